@@ -1,0 +1,76 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface Child {
+  url: string;
+  /** Resident memory, and JS heap + external memory, after a forced garbage collection, in bytes. */
+  memory(): Promise<{ rss: number; heap: number }>;
+  send(message: Record<string, unknown>): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a server in its own process (its own core, its own heap), so the clients the
+ * benchmark runs here do not share its event loop and its memory can be measured alone.
+ */
+export async function startChild(module: string, env: Record<string, string>): Promise<Child> {
+  const child: ChildProcess = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
+    env: { ...process.env, ...env },
+    execArgv: ['--expose-gc', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 0;
+  const pending = new Map<number, (reply: Record<string, unknown>) => void>();
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`${module} exited with ${code}`)));
+    child.on('message', (message: Record<string, unknown>) => {
+      if (typeof message['url'] === 'string') resolve(message['url']);
+      const id = message['id'];
+      if (typeof id === 'number') {
+        pending.get(id)?.(message);
+        pending.delete(id);
+      }
+    });
+  });
+  const send = (message: Record<string, unknown>) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      child.send({ ...message, id });
+    });
+  return {
+    url,
+    send,
+    memory: async () => {
+      const reply = await send({ type: 'rss' });
+      return { rss: reply['rss'] as number, heap: reply['heap'] as number };
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** For child processes: answers `rss` requests after collecting garbage. */
+export function answerParent(handlers: Record<string, (message: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>> = {}): void {
+  process.on('message', (message: Record<string, unknown>) => {
+    void (async () => {
+      const type = String(message['type']);
+      let reply: Record<string, unknown>;
+      if (type === 'rss') {
+        const gc = (globalThis as { gc?: () => void }).gc;
+        for (let round = 0; round < 3; round++) gc?.();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const usage = process.memoryUsage();
+        reply = { rss: usage.rss, heap: usage.heapUsed + usage.external + usage.arrayBuffers };
+      } else {
+        reply = (await handlers[type]?.(message)) ?? {};
+      }
+      process.send?.({ ...reply, id: message['id'] });
+    })();
+  });
+}

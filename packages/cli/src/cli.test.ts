@@ -1,0 +1,58 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/unfold.js', import.meta.url));
+
+/** Runs the built CLI (`npm test` builds first) as a user would, with piped output. */
+function unfold(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.stdin ?? '');
+  });
+}
+
+describe('unfold CLI', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'unfold-cli-'));
+  });
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it('runs a pipeline on standard input and prints NDJSON events when piped, ending with the result', async () => {
+    const { code, stdout } = await unfold(['run', 'demo', '-'], { stdin: '{"pace": 0}', env: { UNFOLD_DATA_DIR: dataDir } });
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((line) => JSON.parse(line) as { event_type: string; seq: number; result?: unknown });
+    expect(events[0]?.event_type).toBe('processing_started');
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(events.at(-1)).toMatchObject({ event_type: 'processing_completed', result: { validation: { status: 'valid' } } });
+  });
+
+  it('exits 1 with the failure when the run fails, and 2 with a clear message for bad input', async () => {
+    const failed = await unfold(['run', 'demo', '-'], { stdin: '{"pace": 0, "fail_tool": "validate"}', env: { UNFOLD_DATA_DIR: dataDir } });
+    expect(failed.code).toBe(1);
+    expect(failed.stdout.trim().split('\n').at(-1)).toContain('"processing_failed"');
+
+    const unknown = await unfold(['run', 'nope', '-'], { env: { UNFOLD_DATA_DIR: dataDir } });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no pipeline named "nope"');
+
+    const notJson = await unfold(['run', 'demo', '-'], { stdin: 'pace=0', env: { UNFOLD_DATA_DIR: dataDir } });
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain('standard input is not JSON');
+  });
+
+  it('refuses to serve with a bad variable and names it', async () => {
+    const { code, stderr } = await unfold(['serve'], { env: { PORT: 'eighty', UNFOLD_DATA_DIR: dataDir } });
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT="eighty"');
+  });
+});

@@ -1,0 +1,35 @@
+import { createUnfoldServer, loadConfig } from '@unfold/gateway';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  demo?: boolean;
+}
+
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const config = loadConfig();
+  const server = await createUnfoldServer({ config });
+  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+  const stop = (signal: string): void => {
+    server.app.log.info({ signal }, 'shutting down');
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  if (!options.demo) return;
+  const run = await server.context.runs.create({ pipeline: 'demo', input: {} });
+  process.stderr.write(
+    [
+      '',
+      `Unfold is listening on ${url}  (store: ${server.context.store.kind}${config.UNFOLD_STORE === 'sqlite' ? ` at ${config.sqlitePath}` : ''})`,
+      `A demo run has started: ${run.run_id}`,
+      `  watch it:      curl -N -H 'Accept: text/event-stream' ${url}/v1/runs/${run.run_id}/events`,
+      `  start another: curl -X POST ${url}/v1/runs -H 'content-type: application/json' -d '{"pipeline":"demo","input":{}}'`,
+      `  or from a shell: npx unfold run demo --server ${url}`,
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,45 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '@unfold/gateway';
+import { evalCommand } from './commands/eval-command.js';
+import { runCommand } from './commands/run-command.js';
+import { serveCommand } from './commands/serve-command.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
+  return parsed;
+}
+
+const program = new Command('unfold').description('Run document-extraction pipelines and watch them unfold live.').showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the server (PORT, HOST, UNFOLD_DATA_DIR and the other UNFOLD_* variables are read from the environment)')
+  .option('-p, --port <port>', 'port to listen on (default: PORT or 8080)', port)
+  .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
+  .option('--demo', 'start a demo run once listening and print how to watch it')
+  .action(serveCommand);
+
+program
+  .command('run')
+  .description('run a pipeline on a file (or - for standard input) and print live progress, then the result as JSON')
+  .argument('<pipeline>', 'pipeline name, e.g. demo')
+  .argument('[file]', 'input file; JSON for demo; - reads standard input', undefined)
+  .option('--server <url>', 'use a running server instead of an embedded one (default: UNFOLD_URL)')
+  .option('--run-id <id>', 'choose the run id')
+  .option('--json', 'print NDJSON events even on a terminal')
+  .action(runCommand);
+
+program
+  .command('eval')
+  .description('score a pipeline on a labelled data set and print precision, recall and F1 per field')
+  .argument('<pipeline>', 'receipt or email')
+  .requiredOption('--data <dir>', 'receipt: a folder in SROIE format (box/, key/, img/); email: annotated emails (<name>.txt + <name>.txt.ann)')
+  .option('--from <input>', 'boxes (the official OCR) or images', 'boxes')
+  .option('--json', 'print a machine-readable report')
+  .action(evalCommand);
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`unfold: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 2;
+});

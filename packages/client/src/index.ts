@@ -1,0 +1,10 @@
+export { createClient, type ClientOptions, type UnfoldClient } from './unfold-client.js';
+export { RunStream, type RunStreamHandlers, type WatchOptions } from './run-stream.js';
+export type { ConnectionState } from './connection-state.js';
+export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
+export type { Transport, TransportConnection, TransportEnd, TransportRequest, TransportSink, StreamFrame } from './transports/transport.js';
+export { websocketTransport, type WebSocketConstructor } from './transports/websocket-transport.js';
+export { sseTransport } from './transports/sse-transport.js';
+export { ndjsonTransport } from './transports/ndjson-transport.js';
+export { longPollTransport } from './transports/long-poll-transport.js';
+export type { TransportName } from '@unfold/protocol';

@@ -1,0 +1,86 @@
+import {
+  TRANSPORTS,
+  UnfoldError,
+  type CreateRunRequest,
+  type CreateRunResponse,
+  type ListRunsQuery,
+  type NegotiateResponse,
+  type RunList,
+  type RunResource,
+  type TransportName,
+} from '@unfold/protocol';
+import { DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
+import { requestJson, type HttpOptions } from './http-api.js';
+import { RunStream, type WatchOptions } from './run-stream.js';
+import { longPollTransport } from './transports/long-poll-transport.js';
+import { ndjsonTransport } from './transports/ndjson-transport.js';
+import { sseTransport } from './transports/sse-transport.js';
+import type { Transport } from './transports/transport.js';
+import { websocketTransport, type WebSocketConstructor } from './transports/websocket-transport.js';
+
+export interface ClientOptions {
+  /** The server, e.g. `http://localhost:8080`; relative to the page in a browser if it starts with `/`. */
+  baseUrl: string;
+  fetch?: typeof fetch;
+  /** Defaults to the global `WebSocket`; Node 20 users get `ws` from `@unfold/client/node`. */
+  WebSocket?: WebSocketConstructor;
+  /** Sent as `X-API-Key` on HTTP requests. */
+  apiKey?: string;
+  headers?: Record<string, string>;
+  /** Which transports to use, in order of preference (default: all, WebSocket first). */
+  transports?: readonly TransportName[];
+  /** Replace or add transports (each by its `name`). */
+  customTransports?: readonly Transport[];
+  reconnect?: Partial<ReconnectOptions>;
+}
+
+export interface UnfoldClient {
+  createRun(request: CreateRunRequest): Promise<CreateRunResponse>;
+  getRun(runId: string): Promise<RunResource>;
+  listRuns(query?: ListRunsQuery): Promise<RunList>;
+  cancelRun(runId: string): Promise<RunResource>;
+  negotiate(runIds: string[]): Promise<NegotiateResponse>;
+  /** Follows a run (it may not exist yet) until its terminal event. */
+  watch(runId: string, options?: WatchOptions): RunStream;
+  /** Subscribes first, then starts the run, so not one event is missed. */
+  runAndWatch(request: CreateRunRequest, options?: WatchOptions): RunStream;
+}
+
+function defaultTransports(options: ClientOptions): Transport[] {
+  const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  const builtIn: Transport[] = [...(WebSocketImpl ? [websocketTransport(WebSocketImpl)] : []), sseTransport, ndjsonTransport, longPollTransport];
+  const byName = new Map(builtIn.map((transport) => [transport.name, transport]));
+  for (const transport of options.customTransports ?? []) byName.set(transport.name, transport);
+  return (options.transports ?? TRANSPORTS).flatMap((name) => byName.get(name) ?? []);
+}
+
+export function createClient(options: ClientOptions): UnfoldClient {
+  const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const headers = { ...options.headers, ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) };
+  const http: HttpOptions = { baseUrl: options.baseUrl, fetch: fetchImpl, headers };
+  const transports = defaultTransports(options);
+  const reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
+  const path = (runId: string) => `v1/runs/${encodeURIComponent(runId)}`;
+
+  const client: UnfoldClient = {
+    createRun: (request) => requestJson(http, 'POST', 'v1/runs', request),
+    getRun: (runId) => requestJson(http, 'GET', path(runId)),
+    listRuns: (query = {}) => {
+      const search = new URLSearchParams(Object.entries(query).flatMap(([key, value]) => (value === undefined ? [] : [[key, String(value)]])));
+      return requestJson(http, 'GET', `v1/runs${search.size ? `?${search}` : ''}`);
+    },
+    cancelRun: (runId) => requestJson(http, 'POST', `${path(runId)}/cancel`, {}),
+    negotiate: (runIds) => requestJson(http, 'POST', 'v1/negotiate', { run_ids: runIds }),
+    watch: (runId, watchOptions) =>
+      new RunStream(runId, { baseUrl: options.baseUrl, fetch: fetchImpl, headers, transports, reconnect, negotiate: client.negotiate }, watchOptions),
+    runAndWatch(request, watchOptions) {
+      const runId = request.run_id ?? globalThis.crypto.randomUUID();
+      const stream = client.watch(runId, watchOptions);
+      client.createRun({ ...request, run_id: runId }).catch((error: unknown) => {
+        stream.fail(UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', String(error)));
+      });
+      return stream;
+    },
+  };
+  return client;
+}

@@ -1,0 +1,140 @@
+import { UnfoldError, type RunStatus } from '@unfold/protocol';
+import type { EngineHooks } from './engine-hooks.js';
+import type { PipelineRegistry } from './pipeline-registry.js';
+import { executeRun, type RunOutcome } from './run-executor.js';
+import { RunEmitter } from './run-emitter.js';
+import type { RunRecord, Store } from './store/store.js';
+
+export interface LocalRunnerOptions {
+  store: Store;
+  registry: PipelineRegistry;
+  /** Runs executing at once; the rest wait in order. */
+  concurrency: number;
+  hooks?: EngineHooks;
+}
+
+/**
+ * Executes runs in this process with a concurrency limit. Runs outlive the connections
+ * that watch them: only `cancel` stops one.
+ */
+export class LocalRunner {
+  private readonly queue: RunRecord[] = [];
+  private readonly active = new Map<string, { controller: AbortController; done: Promise<RunOutcome> }>();
+  private closing = false;
+
+  constructor(private readonly options: LocalRunnerOptions) {}
+
+  get activeCount(): number {
+    return this.active.size;
+  }
+
+  get queuedCount(): number {
+    return this.queue.length;
+  }
+
+  submit(run: RunRecord): void {
+    if (this.closing) throw new UnfoldError('server_busy', 'the server is shutting down');
+    this.queue.push(run);
+    this.pump();
+  }
+
+  /**
+   * Cancels a queued or running run of this process. Returns false when this runner does
+   * not hold the run (finished, or unknown).
+   */
+  async cancel(runId: string, reason = 'cancelled by request'): Promise<boolean> {
+    const running = this.active.get(runId);
+    if (running) {
+      running.controller.abort(new UnfoldError('cancelled', reason));
+      await running.done;
+      return true;
+    }
+    const index = this.queue.findIndex((run) => run.run_id === runId);
+    if (index < 0) return false;
+    const [run] = this.queue.splice(index, 1);
+    if (run) await this.endUnstarted(run, 'cancelled', { code: 'cancelled', message: reason });
+    return true;
+  }
+
+  /**
+   * Ends runs a stopped process left queued or running: each gets its one terminal event,
+   * so no run is left open forever.
+   */
+  async recoverInterrupted(): Promise<number> {
+    const unfinished = await this.options.store.runs.unfinished();
+    for (const run of unfinished) {
+      await this.endUnstarted(run, 'failed', { code: 'run_interrupted', message: 'the server stopped while the run was in progress' });
+    }
+    return unfinished.length;
+  }
+
+  /**
+   * Stops taking runs; queued runs are cancelled, running ones get `graceMs` to finish and
+   * are cancelled after that. Resolves once every run has its terminal event.
+   */
+  async close(graceMs = 0): Promise<void> {
+    this.closing = true;
+    const queued = this.queue.splice(0);
+    await Promise.all(queued.map((run) => this.endUnstarted(run, 'cancelled', { code: 'cancelled', message: 'the server shut down' })));
+    const running = [...this.active.values()];
+    if (running.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.allSettled(running.map((entry) => entry.done)), grace]);
+    clearTimeout(timer);
+    for (const { controller } of this.active.values()) controller.abort(new UnfoldError('cancelled', 'the server shut down'));
+    await Promise.allSettled(running.map((entry) => entry.done));
+  }
+
+  private pump(): void {
+    while (this.active.size < this.options.concurrency && this.queue.length > 0) {
+      const run = this.queue.shift();
+      if (run) this.start(run);
+    }
+  }
+
+  private start(run: RunRecord): void {
+    const controller = new AbortController();
+    const done = this.execute(run, controller.signal).finally(() => {
+      this.active.delete(run.run_id);
+      this.pump();
+    });
+    this.active.set(run.run_id, { controller, done });
+  }
+
+  private async execute(run: RunRecord, signal: AbortSignal): Promise<RunOutcome> {
+    const pipeline = this.options.registry.get(run.pipeline);
+    return executeRun({
+      store: this.options.store,
+      pipeline,
+      run,
+      input: pipeline.parseInput(run.input),
+      signal,
+      envelope: envelopeOf(run),
+      ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
+    });
+  }
+
+  /** A run that never started still gets `processing_started` first and one terminal event last. */
+  private async endUnstarted(run: RunRecord, status: Extract<RunStatus, 'failed' | 'cancelled'>, error: { code: string; message: string }): Promise<void> {
+    const { store } = this.options;
+    const emitter = new RunEmitter(store.events, run.run_id, { pipeline: run.pipeline, ...envelopeOf(run) });
+    if ((await store.events.lastSeq(run.run_id)) === 0) emitter.emit({ event_type: 'processing_started' });
+    await store.runs.update(run.run_id, { status, finished_at: new Date().toISOString(), error });
+    await emitter.finish(
+      status === 'cancelled'
+        ? { event_type: 'processing_cancelled', duration_ms: 0, reason: error.message }
+        : { event_type: 'processing_failed', duration_ms: 0, error: error.message, code: error.code },
+    );
+  }
+}
+
+/** Caller ids (the seed's receipt id) travel on every event of the run. */
+function envelopeOf(run: RunRecord): { receipt_id?: string; document_id?: string } {
+  const ids: { receipt_id?: string; document_id?: string } = {};
+  if (typeof run.metadata['receipt_id'] === 'string') ids.receipt_id = run.metadata['receipt_id'];
+  if (typeof run.metadata['document_id'] === 'string') ids.document_id = run.metadata['document_id'];
+  return ids;
+}

@@ -1,0 +1,218 @@
+import { UnfoldError, type EventPayload, type TerminalEventType, type UnfoldEvent } from '@unfold/protocol';
+import { abortReason, raceAbort, sleep, withDeadline } from './abortable.js';
+import { isParallelStep, type Pipeline } from './pipeline.js';
+import type { EngineHooks } from './engine-hooks.js';
+import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
+import type { RunRecord, Store } from './store/store.js';
+import type { RetryPolicy, Tool, ToolContext } from './tool.js';
+
+export interface ExecuteRunOptions<Input> {
+  store: Store;
+  pipeline: Pipeline<Input>;
+  run: RunRecord;
+  /** The parsed input (`pipeline.parseInput` of the stored input). */
+  input: Input;
+  /** Aborting it cancels the run. */
+  signal: AbortSignal;
+  envelope?: Partial<EnvelopeFields>;
+  hooks?: EngineHooks;
+  /** Delay source for retries; tests make it instant. */
+  retryDelay?: (attempt: number, policy: RetryPolicy) => number;
+}
+
+export interface RunOutcome {
+  status: 'completed' | 'failed' | 'cancelled';
+  terminal: UnfoldEvent;
+}
+
+/** A required tool gave up: the run fails with the tool's error. */
+class ToolGaveUp extends Error {
+  constructor(
+    readonly toolName: string,
+    readonly error: UnfoldError,
+  ) {
+    super(error.message);
+  }
+}
+
+export function defaultRetryDelay(attempt: number, policy: RetryPolicy): number {
+  const base = policy.initialDelayMs * 2 ** (attempt - 1);
+  const capped = Math.min(base, policy.maxDelayMs ?? 30_000);
+  // Full jitter keeps retries of many runs from hitting an upstream in lockstep.
+  return Math.round(capped / 2 + (Math.random() * capped) / 2);
+}
+
+function toUnfoldError(error: unknown): UnfoldError {
+  if (UnfoldError.isInstance(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new UnfoldError('tool_failed', message, { cause: error });
+}
+
+/**
+ * Runs one pipeline for one run: the engine, not the tools, emits every lifecycle and
+ * tool event, and exactly one terminal event ends the run as its last event.
+ */
+export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Promise<RunOutcome> {
+  const { store, pipeline, run, signal, hooks } = options;
+  const retryDelay = options.retryDelay ?? defaultRetryDelay;
+  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope });
+  const outputs: Record<string, unknown> = {};
+  const startedAt = performance.now();
+  const elapsed = (): number => Math.round(performance.now() - startedAt);
+
+  await store.runs.update(run.run_id, { status: 'running', started_at: new Date().toISOString() });
+  emitter.emit({ event_type: 'processing_started' });
+  hooks?.runStarted?.(run);
+
+  const runTool = async (tool: Tool<Input>, groupSignal: AbortSignal): Promise<void> => {
+    const skipReason = tool.skip?.(context(tool, groupSignal, 1));
+    if (skipReason !== undefined) {
+      emitter.emit({ event_type: 'tool_skipped', tool_name: tool.name, status: 'skipped', reason: skipReason });
+      return;
+    }
+    const attempts = Math.max(1, tool.retry?.attempts ?? 1);
+    for (let attempt = 1; ; attempt++) {
+      emitter.emit({ event_type: 'tool_started', tool_name: tool.name, status: 'started', attempt });
+      const toolStart = performance.now();
+      const deadline = tool.timeoutMs === undefined ? undefined : withDeadline(groupSignal, tool.timeoutMs, () => timeoutError(tool));
+      const toolSignal = deadline?.signal ?? groupSignal;
+      try {
+        outputs[tool.name] = await raceAbort(tool.run(context(tool, toolSignal, attempt)), toolSignal);
+        const durationMs = performance.now() - toolStart;
+        emitter.emit({ event_type: 'tool_completed', tool_name: tool.name, status: 'completed', duration_ms: round(durationMs) });
+        hooks?.toolFinished?.(run, tool.name, 'completed', durationMs);
+        return;
+      } catch (caught) {
+        if (groupSignal.aborted) throw abortReason(groupSignal);
+        const error = toUnfoldError(caught);
+        const durationMs = performance.now() - toolStart;
+        if (error.transient && attempt < attempts && tool.retry) {
+          const delayMs = retryDelay(attempt, tool.retry);
+          emitter.emit({
+            event_type: 'tool_retrying',
+            tool_name: tool.name,
+            status: 'retrying',
+            attempt: attempt + 1,
+            delay_ms: delayMs,
+            error: error.message,
+            code: error.code,
+          });
+          hooks?.toolFinished?.(run, tool.name, 'retrying', durationMs);
+          await sleep(delayMs, groupSignal);
+          continue;
+        }
+        const optional = tool.optional === true;
+        emitter.emit({
+          event_type: 'tool_failed',
+          tool_name: tool.name,
+          status: 'failed',
+          duration_ms: round(durationMs),
+          error: error.message,
+          code: error.code,
+          optional,
+        });
+        hooks?.toolFinished?.(run, tool.name, 'failed', durationMs);
+        if (optional) return;
+        throw new ToolGaveUp(tool.name, error);
+      } finally {
+        deadline?.dispose();
+      }
+    }
+  };
+
+  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number): ToolContext<Input> => {
+    let lastProgress: string | undefined;
+    return {
+      runId: run.run_id,
+      pipeline: pipeline.name,
+      toolName: tool.name,
+      input: options.input,
+      outputs,
+      signal: toolSignal,
+      attempt,
+      progress(percent, message) {
+        const progress = Math.min(100, Math.max(0, round(percent)));
+        const key = `${progress}\u0000${message ?? ''}`;
+        if (key === lastProgress || toolSignal.aborted) return;
+        lastProgress = key;
+        emitter.emit({
+          event_type: 'tool_progress',
+          tool_name: tool.name,
+          status: 'running',
+          progress,
+          ...(message === undefined ? {} : { message }),
+        });
+      },
+      emit(type, payload) {
+        if (toolSignal.aborted) return;
+        emitter.emit({ event_type: type, ...payload } as Parameters<RunEmitter['emit']>[0]);
+        hooks?.resultEmitted?.(run, type);
+      },
+    };
+  };
+
+  const finish = async <T extends TerminalEventType>(
+    status: RunOutcome['status'],
+    type: T,
+    payload: EventPayload<T>,
+    patch: { result?: unknown; error?: { code: string; message: string } },
+  ): Promise<RunOutcome> => {
+    // The record is final before the terminal event is visible, so a client that reacts to
+    // the event by fetching the run sees its final state.
+    await store.runs.update(run.run_id, { status, finished_at: new Date().toISOString(), error: null, ...patch });
+    const terminal = await emitter.finish({ event_type: type, ...payload } as Parameters<RunEmitter['finish']>[0]);
+    hooks?.runFinished?.(run, status, elapsed());
+    return { status, terminal };
+  };
+
+  try {
+    for (const step of pipeline.steps) {
+      if (signal.aborted) throw abortReason(signal);
+      if (!isParallelStep(step)) {
+        await runTool(step, signal);
+        continue;
+      }
+      // A required tool failing stops its siblings: their work can no longer matter.
+      const group = new AbortController();
+      const groupSignal = AbortSignal.any([signal, group.signal]);
+      await Promise.all(
+        step.parallel.map((tool) =>
+          runTool(tool, groupSignal).catch((error: unknown) => {
+            group.abort(error);
+            throw error;
+          }),
+        ),
+      );
+    }
+    const result = pipeline.result ? pipeline.result(outputs) : outputs;
+    return await finish('completed', 'processing_completed', { duration_ms: elapsed(), result }, { result });
+  } catch (caught) {
+    if (signal.aborted) {
+      const reason = abortReason(signal).message;
+      return finish('cancelled', 'processing_cancelled', { duration_ms: elapsed(), reason }, {
+        error: { code: 'cancelled', message: reason },
+      });
+    }
+    const failure = caught instanceof ToolGaveUp ? caught : undefined;
+    const error = failure ? failure.error : toUnfoldError(caught);
+    return finish(
+      'failed',
+      'processing_failed',
+      {
+        duration_ms: elapsed(),
+        error: error.message,
+        code: error.code,
+        ...(failure ? { tool_name: failure.toolName } : {}),
+      },
+      { error: { code: error.code, message: error.message } },
+    );
+  }
+}
+
+function timeoutError(tool: Tool<never>): UnfoldError {
+  return new UnfoldError('tool_timeout', `${tool.name} took longer than ${tool.timeoutMs ?? 0} ms`, { transient: true });
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

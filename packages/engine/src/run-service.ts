@@ -1,0 +1,54 @@
+import { UnfoldError, isFinishedStatus, type CreateRunRequest, type RunResource, type RunList } from '@unfold/protocol';
+import type { LocalRunner } from './local-runner.js';
+import type { PipelineRegistry } from './pipeline-registry.js';
+import { newRunRecord, toRunResource, type RunQuery, type RunRecord, type Store } from './store/store.js';
+
+/**
+ * The one way runs are created, read and cancelled, shared by the HTTP gateway and the
+ * CLI. Everything that can reject a run is checked before the record is written, so a
+ * rejected request never leaves a half-created run behind.
+ */
+export class RunService {
+  constructor(
+    private readonly store: Store,
+    private readonly registry: PipelineRegistry,
+    private readonly runner: LocalRunner,
+  ) {}
+
+  async create(request: CreateRunRequest & { input: Record<string, unknown> }): Promise<RunRecord> {
+    const pipeline = this.registry.get(request.pipeline);
+    parseInputOrReject(() => pipeline.parseInput(request.input));
+    const record = newRunRecord({ run_id: request.run_id ?? crypto.randomUUID(), pipeline: pipeline.name, input: request.input, metadata: request.metadata ?? {} });
+    await this.store.runs.create(record);
+    this.runner.submit(record);
+    return record;
+  }
+
+  async get(runId: string): Promise<RunResource> {
+    const record = await this.store.runs.get(runId);
+    if (!record) throw new UnfoldError('run_not_found', `no run with id "${runId}"`);
+    return toRunResource(record, await this.store.events.lastSeq(runId));
+  }
+
+  async list(query: RunQuery): Promise<RunList> {
+    const page = await this.store.runs.list(query);
+    const runs = await Promise.all(page.runs.map(async (run) => toRunResource(run, await this.store.events.lastSeq(run.run_id))));
+    return { runs, next_cursor: page.next_cursor };
+  }
+
+  async cancel(runId: string): Promise<RunResource> {
+    const run = await this.get(runId);
+    if (isFinishedStatus(run.status)) throw new UnfoldError('run_finished', `run "${runId}" has already ${run.status}`);
+    await this.runner.cancel(runId);
+    return this.get(runId);
+  }
+}
+
+function parseInputOrReject(parse: () => unknown): void {
+  try {
+    parse();
+  } catch (error) {
+    if (UnfoldError.isInstance(error)) throw error;
+    throw new UnfoldError('invalid_input', error instanceof Error ? error.message : String(error), { cause: error });
+  }
+}

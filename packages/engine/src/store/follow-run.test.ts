@@ -1,0 +1,121 @@
+import type { ResyncFrame, UnfoldEvent } from '@unfold/protocol';
+import { describe, expect, it } from 'vitest';
+import { followRun, type FollowHandlers, type FollowOptions } from './follow-run.js';
+import { STORES, runRecord, token } from './testing/store-fixtures.js';
+import type { Store } from './store.js';
+
+const terminal = { event_type: 'processing_completed' as const, pipeline: 'demo', duration_ms: 1, result: null };
+
+function follow(store: Store, runId: string, options: FollowOptions, extra: Partial<FollowHandlers> = {}) {
+  const events: UnfoldEvent[] = [];
+  let resync: ResyncFrame | undefined;
+  let settled!: () => void;
+  const ended = new Promise<void>((resolve) => {
+    settled = resolve;
+  });
+  const handle = followRun(store, runId, options, {
+    event(event) {
+      events.push(event);
+      if (event.event_type === 'processing_completed') settled();
+    },
+    resync(frame) {
+      resync = frame;
+      settled();
+    },
+    error: () => settled(),
+    ...extra,
+  });
+  return { events, ended, handle, resync: () => resync };
+}
+
+const seqs = (events: UnfoldEvent[]) => events.map((event) => event.seq);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+describe.each(STORES)('followRun over the %s store', (_name, open) => {
+  it('replays from a position then goes live, with no gap and no duplicate while appends interleave with the replay', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    for (let index = 0; index < 20; index++) await store.events.append('r', token(index));
+    // Every replayed event lets the producer append two more: the replay (pages of 3)
+    // and the live feed overlap the whole time.
+    let produced = 20;
+    const subscriber = follow(store, 'r', { after: 5, pageSize: 3 }, {
+      backpressure: () => {
+        if (produced >= 60) return undefined;
+        produced += 2;
+        return Promise.all([store.events.append('r', token(produced - 1)), store.events.append('r', token(produced))]).then(() => undefined);
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.events.append('r', terminal);
+    await subscriber.ended;
+    expect(seqs(subscriber.events)).toEqual(range(6, 61));
+    await store.close();
+  });
+
+  it('reads on from the log when live events overflow what a paused replay may hold', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    for (let index = 0; index < 10; index++) await store.events.append('r', token(index));
+    let released = false;
+    const subscriber = follow(store, 'r', { after: 0, pageSize: 4, maxPending: 5 }, {
+      backpressure: () => {
+        if (released) return undefined;
+        released = true;
+        // While the replay waits, far more events arrive than it may buffer.
+        return (async () => {
+          for (let index = 0; index < 40; index++) await store.events.append('r', token(100 + index));
+        })();
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.events.append('r', terminal);
+    await subscriber.ended;
+    expect(seqs(subscriber.events)).toEqual(range(1, 51));
+    await store.close();
+  });
+
+  it('follows a run that does not exist yet from seq 1 (subscribe before start)', async () => {
+    const store = await open();
+    const subscriber = follow(store, 'later', { after: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await store.events.append('later', token(0));
+    await store.events.append('later', terminal);
+    await subscriber.ended;
+    expect(seqs(subscriber.events)).toEqual([1, 2]);
+    await store.close();
+  });
+
+  it('answers resync instead of skipping: position beyond the log, deleted run, other epoch', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r', { status: 'completed', finished_at: '2020-01-01T00:00:00.000Z' }));
+    await store.events.append('r', token(0));
+    const beyond = follow(store, 'r', { after: 5 });
+    await beyond.ended;
+    expect(beyond.resync()).toMatchObject({ reason: 'position_gone', status: 'completed', last_seq: 1 });
+
+    const otherEpoch = follow(store, 'r', { after: 1, epoch: 'not-this-one' });
+    await otherEpoch.ended;
+    expect(otherEpoch.resync()).toMatchObject({ reason: 'epoch_changed', epoch: store.events.epoch });
+
+    await store.applyRetention({ maxAgeMs: 1, maxRuns: 100 });
+    const deleted = follow(store, 'r', { after: 1 });
+    await deleted.ended;
+    expect(deleted.resync()).toMatchObject({ reason: 'position_gone', status: null, last_seq: 0 });
+    expect(deleted.events).toEqual([]);
+    await store.close();
+  });
+
+  it('filters by type, always delivers the terminal event, and stops after it', async () => {
+    const store = await open();
+    await store.events.append('r', token(0));
+    await store.events.append('r', { event_type: 'tool_progress', pipeline: 'demo', tool_name: 't', status: 'running', progress: 50 });
+    const subscriber = follow(store, 'r', { after: 0, types: new Set(['tool_progress']) });
+    await store.events.append('r', terminal);
+    await subscriber.ended;
+    await store.events.append('r', token(9));
+    expect(subscriber.events.map((event) => event.event_type)).toEqual(['tool_progress', 'processing_completed']);
+    expect(subscriber.handle.position).toBe(3);
+    await store.close();
+  });
+});

@@ -1,0 +1,127 @@
+import { UnfoldError, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
+import { describe, expect, it } from 'vitest';
+import { createSqliteStore } from './sqlite-store.js';
+import { STORES, runRecord, sqlitePath, token } from './testing/store-fixtures.js';
+
+describe.each(STORES)('%s store', (_name, open) => {
+  it('assigns gapless seq per run and builds the envelope', async () => {
+    const store = await open();
+    for (let index = 0; index < 3; index++) {
+      await store.events.append('a', token(index));
+      await store.events.append('b', token(index));
+    }
+    const events = await store.events.read('a', 0, 10);
+    expect(events.map((event) => event.seq)).toEqual([1, 2, 3]);
+    expect(events[1]).toMatchObject({ event_id: 'a:2', run_id: 'a', pipeline: 'demo', metadata: {}, delta: 't1' });
+    expect(events[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(await store.events.read('a', 1, 1)).toHaveLength(1);
+    expect((await store.events.read('a', 1, 1))[0]?.seq).toBe(2);
+    expect(await store.events.lastSeq('a')).toBe(3);
+    expect(await store.events.firstSeq('a')).toBe(1);
+    expect(await store.events.lastSeq('none')).toBe(0);
+    await store.close();
+  });
+
+  it('calls append listeners synchronously, in order, and survives a throwing one', async () => {
+    const store = await open();
+    const seen: number[] = [];
+    const stopThrowing = store.events.onAppend('a', () => {
+      throw new Error('bad subscriber');
+    });
+    const stop = store.events.onAppend('a', (event) => seen.push(event.seq));
+    const appended = store.events.append('a', token(0));
+    await appended;
+    await store.events.append('a', token(1));
+    stop();
+    stopThrowing();
+    await store.events.append('a', token(2));
+    expect(seen).toEqual([1, 2]);
+    await store.close();
+  });
+
+  it('refuses a taken run id with run_exists and patches runs', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    const error = await store.runs.create(runRecord('r')).catch((caught: unknown) => caught);
+    expect(UnfoldError.isInstance(error) && error.code).toBe('run_exists');
+    await store.runs.update('r', { status: 'completed', result: { total: 3 }, error: null, finished_at: '2026-01-01T00:00:00.000Z' });
+    expect(await store.runs.get('r')).toMatchObject({ status: 'completed', result: { total: 3 }, input: { a: 1 } });
+    expect(await store.runs.get('missing')).toBeUndefined();
+    await store.close();
+  });
+
+  it('lists newest first with filters and stable cursor pages', async () => {
+    const store = await open();
+    const statuses: RunStatus[] = ['queued', 'completed', 'failed'];
+    for (let index = 0; index < 25; index++) {
+      await store.runs.create(
+        runRecord(`r${String(index).padStart(2, '0')}`, {
+          created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, Math.floor(index / 2))).toISOString(),
+          status: statuses[index % 3] as RunStatus,
+          pipeline: index % 2 ? 'email' : 'receipt',
+        }),
+      );
+    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.runs.list({ limit: 7, cursor });
+      seen.push(...page.runs.map((run) => run.run_id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    expect(seen[0]).toBe('r24');
+    expect(seen.at(-1)).toBe('r00');
+    const failedEmail = await store.runs.list({ limit: 50, status: 'failed', pipeline: 'email' });
+    expect(failedEmail.runs.every((run) => run.status === 'failed' && run.pipeline === 'email')).toBe(true);
+    expect(failedEmail.runs.length).toBe(4);
+    expect((await store.runs.unfinished()).every((run) => run.status === 'queued')).toBe(true);
+    await store.close();
+  });
+
+  it('applies retention by age and by count, deleting events, never unfinished runs', async () => {
+    const store = await open();
+    const now = new Date('2026-06-01T00:00:00.000Z');
+    const hoursAgo = (hours: number) => new Date(now.getTime() - hours * 3_600_000).toISOString();
+    await store.runs.create(runRecord('old', { status: 'completed', created_at: hoursAgo(50), finished_at: hoursAgo(49) }));
+    await store.runs.create(runRecord('old-running', { status: 'running', created_at: hoursAgo(50) }));
+    for (let index = 0; index < 4; index++) {
+      await store.runs.create(runRecord(`recent${index}`, { status: 'completed', created_at: hoursAgo(10 - index), finished_at: hoursAgo(9 - index) }));
+    }
+    await store.events.append('old', token(0));
+    const deleted = await store.applyRetention({ maxAgeMs: 24 * 3_600_000, maxRuns: 3 }, now);
+    expect(deleted.sort()).toEqual(['old', 'recent0', 'recent1']);
+    expect(await store.events.read('old', 0, 10)).toEqual([]);
+    expect(await store.events.lastSeq('old')).toBe(0);
+    expect(await store.runs.get('old-running')).toBeDefined();
+    await store.close();
+  });
+});
+
+describe('sqlite store on disk', () => {
+  it('survives a restart with the same epoch, runs and events, and continues seq', async () => {
+    const path = await sqlitePath();
+    const first = createSqliteStore({ path });
+    await first.runs.create(runRecord('r'));
+    await first.events.append('r', token(0));
+    await first.events.append('r', token(1));
+    const before: UnfoldEvent[] = await first.events.read('r', 0, 10);
+    await first.close();
+
+    const second = createSqliteStore({ path });
+    expect(second.events.epoch).toBe(first.events.epoch);
+    expect(await second.events.read('r', 0, 10)).toEqual(before);
+    expect((await second.events.append('r', token(2))).seq).toBe(3);
+    expect(await second.runs.get('r')).toMatchObject({ run_id: 'r', input: { a: 1 } });
+    await second.close();
+  });
+
+  it('gets a new epoch when its file is new', async () => {
+    const a = createSqliteStore({ path: await sqlitePath() });
+    const b = createSqliteStore({ path: await sqlitePath() });
+    expect(a.events.epoch).not.toBe(b.events.epoch);
+    await a.close();
+    await b.close();
+  });
+});

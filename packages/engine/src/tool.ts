@@ -1,0 +1,52 @@
+import type { EventPayload, EventType } from '@unfold/protocol';
+
+/** Result events a tool may emit; lifecycle and tool events belong to the engine. */
+export type ResultEventType = Extract<
+  EventType,
+  | 'field_labeled'
+  | 'line_item_found'
+  | 'confidence_update'
+  | 'validation_result'
+  | 'extraction_token'
+  | 'extraction_field'
+  | 'research_result'
+  | 'record_created'
+>;
+
+export interface ToolContext<Input = Record<string, unknown>> {
+  readonly runId: string;
+  readonly pipeline: string;
+  readonly toolName: string;
+  /** The run's input as accepted by the pipeline. */
+  readonly input: Input;
+  /** Outputs of the tools that finished before this one, by tool name. */
+  readonly outputs: Readonly<Record<string, unknown>>;
+  /** Aborted on cancel and on this tool's timeout; pass it to every awaited call. */
+  readonly signal: AbortSignal;
+  /** 1 on the first try, 2 on the first retry … */
+  readonly attempt: number;
+  /** Reports progress, 0–100. Repeated identical values are dropped. */
+  progress(percent: number, message?: string): void;
+  emit<T extends ResultEventType>(type: T, payload: EventPayload<T>): void;
+}
+
+export interface RetryPolicy {
+  /** Total attempts including the first. */
+  attempts: number;
+  /** Delay before the first retry; doubles each time, with jitter, up to `maxDelayMs`. */
+  initialDelayMs: number;
+  maxDelayMs?: number;
+}
+
+export interface Tool<Input = Record<string, unknown>, Output = unknown> {
+  readonly name: string;
+  /** Aborts the tool with `tool_timeout` after this long (per attempt). */
+  readonly timeoutMs?: number;
+  /** Retries apply only to errors marked transient (`UnfoldError` with `transient: true`). */
+  readonly retry?: RetryPolicy;
+  /** An optional tool's failure is reported but does not fail the run. */
+  readonly optional?: boolean;
+  /** Returning a reason skips the tool (a `tool_skipped` event) instead of running it. */
+  skip?(context: ToolContext<Input>): string | undefined;
+  run(context: ToolContext<Input>): Promise<Output>;
+}

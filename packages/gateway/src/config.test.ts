@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('works with an empty environment and puts the SQLite file under the data directory', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.UNFOLD_STORE).toBe('sqlite');
+    expect(config.sqlitePath.endsWith('.unfold/unfold.sqlite')).toBe(true);
+  });
+
+  it('reads PORT and UNFOLD_DATA_DIR from the environment', () => {
+    const config = loadConfig({ PORT: '9123', UNFOLD_DATA_DIR: '/tmp/unfold-data' });
+    expect(config.PORT).toBe(9123);
+    expect(config.sqlitePath).toBe('/tmp/unfold-data/unfold.sqlite');
+  });
+
+  it('names every bad variable and its value', () => {
+    expect(() => loadConfig({ PORT: 'eighty', UNFOLD_STORE: 'mongo' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', UNFOLD_STORE: 'mongo' });
+    } catch (error) {
+      expect((error as Error).message).toContain('PORT="eighty"');
+      expect((error as Error).message).toContain('UNFOLD_STORE="mongo"');
+    }
+  });
+
+  it('splits the CORS allowlist', () => {
+    expect(loadConfig({ UNFOLD_CORS_ORIGINS: 'https://a.example, https://b.example' }).UNFOLD_CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+  });
+});

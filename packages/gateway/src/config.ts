@@ -1,0 +1,98 @@
+import { cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const integer = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const list = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+/**
+ * Every setting, read from the environment with a default that works on a fresh machine.
+ * Names are the environment variables, so a validation message names the variable to fix.
+ */
+const configSchema = z.object({
+  PORT: integer(0, 65_535).default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  UNFOLD_DATA_DIR: z.string().min(1).default('.unfold'),
+  /** `sqlite` (default, one file in UNFOLD_DATA_DIR) or `memory` (nothing survives a restart). */
+  UNFOLD_STORE: z.enum(['sqlite', 'memory']).default('sqlite'),
+  /** Runs executing at once in this process. */
+  UNFOLD_CONCURRENCY: integer(1, 10_000).default(Math.max(4, cpus().length * 4)),
+  /** Request body limit; base64 receipt images need room (a 20 MiB image is 27 MiB of base64). */
+  UNFOLD_BODY_LIMIT_BYTES: integer(1_024, 512 * 1024 * 1024).default(32 * 1024 * 1024),
+  /** Per-connection send buffer; a consumer that falls further behind is cut off. */
+  UNFOLD_SEND_BUFFER_BYTES: integer(1_024, 256 * 1024 * 1024).default(1024 * 1024),
+  UNFOLD_MAX_SUBSCRIPTIONS: integer(1, 100_000).default(100),
+  UNFOLD_MAX_WS_MESSAGE_BYTES: integer(256, 16 * 1024 * 1024).default(64 * 1024),
+  UNFOLD_HEARTBEAT_MS: integer(100, 600_000).default(15_000),
+  UNFOLD_LONG_POLL_MAX_WAIT_S: integer(0, 300).default(30),
+  UNFOLD_RETENTION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 365 * 10).default(24 * 7),
+  UNFOLD_RETENTION_MAX_RUNS: integer(1, 100_000_000).default(100_000),
+  UNFOLD_RETENTION_SWEEP_MS: integer(1_000, 86_400_000).default(60_000),
+  /** Signs stream tokens; set the same value on every node of a cluster. Random per process when unset. */
+  UNFOLD_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  UNFOLD_TOKEN_TTL_S: integer(10, 86_400).default(900),
+  /** Comma-separated origins allowed for CORS and WebSocket `Origin`; `*` allows any. Empty: same origin only. */
+  UNFOLD_CORS_ORIGINS: list.default([]),
+  /** Seconds running runs get to finish when the server stops before they are cancelled. */
+  UNFOLD_SHUTDOWN_GRACE_S: integer(0, 3_600).default(10),
+  /** Where the email pipeline creates records: `sqlite` (records.sqlite in UNFOLD_DATA_DIR), `postgres` or `none`. */
+  UNFOLD_EMAIL_SINK: z.enum(['sqlite', 'postgres', 'zoho', 'none']).default('sqlite'),
+  /** Zoho CRM v8 for UNFOLD_EMAIL_SINK=zoho: a self-client's id, secret and refresh token. */
+  ZOHO_CLIENT_ID: z.string().min(1).optional(),
+  ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
+  ZOHO_REFRESH_TOKEN: z.string().min(1).optional(),
+  /** The accounts server of the CRM's data centre (.com, .eu, .in, .com.au …). */
+  ZOHO_ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default('https://accounts.zoho.com'),
+  /** PostgreSQL for UNFOLD_EMAIL_SINK=postgres, e.g. postgres://user@127.0.0.1:5432/db. */
+  UNFOLD_POSTGRES_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Comma-separated API keys for the seed 003 routes (X-API-Key); unset, they are open. */
+  UNFOLD_API_KEYS: list.default([]),
+  /** `rules` (embedded, no network) or `model` (an OpenAI-compatible endpoint, below). */
+  UNFOLD_EMAIL_EXTRACTOR: z.enum(['rules', 'model']).default('rules'),
+  /** OpenAI, Azure OpenAI, Ollama, vLLM…: the endpoint's base URL, e.g. http://127.0.0.1:11434/v1. */
+  UNFOLD_MODEL_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  UNFOLD_MODEL_API_KEY: z.string().optional(),
+  UNFOLD_MODEL_NAME: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type UnfoldConfig = z.output<typeof configSchema> & { sqlitePath: string; recordsPath: string };
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and validates the configuration; throws `ConfigError` naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Record<string, unknown> = {}): UnfoldConfig {
+  const source: Record<string, unknown> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') source[key] = value;
+  }
+  const parsed = configSchema.safeParse({ ...source, ...overrides });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'configuration');
+      const given = source[name] ?? overrides[name];
+      return `${name}=${JSON.stringify(given)}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  if (parsed.data.UNFOLD_EMAIL_EXTRACTOR === 'model' && (!parsed.data.UNFOLD_MODEL_BASE_URL || !parsed.data.UNFOLD_MODEL_NAME)) {
+    throw new ConfigError('invalid configuration: UNFOLD_MODEL_BASE_URL and UNFOLD_MODEL_NAME are required when UNFOLD_EMAIL_EXTRACTOR=model');
+  }
+  if (parsed.data.UNFOLD_EMAIL_SINK === 'zoho' && (!parsed.data.ZOHO_CLIENT_ID || !parsed.data.ZOHO_CLIENT_SECRET || !parsed.data.ZOHO_REFRESH_TOKEN)) {
+    throw new ConfigError('invalid configuration: ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET and ZOHO_REFRESH_TOKEN are required when UNFOLD_EMAIL_SINK=zoho');
+  }
+  if (parsed.data.UNFOLD_EMAIL_SINK === 'postgres' && !parsed.data.UNFOLD_POSTGRES_URL) {
+    throw new ConfigError('invalid configuration: UNFOLD_POSTGRES_URL is required when UNFOLD_EMAIL_SINK=postgres');
+  }
+  return { ...parsed.data, sqlitePath: resolve(parsed.data.UNFOLD_DATA_DIR, 'unfold.sqlite'), recordsPath: resolve(parsed.data.UNFOLD_DATA_DIR, 'records.sqlite') };
+}

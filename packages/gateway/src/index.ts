@@ -1,0 +1,4 @@
+export * from './config.js';
+export * from './unfold-server.js';
+export type { GatewayContext } from './gateway-context.js';
+export type { StreamObserver, StreamStats, StreamTransport } from './streaming/stream-observer.js';

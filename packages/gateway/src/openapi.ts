@@ -1,0 +1,111 @@
+import {
+  createRunRequestSchema,
+  createRunResponseSchema,
+  negotiateRequestSchema,
+  negotiateResponseSchema,
+  pollResponseSchema,
+  runListSchema,
+  runResourceSchema,
+  unfoldEventSchema,
+} from '@unfold/protocol';
+import { z } from 'zod';
+
+const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+const errorBody = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } };
+const content = (schema: unknown) => ({ 'application/json': { schema } });
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { description: 'error', content: content({ $ref: '#/components/schemas/Error' }) }]));
+const runId = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
+const position = [
+  { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'the last seq the client holds' },
+  { name: 'epoch', in: 'query', schema: { type: 'string' } },
+  { name: 'types', in: 'query', schema: { type: 'string' }, description: 'comma-separated event types' },
+  { name: 'token', in: 'query', schema: { type: 'string' }, description: 'stream token from negotiate' },
+];
+
+/** The OpenAPI 3.1 document, generated from the same schemas the server validates with. */
+export function buildOpenApiDocument(version: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Unfold', version, description: 'Run document-extraction pipelines and stream every step. Wire details: docs/protocol.md.' },
+    components: {
+      schemas: {
+        Error: errorBody,
+        CreateRunRequest: json(createRunRequestSchema, 'input'),
+        CreateRunResponse: json(createRunResponseSchema),
+        Run: json(runResourceSchema),
+        RunList: json(runListSchema),
+        Event: json(unfoldEventSchema),
+        PollResponse: json(pollResponseSchema),
+        NegotiateRequest: json(negotiateRequestSchema, 'input'),
+        NegotiateResponse: json(negotiateResponseSchema),
+      },
+    },
+    paths: {
+      '/v1/runs': {
+        post: {
+          summary: 'Start a run',
+          requestBody: { required: true, content: content({ $ref: '#/components/schemas/CreateRunRequest' }) },
+          responses: { '201': { description: 'created', content: content({ $ref: '#/components/schemas/CreateRunResponse' }) }, ...errors(400, 409, 413, 415, 422) },
+        },
+        get: {
+          summary: 'List runs, newest first',
+          parameters: ['status', 'pipeline', 'limit', 'cursor'].map((name) => ({ name, in: 'query', schema: { type: name === 'limit' ? 'integer' : 'string' } })),
+          responses: { '200': { description: 'a page of runs', content: content({ $ref: '#/components/schemas/RunList' }) }, ...errors(400) },
+        },
+      },
+      '/v1/runs/{id}': {
+        get: { summary: 'One run', parameters: [runId], responses: { '200': { description: 'the run', content: content({ $ref: '#/components/schemas/Run' }) }, ...errors(404) } },
+      },
+      '/v1/runs/{id}/cancel': {
+        post: { summary: 'Cancel a run', parameters: [runId], responses: { '202': { description: 'cancelled', content: content({ $ref: '#/components/schemas/Run' }) }, ...errors(404, 409) } },
+      },
+      '/v1/runs/{id}/events': {
+        get: {
+          summary: 'Events of a run: SSE, NDJSON or long-poll JSON, by Accept',
+          parameters: [
+            runId,
+            ...position,
+            { name: 'wait', in: 'query', schema: { type: 'number' }, description: 'long-poll: seconds to wait for the first event' },
+            { name: 'limit', in: 'query', schema: { type: 'integer' } },
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+          ],
+          responses: {
+            '200': {
+              description: 'events',
+              content: {
+                'text/event-stream': { schema: { type: 'string' } },
+                'application/x-ndjson': { schema: { $ref: '#/components/schemas/Event' } },
+                'application/json': { schema: { $ref: '#/components/schemas/PollResponse' } },
+              },
+            },
+            ...errors(400, 401, 403, 406, 410),
+          },
+        },
+      },
+      '/v1/runs/{id}/ws': { get: { summary: 'WebSocket of one run (upgrade)', parameters: [runId, ...position], responses: { '101': { description: 'switching protocols' } } } },
+      '/v1/ws': { get: { summary: 'Multiplexed WebSocket (upgrade): subscribe/unsubscribe messages', responses: { '101': { description: 'switching protocols' } } } },
+      '/v1/negotiate': {
+        post: {
+          summary: 'Transports, URLs and a stream token',
+          requestBody: { content: content({ $ref: '#/components/schemas/NegotiateRequest' }) },
+          responses: { '200': { description: 'negotiated', content: content({ $ref: '#/components/schemas/NegotiateResponse' }) }, ...errors(400) },
+        },
+      },
+      '/v1/pipelines': { get: { summary: 'Registered pipelines', responses: { '200': { description: 'pipelines' } } } },
+      '/v1/stats': { get: { summary: 'Connections, runs and deliveries', responses: { '200': { description: 'stats' } } } },
+      '/healthz': { get: { summary: 'Alive', responses: { '200': { description: 'ok' } } } },
+      '/readyz': { get: { summary: 'Store reachable', responses: { '200': { description: 'ready' }, ...errors(503) } } },
+      '/api/label-receipt/{receipt_id}': {
+        post: {
+          summary: 'Seed 000: start labelling a receipt',
+          parameters: [{ name: 'receipt_id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'processing' }, ...errors(400, 409) },
+        },
+      },
+      '/ws/receipt/{receipt_id}': {
+        get: { summary: 'Seed 000: receipt WebSocket (upgrade)', parameters: [{ name: 'receipt_id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '101': { description: 'switching protocols' } } },
+      },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { UnfoldError } from '@unfold/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { GatewayContext } from '../gateway-context.js';
+import { parseRequest } from '../http/parse-request.js';
+import { streamRunOverHttp } from '../streaming/http-event-stream.js';
+import { longPoll, ResyncRequired } from '../streaming/long-poll.js';
+import { parseSubscriptionRequest, type SubscriptionRequest } from '../streaming/subscription-request.js';
+import { runParamsSchema } from './runs-routes.js';
+
+type EventsTransport = 'sse' | 'ndjson' | 'long-poll';
+
+/** Picks the transport from `Accept`; a browser's `*\/*` or none at all means long-poll JSON. */
+export function transportForAccept(accept: string | undefined): EventsTransport {
+  const value = (accept ?? '*/*').toLowerCase();
+  if (value.includes('text/event-stream')) return 'sse';
+  if (value.includes('application/x-ndjson')) return 'ndjson';
+  if (value.includes('application/json') || value.includes('*/*') || value.includes('application/*')) return 'long-poll';
+  throw new UnfoldError('not_acceptable', 'Accept must be text/event-stream, application/x-ndjson or application/json');
+}
+
+const pollQuerySchema = z.object({
+  wait: z.coerce.number().min(0).max(300).default(25),
+  limit: z.coerce.number().int().min(1).max(1_000).default(1_000),
+});
+
+/** Parses the position and checks the stream token; shared by every streaming route. */
+export async function authorizeSubscription(context: GatewayContext, request: FastifyRequest, runId?: string): Promise<SubscriptionRequest> {
+  const subscription = parseSubscriptionRequest(request.query, request.headers['last-event-id']);
+  if (subscription.token !== undefined) await context.tokens.verify(subscription.token, runId);
+  return subscription;
+}
+
+export function registerEventRoutes(app: FastifyInstance, context: GatewayContext): void {
+  const { config, store, streams } = context;
+
+  app.get('/v1/runs/:id/events', async (request, reply) => {
+    const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
+    const transport = transportForAccept(request.headers.accept);
+    const subscription = await authorizeSubscription(context, request, id);
+
+    if (transport !== 'long-poll') {
+      streamRunOverHttp({
+        reply,
+        store,
+        runId: id,
+        subscription,
+        format: transport,
+        sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES,
+        heartbeatMs: config.UNFOLD_HEARTBEAT_MS,
+        observer: streams,
+      });
+      return reply;
+    }
+
+    const { wait, limit } = parseRequest(pollQuerySchema, request.query);
+    const gone = new AbortController();
+    reply.raw.once('close', () => gone.abort());
+    try {
+      return await longPoll({
+        store,
+        runId: id,
+        subscription,
+        waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
+        limit,
+        observer: streams,
+        signal: gone.signal,
+      });
+    } catch (error) {
+      if (error instanceof ResyncRequired) return reply.status(410).send({ code: error.code, message: error.message, resync: error.frame });
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,48 @@
+import { createRunRequestSchema, listRunsQuerySchema, runIdSchema, type CreateRunResponse } from '@unfold/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { GatewayContext } from '../gateway-context.js';
+import { parseRequest } from '../http/parse-request.js';
+
+export const runParamsSchema = z.object({ id: runIdSchema });
+
+export function eventsUrl(runId: string): string {
+  return `/v1/runs/${encodeURIComponent(runId)}/events`;
+}
+
+const uploadQuerySchema = z.object({ pipeline: createRunRequestSchema.shape.pipeline.default('receipt'), run_id: createRunRequestSchema.shape.run_id });
+
+/**
+ * A run's request: JSON as documented, or an image uploaded as the raw body
+ * (`Content-Type: image/jpeg` or `image/png`, pipeline and run id in the query).
+ */
+function runRequest(request: FastifyRequest) {
+  if (!Buffer.isBuffer(request.body)) return parseRequest(createRunRequestSchema, request.body ?? null);
+  const { pipeline, run_id } = parseRequest(uploadQuerySchema, request.query);
+  return { pipeline, input: { image_base64: request.body.toString('base64') }, ...(run_id ? { run_id } : {}) };
+}
+
+export function registerRunRoutes(app: FastifyInstance, context: GatewayContext): void {
+  app.addContentTypeParser(['image/jpeg', 'image/png'], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.post('/v1/runs', async (request, reply) => {
+    const body = runRequest(request);
+    const run = await context.runs.create(body);
+    const response: CreateRunResponse = { run_id: run.run_id, status: run.status, events_url: eventsUrl(run.run_id) };
+    return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(run.run_id)}`).send(response);
+  });
+
+  app.get('/v1/runs', async (request) => context.runs.list(parseRequest(listRunsQuerySchema, request.query)));
+
+  app.get('/v1/runs/:id', async (request) => {
+    const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
+    return context.runs.get(id);
+  });
+
+  app.post('/v1/runs/:id/cancel', async (request, reply) => {
+    const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
+    return reply.status(202).send(await context.runs.cancel(id));
+  });
+
+  app.get('/v1/pipelines', async () => ({ pipelines: context.registry.list() }));
+}

@@ -1,0 +1,184 @@
+import cors from '@fastify/cors';
+import websocket from '@fastify/websocket';
+import {
+  LocalRunner,
+  PipelineRegistry,
+  RunService,
+  createMemoryStore,
+  createSqliteStore,
+  demoPipeline,
+  safeHooks,
+  type EngineHooks,
+  type AnyPipeline,
+  type Store,
+} from '@unfold/engine';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { createEmailPipeline, createPostgresSink, createSqliteSink, createZohoSink, modelExtractor, receiptPipeline, type EmailPipelineOptions } from '@unfold/pipelines';
+import { UnfoldError } from '@unfold/protocol';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { ApiKeys } from './auth/api-keys.js';
+import { StreamTokens } from './auth/stream-tokens.js';
+import { loadConfig, type UnfoldConfig } from './config.js';
+import type { GatewayContext } from './gateway-context.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { isOriginAllowed } from './origin-policy.js';
+import { registerEventRoutes } from './routes/events-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerNegotiateRoutes } from './routes/negotiate-routes.js';
+import { registerRunRoutes } from './routes/runs-routes.js';
+import { registerSeedEmailRoutes } from './routes/seed-email-routes.js';
+import { registerSeedReceiptRoutes } from './routes/seed-receipt-routes.js';
+import { registerWebSocketRoutes } from './routes/websocket-routes.js';
+import { StreamCounters } from './streaming/stream-observer.js';
+
+export const VERSION = '0.1.0';
+
+export interface UnfoldServerOptions {
+  /** Defaults to `loadConfig()` (the environment). */
+  config?: UnfoldConfig;
+  /** Pipelines beside the built-in `demo`, `receipt` and `email`. */
+  pipelines?: AnyPipeline[];
+  /** Defaults to the store the configuration names. */
+  store?: Store;
+  hooks?: EngineHooks[];
+  seedReceipt?: GatewayContext['seedReceipt'];
+  /** Where the JSON log goes (default standard output); the CLI's embedded server logs to standard error. */
+  logStream?: NodeJS.WritableStream;
+}
+
+export interface UnfoldServer {
+  readonly app: FastifyInstance;
+  readonly context: GatewayContext;
+  /** Listens; resolves with the base URL (`http://host:port`). */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops taking connections, lets runs finish within the grace period, closes the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Seed 000's request carries an image reference. With receipt content (an image as
+ * base64 or an http(s) URL, OCR words, SROIE boxes) the receipt pipeline runs on it; the
+ * seed's own example (`s3://…`, which cannot be fetched here) shows the demo pipeline.
+ */
+function seedReceiptRun(body: unknown): { pipeline: string; input: Record<string, unknown> } {
+  const request = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const imageUrl = typeof request['image_url'] === 'string' && /^https?:\/\//i.test(request['image_url']) ? request['image_url'] : undefined;
+  if (imageUrl) return { pipeline: 'receipt', input: { image_url: imageUrl } };
+  for (const key of ['words', 'sroie_boxes', 'image_base64']) if (key in request) return { pipeline: 'receipt', input: { [key]: request[key] } };
+  return { pipeline: 'demo', input: {} };
+}
+
+/** The email pipeline's sink and extractor, as the configuration names them. */
+function emailOptionsFor(config: UnfoldConfig): EmailPipelineOptions {
+  const options: EmailPipelineOptions = {};
+  if (config.UNFOLD_EMAIL_SINK === 'sqlite') options.sink = createSqliteSink({ path: config.recordsPath });
+  if (config.UNFOLD_EMAIL_SINK === 'postgres' && config.UNFOLD_POSTGRES_URL) options.sink = createPostgresSink({ connectionString: config.UNFOLD_POSTGRES_URL });
+  if (config.UNFOLD_EMAIL_SINK === 'zoho' && config.ZOHO_CLIENT_ID && config.ZOHO_CLIENT_SECRET && config.ZOHO_REFRESH_TOKEN) {
+    options.sink = createZohoSink({
+      clientId: config.ZOHO_CLIENT_ID,
+      clientSecret: config.ZOHO_CLIENT_SECRET,
+      refreshToken: config.ZOHO_REFRESH_TOKEN,
+      accountsUrl: config.ZOHO_ACCOUNTS_URL,
+      ledgerPath: config.recordsPath.replace(/records\.sqlite$/, 'zoho-ledger.sqlite'),
+    });
+  }
+  if (config.UNFOLD_EMAIL_EXTRACTOR === 'model' && config.UNFOLD_MODEL_BASE_URL && config.UNFOLD_MODEL_NAME) {
+    const provider = createOpenAICompatible({
+      name: 'model',
+      baseURL: config.UNFOLD_MODEL_BASE_URL,
+      ...(config.UNFOLD_MODEL_API_KEY ? { apiKey: config.UNFOLD_MODEL_API_KEY } : {}),
+      supportsStructuredOutputs: true,
+    });
+    options.extractor = modelExtractor(provider(config.UNFOLD_MODEL_NAME));
+  }
+  return options;
+}
+
+function openStore(config: UnfoldConfig): Store {
+  return config.UNFOLD_STORE === 'memory' ? createMemoryStore() : createSqliteStore({ path: config.sqlitePath });
+}
+
+export async function createUnfoldServer(options: UnfoldServerOptions = {}): Promise<UnfoldServer> {
+  const config = options.config ?? loadConfig();
+  const store = options.store ?? openStore(config);
+  const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
+  const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks(options.hooks ?? []) });
+  const context: GatewayContext = {
+    config,
+    store,
+    registry,
+    runner,
+    runs: new RunService(store, registry, runner),
+    tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
+    streams: new StreamCounters(),
+    seedReceipt: options.seedReceipt ?? seedReceiptRun,
+  };
+
+  const app = Fastify({
+    logger: { level: config.LOG_LEVEL, ...(options.logStream ? { stream: options.logStream } : {}) },
+    // Streams are long-lived and numerous: log outcomes of interest, not every request.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.UNFOLD_BODY_LIMIT_BYTES,
+    forceCloseConnections: true,
+    return503OnClosing: true,
+  });
+  installErrorHandling(app);
+  // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
+  app.removeContentTypeParser(['text/plain']);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin === undefined || isOriginAllowed(origin, undefined, config.UNFOLD_CORS_ORIGINS)),
+    exposedHeaders: ['location', 'x-unfold-epoch'],
+  });
+  await app.register(websocket, { options: { maxPayload: config.UNFOLD_MAX_WS_MESSAGE_BYTES } });
+  // A browser page from another origin must not open sockets with this server's authority.
+  app.addHook('onRequest', async (request) => {
+    if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
+    if (!isOriginAllowed(request.headers.origin, request.headers.host, config.UNFOLD_CORS_ORIGINS)) {
+      throw new UnfoldError('forbidden', `origin ${request.headers.origin} is not allowed`);
+    }
+  });
+
+  const openapi = buildOpenApiDocument(VERSION);
+  app.get('/v1/openapi.json', async () => openapi);
+  registerHealthRoutes(app, context);
+  registerRunRoutes(app, context);
+  registerEventRoutes(app, context);
+  registerWebSocketRoutes(app, context);
+  registerNegotiateRoutes(app, context);
+  registerSeedReceiptRoutes(app, context);
+  const apiKeys = new ApiKeys(config.UNFOLD_API_KEYS);
+  registerSeedEmailRoutes(app, context, apiKeys);
+  if (!apiKeys.enabled) app.log.warn('UNFOLD_API_KEYS is not set: the /stream and /intake routes are open to anyone who can reach this server');
+
+  const interrupted = await runner.recoverInterrupted();
+  if (interrupted > 0) app.log.warn({ runs: interrupted }, 'ended runs interrupted by the previous stop');
+  const retention = setInterval(() => {
+    store
+      .applyRetention({ maxAgeMs: config.UNFOLD_RETENTION_MAX_AGE_HOURS * 3_600_000, maxRuns: config.UNFOLD_RETENTION_MAX_RUNS })
+      .then((deleted) => deleted.length > 0 && app.log.info({ runs: deleted.length }, 'retention deleted runs'))
+      .catch((error: unknown) => app.log.error({ err: error }, 'retention sweep failed'));
+  }, config.UNFOLD_RETENTION_SWEEP_MS);
+  retention.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    context,
+    async listen(port = config.PORT, host = config.HOST) {
+      const address = await app.listen({ port, host });
+      return address.replace('[::1]', 'localhost');
+    },
+    close() {
+      closing ??= (async () => {
+        clearInterval(retention);
+        await runner.close(config.UNFOLD_SHUTDOWN_GRACE_S * 1000);
+        await registry.close();
+        for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { createSqliteStore } from '@unfold/engine';
+import { describe, expect, it } from 'vitest';
+import { expectGapless, getJson, openSocket, parseNdjson, parseSse, postJson, readStream, stored, type Frame } from './raw-clients.js';
+import { startTestServer, useTestServer } from './test-server.js';
+
+/**
+ * DESIGN.md §3, each guarantee against the real server over real sockets. Every test
+ * here fails if the guarantee it names is broken.
+ */
+describe('delivery guarantees', () => {
+  const server = useTestServer();
+
+  const startRun = async (pipeline: string, input: Record<string, unknown> = {}, runId?: string) => {
+    const response = await postJson(`${server().url}/v1/runs`, { pipeline, input, ...(runId ? { run_id: runId } : {}) });
+    expect(response.status).toBe(201);
+    return response.body['run_id'] as string;
+  };
+
+  it('orders a run totally by seq, processing_started first and one terminal event last', async () => {
+    const runId = await startRun('demo', { pace: 0.2 });
+    const { text } = await readStream(`${server().url}/v1/runs/${runId}/events`, 'application/x-ndjson');
+    const events = stored(parseNdjson(text));
+    expect(expectGapless(events)).toBe(true);
+    expect(events[0]?.event_type).toBe('processing_started');
+    expect(events.at(-1)?.event_type).toBe('processing_completed');
+    expect(events.filter((event) => event.event_type.startsWith('processing_'))).toHaveLength(2);
+    for (const event of events) expect(event.event_id).toBe(`${runId}:${event.seq}`);
+  });
+
+  it('delivers a run to a subscriber that connected before the run existed, from seq 1', async () => {
+    const runId = `early-${Date.now()}`;
+    const live = openSocket(`${server().wsUrl}/v1/runs/${runId}/ws`);
+    await live.waitFor((frame) => frame.event_type === 'connected');
+    await startRun('demo', { pace: 0 }, runId);
+    const { code } = await live.closed;
+    expect(code).toBe(1000);
+    expect(stored(live.frames)[0]?.seq).toBe(1);
+    expect(expectGapless(live.frames)).toBe(true);
+  });
+
+  it('replays history then live with no gap and no duplicate while events are being appended', async () => {
+    // Many events with pauses: subscribers join mid-run at positions inside the history.
+    const runId = await startRun('firehose', { events: 3_000, pause_every: 50, pause_ms: 10 });
+    const joins = [0, 50, 400, 1_200].map(async (after, index) => {
+      while (((await getJson(`${server().url}/v1/runs/${runId}`)).body['last_seq'] as number) < after + 20) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const live = openSocket(`${server().wsUrl}/v1/runs/${runId}/ws?after=${after}${index % 2 ? '&batch=1' : ''}`);
+      await live.closed;
+      return { after, events: stored(live.frames) };
+    });
+    for (const { after, events } of await Promise.all(joins)) {
+      expect(events[0]?.seq).toBe(after + 1);
+      expect(expectGapless(events, after + 1)).toBe(true);
+      expect(events.at(-1)?.event_type).toBe('processing_completed');
+    }
+  });
+
+  it('resumes from Last-Event-ID on SSE with exactly the missing events', async () => {
+    const runId = await startRun('demo', { pace: 0 });
+    const all = stored(parseNdjson((await readStream(`${server().url}/v1/runs/${runId}/events`, 'application/x-ndjson')).text));
+    const resumed = parseSse((await readStream(`${server().url}/v1/runs/${runId}/events`, 'text/event-stream', { 'last-event-id': '5' })).text);
+    const events = resumed.filter((message) => message.id !== undefined);
+    expect(events.map((message) => Number(message.id))).toEqual(all.slice(5).map((event) => event.seq));
+    expect(events[0]?.event).toBe(all[5]?.event_type);
+    expect(resumed[0]?.event).toBe('connected');
+  });
+
+  it('says resync (or 410 on long-poll) when the position is gone or the epoch changed — never skips', async () => {
+    const runId = await startRun('demo', { pace: 0 });
+    await readStream(`${server().url}/v1/runs/${runId}/events`, 'application/x-ndjson');
+
+    const beyond = parseNdjson((await readStream(`${server().url}/v1/runs/${runId}/events?after=999`, 'application/x-ndjson')).text);
+    expect(beyond.at(-1)).toMatchObject({ event_type: 'resync', reason: 'position_gone', status: 'completed' });
+    expect(stored(beyond)).toHaveLength(0);
+
+    const otherEpoch = parseSse((await readStream(`${server().url}/v1/runs/${runId}/events?after=2&epoch=old-epoch`, 'text/event-stream')).text);
+    expect(otherEpoch.at(-1)).toMatchObject({ event: 'resync', data: { reason: 'epoch_changed' } });
+
+    const poll = await getJson(`${server().url}/v1/runs/${runId}/events?after=3&epoch=old-epoch&wait=0`, { accept: 'application/json' });
+    expect(poll.status).toBe(410);
+    expect(poll.body).toMatchObject({ code: 'resync_required', resync: { reason: 'epoch_changed', status: 'completed' } });
+
+    const socket = openSocket(`${server().wsUrl}/v1/runs/unknown-run/ws?after=4`);
+    expect((await socket.closed).code).toBe(4010);
+    expect(socket.frames.at(-1)).toMatchObject({ event_type: 'resync', reason: 'position_gone', status: null });
+  });
+
+  it('cuts a slow consumer off with its own close code instead of buffering, and it resumes without loss', async () => {
+    const small = await startTestServer({ UNFOLD_SEND_BUFFER_BYTES: '65536' });
+    try {
+      const runId = `slow-${Date.now()}`;
+      const slow = openSocket(`${small.wsUrl}/v1/runs/${runId}/ws`);
+      await slow.waitFor((frame) => frame.event_type === 'connected');
+      // Stop reading: the kernel buffers fill, then the server's send buffer passes its limit.
+      (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+      await postJson(`${small.url}/v1/runs`, { pipeline: 'firehose', run_id: runId, input: { events: 2_000, padding: 4_000 } });
+      const resumeAt = await new Promise<number>((resolve) => {
+        setTimeout(() => {
+          (slow.socket as unknown as { _socket: { resume(): void } })._socket.resume();
+        }, 1_500);
+        void slow.closed.then(() => resolve(stored(slow.frames).at(-1)?.seq ?? 0));
+      });
+      expect((await slow.closed).code).toBe(4008);
+      expect(resumeAt).toBeLessThan(2_003);
+      const stats = await getJson(`${small.url}/v1/stats`);
+      expect((stats.body['streams'] as { slow_consumer_disconnects: number }).slow_consumer_disconnects).toBeGreaterThanOrEqual(1);
+      // Nothing lost: resume from the last seq held and get the rest, gapless.
+      const rest = stored(parseNdjson((await readStream(`${small.url}/v1/runs/${runId}/events?after=${resumeAt}`, 'application/x-ndjson')).text));
+      expect(rest[0]?.seq).toBe(resumeAt + 1);
+      expect(expectGapless(rest, resumeAt + 1)).toBe(true);
+      expect(rest.at(-1)?.event_type).toBe('processing_completed');
+    } finally {
+      await small.cleanup();
+    }
+  });
+
+  it('keeps a run going when its only client leaves', async () => {
+    const runId = `leave-${Date.now()}`;
+    const live = openSocket(`${server().wsUrl}/v1/runs/${runId}/ws`);
+    await live.waitFor((frame) => frame.event_type === 'connected');
+    await startRun('demo', { pace: 0.3 }, runId);
+    await live.waitFor((frame) => frame.event_type === 'tool_started');
+    live.socket.terminate();
+    let status = '';
+    for (let attempt = 0; attempt < 100 && status !== 'completed'; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      status = (await getJson(`${server().url}/v1/runs/${runId}`)).body['status'] as string;
+    }
+    expect(status).toBe('completed');
+  });
+
+  it('multiplexes runs on /v1/ws with type filters, always sending the terminal event', async () => {
+    const a = await startRun('demo', { pace: 0.2 });
+    const b = await startRun('demo', { pace: 0.2 });
+    const live = openSocket(`${server().wsUrl}/v1/ws`);
+    await live.opened;
+    live.socket.send(JSON.stringify({ type: 'subscribe', run_id: a, types: ['field_labeled'] }));
+    live.socket.send(JSON.stringify({ type: 'subscribe', run_id: b }));
+    await live.waitFor((frame) => frame.run_id === a && frame.event_type === 'processing_completed');
+    await live.waitFor((frame) => frame.run_id === b && frame.event_type === 'processing_completed');
+    const ofA = stored(live.frames).filter((frame) => frame.run_id === a);
+    expect(new Set(ofA.map((frame) => frame.event_type))).toEqual(new Set(['field_labeled', 'processing_completed']));
+    expect(expectGapless(stored(live.frames).filter((frame) => frame.run_id === b))).toBe(true);
+    expect(live.frames.filter((frame) => frame.event_type === 'subscribed')).toHaveLength(2);
+    live.socket.close();
+  });
+
+  it('survives a restart: same epoch, same events, runs left open are ended', async () => {
+    const durable = await startTestServer();
+    const runId = await (async () => {
+      const response = await postJson(`${durable.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } });
+      return response.body['run_id'] as string;
+    })();
+    const before = stored(parseNdjson((await readStream(`${durable.url}/v1/runs/${runId}/events`, 'application/x-ndjson')).text));
+    const epoch = ((await getJson(`${durable.url}/readyz`)).body['epoch'] as string) ?? '';
+    await durable.close();
+    // A process that died mid-run: the record says running and the log has no terminal event.
+    const crashed = createSqliteStore({ path: join(durable.dataDir, 'unfold.sqlite') });
+    await crashed.runs.create({ run_id: 'crashed', pipeline: 'demo', status: 'running', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: null, finished_at: null, error: null });
+    await crashed.events.append('crashed', { event_type: 'processing_started', pipeline: 'demo' });
+    await crashed.events.append('crashed', { event_type: 'tool_started', pipeline: 'demo', tool_name: 'fetch_document', status: 'started', attempt: 1 });
+    await crashed.close();
+
+    const again = await startTestServer({}, { dataDir: durable.dataDir });
+    try {
+      expect((await getJson(`${again.url}/readyz`)).body['epoch']).toBe(epoch);
+      const after = stored(parseNdjson((await readStream(`${again.url}/v1/runs/${runId}/events?epoch=${epoch}`, 'application/x-ndjson')).text));
+      expect(after).toEqual(before);
+      const ended = stored(parseNdjson((await readStream(`${again.url}/v1/runs/crashed/events`, 'application/x-ndjson')).text));
+      expect(ended.map((event: Frame) => event.event_type)).toEqual(['processing_started', 'tool_started', 'processing_failed']);
+      expect(ended.at(-1)).toMatchObject({ code: 'run_interrupted', seq: 3 });
+      expect((await getJson(`${again.url}/v1/runs/crashed`)).body).toMatchObject({ status: 'failed', error: { code: 'run_interrupted' } });
+    } finally {
+      await again.cleanup();
+    }
+  });
+});

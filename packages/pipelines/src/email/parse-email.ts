@@ -1,0 +1,150 @@
+import { UnfoldError } from '@unfold/protocol';
+import { simpleParser, type AddressObject } from 'mailparser';
+import { MAX_ATTACHMENT_BYTES, type EmailInput } from './email-input.js';
+
+export interface EmailAttachment {
+  filename: string;
+  content_type: string;
+  size: number;
+  content: Buffer;
+}
+
+export interface ParsedEmail {
+  sender_name: string;
+  sender_email: string;
+  subject: string;
+  /** The new text of the message: quoted replies and forwarded messages removed. */
+  body: string;
+  /** The quoted or forwarded part, when there is one. */
+  quoted: string;
+  /** The sender's signature block, when one was found. */
+  signature: string;
+  /** The line that closes the message ("Thanks,", "Best regards,"), when found. */
+  sign_off: string;
+  /** The attachments with their bytes, for sinks that store them; never put in events. */
+  attachments: EmailAttachment[];
+}
+
+/** Where a reply's quoted text or a forwarded message begins. */
+const QUOTE_START =
+  /^(>|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded by|Begin forwarded message:|On .{4,120} wrote:\s*$|\s*From:\s.+\n(?:.*\n){0,3}?\s*(Sent|Date|To):\s|[ \t]*\S[^\n]*\n?[ \t]*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}(\s*[AP]M)?\s*\n(?:[ \t]*\n){0,2}\s*To:)/im;
+/** A closing line: what a person writes right before their name. */
+const SIGN_OFF_WORDS = '(?:thanks(?: again| so much| you)?|thank you|thx|many thanks|best(?: regards| wishes)?|regards|rgds|kind regards|warm regards|sincerely|cheers|all the best|talk soon|take care|respectfully|love)';
+/** A closing on its own line, or ending the last sentence: "Please call me.  Thanks,". */
+export const SIGN_OFF = new RegExp(`(?:^|[.!?]\\s+)\\s*${SIGN_OFF_WORDS}\\s*[,.!-]*\\s*$`, 'i');
+/** A sign-off and the name on one line: "Thanks. Sheila", "Regards, Tom". */
+const SIGN_OFF_WITH_NAME = new RegExp(`^\\s*(${SIGN_OFF_WORDS}\\s*[,.!-]+)\\s*([A-Z][a-zA-Z'’-]+(?:\\s+[A-Z][a-zA-Z'’.-]+){0,2}|[a-z]{2,3})\\s*$`, 'i');
+/** A paragraph that is only a name or initials. */
+const LONE_NAME = /^(?:[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}|[A-Z]{2,3}|[a-z]{2,3})$/;
+/** A name signed at the end of the last sentence: "… a time?  --Sally". */
+const TRAILING_NAME = /(?:^|\s)--?\s?([A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)\s*$/;
+
+function addressOf(field: AddressObject | AddressObject[] | undefined): { name: string; address: string } {
+  const first = (Array.isArray(field) ? field[0] : field)?.value[0];
+  return { name: first?.name ?? '', address: first?.address ?? '' };
+}
+
+/** Splits the new text from what it quotes; signatures are found in the new text only. */
+export function splitQuoted(text: string): { body: string; quoted: string } {
+  const match = QUOTE_START.exec(text);
+  if (!match) return { body: text.trim(), quoted: '' };
+  return { body: text.slice(0, match.index).trim(), quoted: text.slice(match.index).trim() };
+}
+
+/** Every message of a thread, newest first: the new text, then each quoted or forwarded one. */
+export function threadMessages(text: string): string[] {
+  const messages: string[] = [];
+  let rest = text;
+  for (let guard = 0; guard < 50; guard++) {
+    const { body, quoted } = splitQuoted(rest);
+    messages.push(body);
+    // Skip past a marker line ("-----Original Message-----"), unquote "> " lines, and
+    // split again to find the next message.
+    const next = (quoted.startsWith('>') ? quoted : quoted.replace(/^.*\n?/, '')).replace(/^(>\s?)/gm, '');
+    if (quoted === '' || next === rest) break;
+    rest = next;
+  }
+  return messages.filter((message) => message.trim() !== '');
+}
+
+/** A line a signature block is made of: a phone, an address, a title or company word. */
+const CONTACT_LINE = /\d{3}[\s.)-]+\d{3}[\s.-]+\d{4}|\bx\d(-?\d){3,4}\b|@|\b(phone|tel|fax|cell|mobile|office|direct|inc|llc|corp|company|manager|director|president|vice|analyst|assistant|engineer|counsel|specialist|coordinator)\b/i;
+
+/**
+ * A signature with no sign-off before it: the last paragraph, when it is a short block
+ * of short lines and at least one of them reads like contact details.
+ */
+function trailingContactBlock(lines: readonly string[]): string {
+  // Attachment notes, disclaimers and rules of asterisks often follow a signature.
+  const noise = /^\s*(\(See attached file:.*\)|<<.*>>|- .*\.\w{2,4}|[*=_-]{5,}|confidentiality.*|this e-?mail .*|the information contained .*)\s*$/i;
+  const end = lines.findLastIndex((line) => line.trim() !== '' && !noise.test(line));
+  if (end < 0) return '';
+  let start = end;
+  while (start > 0 && (lines[start - 1] as string).trim() !== '' && !noise.test(lines[start - 1] as string)) start--;
+  const block = lines.slice(start, end + 1).map((line) => line.trim());
+  // Form fields ("Requested For : a@b.com") and header lines are not a signature.
+  const shortLines = block.every((line) => line.length <= 60 && !/^[A-Za-z][\w ]{2,30}\s:\s/.test(line) && !/^(To|Cc|From|Subject|Sent|Date):/i.test(line));
+  if (block.length < 2 || block.length > 12 || !shortLines || !block.some((line) => CONTACT_LINE.test(line))) return '';
+  return block.join('\n');
+}
+
+/** The signature: after a `-- ` delimiter, else the lines after the last sign-off. */
+export function findSignature(body: string): { signature: string; sign_off: string } {
+  const lines = body.split(/\r?\n/);
+  const delimiter = lines.findLastIndex((line) => /^--\s?$/.test(line));
+  if (delimiter >= 0) return { signature: lines.slice(delimiter + 1).join('\n').trim(), sign_off: '' };
+  const signOff = lines.findLastIndex((line) => SIGN_OFF.test(line) || SIGN_OFF_WITH_NAME.test(line));
+  if (signOff >= 0 && lines.length - signOff <= 15) {
+    const line = lines[signOff] as string;
+    const inline = SIGN_OFF_WITH_NAME.exec(line);
+    const rest = lines.slice(signOff + 1).join('\n').trim();
+    // "Thanks. Sheila": the name opens the signature.
+    if (inline) return { signature: `${inline[2]}\n${rest}`.trim(), sign_off: (inline[1] as string).trim() };
+    return { signature: rest, sign_off: line.trim() };
+  }
+  const last = lines.findLast((line) => line.trim() !== '') ?? '';
+  const trailing = TRAILING_NAME.exec(last);
+  if (trailing) return { signature: trailing[1] as string, sign_off: '--' };
+  const block = trailingContactBlock(lines);
+  if (block) return { signature: block, sign_off: '' };
+  // A name alone as the last paragraph: "Sorry!\n\nShona".
+  const end = lines.findLastIndex((line) => line.trim() !== '');
+  const alone = end >= 1 && (lines[end - 1] as string).trim() === '' ? (lines[end] as string).trim() : '';
+  if (LONE_NAME.test(alone)) return { signature: alone, sign_off: '(name)' };
+  return { signature: '', sign_off: '' };
+}
+
+/**
+ * Parses an email with mailparser (MIME, encodings, HTML to text) or takes the
+ * original API's JSON as it is, then separates the new text, the quote and the
+ * signature.
+ */
+export async function parseEmail(input: EmailInput): Promise<ParsedEmail> {
+  let sender: { name: string; address: string };
+  let subject: string;
+  let text: string;
+  let attachments: ParsedEmail['attachments'];
+  if ('raw' in input) {
+    const message = await simpleParser(input.raw, { skipImageLinks: true, skipTextToHtml: true }).catch((error: unknown) => {
+      throw new UnfoldError('invalid_email', `the message could not be parsed: ${(error as Error).message}`);
+    });
+    sender = addressOf(message.from);
+    subject = message.subject ?? '';
+    text = message.text ?? '';
+    attachments = message.attachments.map((attachment) => ({ filename: attachment.filename ?? 'attachment', content_type: attachment.contentType, size: attachment.size, content: attachment.content }));
+    const tooLarge = attachments.find((attachment) => attachment.size > MAX_ATTACHMENT_BYTES);
+    if (tooLarge) throw new UnfoldError('email_too_large', `attachment ${tooLarge.filename} is ${tooLarge.size} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
+  } else {
+    sender = { name: input.sender_name, address: input.sender_email };
+    subject = input.subject;
+    text = input.body;
+    attachments = input.attachments.map((attachment) => {
+      const content = Buffer.from(attachment.content_base64, 'base64');
+      return { filename: attachment.filename, content_type: attachment.content_type, size: content.length, content };
+    });
+  }
+  // Invalid UTF-8 arrives as U+FFFD; a body of nothing but that and white space has no text.
+  if (text.replace(/[\s\uFFFD]/g, '') === '' && subject.trim() === '') throw new UnfoldError('no_text_found', 'the email has no text');
+  const { body, quoted } = splitQuoted(text.replace(/\r\n/g, '\n'));
+  return { sender_name: sender.name, sender_email: sender.address, subject, body, quoted, ...findSignature(body), attachments };
+}

@@ -1,0 +1,92 @@
+import type { FieldCollector } from './field-collector.js';
+import { parseAmount } from './normalize.js';
+import type { ReceiptLabel } from './receipt-labels.js';
+import { AMOUNT, type ReceiptRow } from './receipt-structure.js';
+
+export const SUBTOTAL = /\bSUB\s*-?\s*TOTAL\b/i;
+const NOT_TOTAL = /\(\s*TOTAL|@\s*\d+(\.\d+)?\s*%|\b((TAX|GST|SST)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
+/** Total keywords, strongest first: what the customer finally pays beats a running total. */
+const TOTAL_CLASSES: RegExp[] = [
+  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+AMOUNT|ROUND(ED|ING)?\s*(D\s*)?TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
+  /\bTOTAL\s*(\(?\s*RM\s*\)?|AMOUNT|AMT|SALES?|INCL\w*(\s+(GST|SST|TAX))?|\(INCL[^)]*\))/i,
+  /\bTOTAL\b/i,
+];
+
+function amountsIn(text: string): Array<{ text: string; index: number }> {
+  const found: Array<{ text: string; index: number }> = [];
+  const pattern = new RegExp(AMOUNT.source, 'gi');
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) found.push({ text: match[0].trim(), index: match.index });
+  return found;
+}
+
+/**
+ * Amounts of a row, each read within one OCR line: a currency sign printed in its own
+ * box ("RM" | "9.00") is not part of the amount, one printed with it ("RM9.00") is.
+ */
+function rowAmounts(row: ReceiptRow): string[] {
+  const lines = new Map<number, string[]>();
+  for (const word of row.words) lines.set(word.line_id, [...(lines.get(word.line_id) ?? []), word.text]);
+  return [...lines.values()].flatMap((words) => amountsIn(words.join(' ')).map((amount) => amount.text));
+}
+
+/**
+ * The amount as printed: a currency sign written onto the number stays (`RM9.00`,
+ * `$8.20`), one set apart by a space is a label and goes (`RM 9.00` → `9.00`).
+ */
+function bareAmount(text: string): string {
+  return text.trim().replace(/^(-?)(RM|\$|€|£)\s+/i, '$1');
+}
+
+/** The amount that belongs to a keyword row: on the row itself, else alone on the next one. */
+function amountForRow(rows: readonly ReceiptRow[], row: ReceiptRow): { value: string; row: ReceiptRow } | undefined {
+  const own = rowAmounts(row).at(-1);
+  if (own) return { value: bareAmount(own), row };
+  const next = rows[row.index + 1];
+  if (next && !/[A-Z]{3,}/i.test(next.text.replace(/\bRM\b/i, ''))) {
+    const first = rowAmounts(next)[0];
+    if (first) return { value: bareAmount(first), row: next };
+  }
+  return undefined;
+}
+
+export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector): void {
+  // Tax summaries repeat "TOTAL" for the tax table; what follows one is not the total.
+  const summary = rows.findIndex((row) => /\b(GST|TAX|SST)\s+SUMMARY\b|\bSUMMARY\b|\bTAX\s+CODE\b/i.test(row.text) && row.index > 2);
+  const searchable = rows.filter((row) => row.index > 1 && (summary < 0 || row.index < summary));
+  const isCandidate = (row: ReceiptRow, rank: number) =>
+    (TOTAL_CLASSES[rank] as RegExp).test(row.text) && !(rank > 0 && NOT_TOTAL.test(row.text)) && !SUBTOTAL.test(row.text) && !/\bEXCL/i.test(row.text);
+  const take = (row: ReceiptRow, rank: number, why: string): boolean => {
+    const amount = amountForRow(rows, row);
+    if (!amount) return false;
+    collector.add('GRAND_TOTAL', amount.row, amount.value, [0.95, 0.9, 0.85][rank] ?? 0.8, why, parseAmount(amount.value));
+    return true;
+  };
+  // The final payable: an explicit rounded/nett/grand total (the last one), else the
+  // first total printed after a rounding adjustment, else the first total line.
+  for (const row of searchable.filter((candidate) => isCandidate(candidate, 0)).reverse()) {
+    if (take(row, 0, `amount of the "${TOTAL_CLASSES[0]?.exec(row.text)?.[0]}" line`)) return;
+  }
+  const rounding = searchable.find((row) => /\bROUND(ING)?\b.*\b(ADJ|ADJUSTMENT)?/i.test(row.text) && !/TOTAL/i.test(row.text));
+  if (rounding) {
+    const after = searchable.find((row) => row.index > rounding.index && (isCandidate(row, 1) || isCandidate(row, 2)));
+    if (after && take(after, 1, 'the total after the rounding adjustment')) return;
+  }
+  for (const rank of [1, 2]) {
+    for (const row of searchable.filter((candidate) => isCandidate(candidate, rank))) {
+      if (take(row, rank, `amount of the "${TOTAL_CLASSES[rank]?.exec(row.text)?.[0]}" line`)) return;
+    }
+  }
+  // No total keyword: the amount just above what was paid or given back.
+  const paid = rows.find((row) => row.section !== 'header' && /\b(CASH|CHANGE|TENDER)\b/i.test(row.text));
+  const before = paid ? [...rows.slice(0, paid.index)].reverse().find((row) => rowAmounts(row).length > 0) : undefined;
+  const amount = before && rowAmounts(before).at(-1);
+  if (before && amount) collector.add('GRAND_TOTAL', before, bareAmount(amount), 0.5, 'last amount before the payment lines', parseAmount(amount));
+}
+
+export function findKeywordAmount(rows: readonly ReceiptRow[], label: ReceiptLabel, keyword: RegExp, exclude: RegExp | undefined, confidence: number, reasoning: string, collector: FieldCollector): void {
+  const row = rows.find((candidate) => candidate.section !== 'header' && keyword.test(candidate.text) && !(exclude && exclude.test(candidate.text)) && amountForRow(rows, candidate));
+  if (!row) return;
+  const amount = amountForRow(rows, row);
+  if (amount) collector.add(label, amount.row, amount.value, confidence, reasoning, parseAmount(amount.value));
+}
+

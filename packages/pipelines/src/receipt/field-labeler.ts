@@ -1,0 +1,75 @@
+import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
+import { FieldCollector } from './field-collector.js';
+import { findAddress, findMerchant } from './merchant-fields.js';
+import { detectCurrency, normalizeDate } from './normalize.js';
+import type { LabeledField } from './receipt-labels.js';
+import { BARE_PHONE, DATE } from './receipt-patterns.js';
+import type { ReceiptRow, ReceiptStructure } from './receipt-structure.js';
+
+const TIME = /\b([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AP]\.?M\.?)?\b/i;
+const PHONE = /(?:\b(?:TEL|PHONE|PH|H\/?P|MOBILE|FAX)\b\.?\s*(?:NO\.?)?\s*[:.]?\s*)([+(]?\d[\d\s\-()/]{6,}\d)/i;
+const WEBSITE = /\b(?:https?:\/\/)?(?:www\.)[a-z0-9-]+(?:\.[a-z0-9-]+)+\b|\b[a-z0-9-]+\.(?:com|net|org)(?:\.[a-z]{2})?\b/i;
+const STORE_HOURS = /\b(OPEN(ING)?\s*(HOURS?)?|HOURS|BUSINESS\s+HOURS)\b|\d{1,2}(:\d{2})?\s*[AP]M\s*(-|TO)\s*\d{1,2}(:\d{2})?\s*[AP]M/i;
+const LOYALTY = /\b(MEMBER(SHIP)?|LOYALTY|POINTS?\s+CARD|CARD)\s*(NO|ID|#|NUMBER)?\.?\s*[:.]?\s*([A-Z0-9*]{4,})/i;
+const PAYMENT = /\b(CASH|VISA|MASTER\s*CARD|MASTERCARD|AMEX|CREDIT\s*CARD|DEBIT\s*CARD|E-?WALLET|TOUCH\s*'?N\s*GO|TNG|GRAB\s*PAY|BOOST|DEBIT|CREDIT)\b/i;
+const TAX = /\b(GST|SST|VAT|TAX|SERVICE\s+(TAX|CHARGE))\b/i;
+const NOT_TAX_AMOUNT = /\b(REG|ID|NO\.?|INVOICE|SUMMARY|EXCL|INCL(USIVE)?|CODE)\b/i;
+const DISCOUNT = /\b(DISCOUNT|DISC\.?|SAVINGS?|LESS|PROMO(TION)?)\b/i;
+const COUPON = /\b(COUPON|VOUCHER)\b/i;
+
+function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp): { row: ReceiptRow; text: string } | undefined {
+  const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
+  for (const row of ordered) {
+    for (const pattern of patterns) {
+      const match = pattern.exec(row.text);
+      if (match) return { row, text: match[0] };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Labels a receipt's fields with rules that need no network and no model. Returns the
+ * fields in the order a person reads a receipt: header, then totals and payment.
+ */
+export function labelFields(structure: ReceiptStructure): LabeledField[] {
+  const { rows } = structure;
+  const collector = new FieldCollector();
+  const header = rows.filter((row) => row.section === 'header');
+
+  const merchantRow = findMerchant(rows, collector);
+  if (merchantRow >= 0) findAddress(rows, merchantRow, collector);
+
+  const phone = header.map((row) => ({ row, match: PHONE.exec(row.text) ?? BARE_PHONE.exec(row.text) })).find(({ match }) => match);
+  if (phone?.match) collector.add('PHONE_NUMBER', phone.row, (phone.match[1] ?? phone.match[0]).trim(), PHONE.test(phone.row.text) ? 0.9 : 0.6, PHONE.test(phone.row.text) ? 'number after a phone keyword' : 'phone-shaped number in the header');
+
+  const website = firstMatch(rows, [WEBSITE]);
+  if (website) collector.add('WEBSITE', website.row, website.text, 0.85, 'web address');
+
+  const hours = firstMatch(header, [STORE_HOURS]);
+  if (hours) collector.add('STORE_HOURS', hours.row, hours.row.text.trim(), 0.6, 'opening hours wording');
+
+  const date = firstMatch(rows, DATE, /\bDATE\b/i);
+  if (date) collector.add('DATE', date.row, date.text, /\bDATE\b/i.test(date.row.text) ? 0.95 : 0.85, /\bDATE\b/i.test(date.row.text) ? 'date on the DATE line' : 'first date-shaped text', normalizeDate(date.text));
+
+  const time = firstMatch(rows, [TIME], /\bTIME\b/i);
+  if (time) collector.add('TIME', time.row, time.text, 0.85, 'time-shaped text');
+
+  const loyalty = rows.map((row) => ({ row, match: LOYALTY.exec(row.text) })).find(({ match }) => match && /\d/.test(match[4] ?? ''));
+  if (loyalty?.match) collector.add('LOYALTY_ID', loyalty.row, loyalty.match[4] as string, 0.7, 'number after a member or card keyword');
+
+  findKeywordAmount(rows, 'SUBTOTAL', SUBTOTAL, undefined, 0.9, 'amount of the subtotal line', collector);
+  findKeywordAmount(rows, 'TAX', TAX, NOT_TAX_AMOUNT, 0.8, 'amount of the tax line', collector);
+  findKeywordAmount(rows, 'DISCOUNT', DISCOUNT, undefined, 0.7, 'amount of a discount line', collector);
+  findKeywordAmount(rows, 'COUPON', COUPON, undefined, 0.7, 'amount of a coupon or voucher line', collector);
+  findTotal(rows, collector);
+
+  const payment = rows.filter((row) => row.section !== 'header').map((row) => ({ row, match: PAYMENT.exec(row.text) })).find(({ match }) => match);
+  if (payment?.match) collector.add('PAYMENT_METHOD', payment.row, payment.match[0].toUpperCase(), 0.75, 'payment keyword');
+
+  return collector.fields;
+}
+
+export function currencyOf(structure: ReceiptStructure): string | undefined {
+  return detectCurrency(structure.rows.map((row) => row.text).join('\n'));
+}

@@ -1,0 +1,156 @@
+import { runInMemory } from '@unfold/engine';
+import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
+import { describe, expect, it } from 'vitest';
+import { labelFields } from './field-labeler.js';
+import { extractLineItems } from './line-items.js';
+import { normalizeDate, parseAmount, detectCurrency } from './normalize.js';
+import { RECEIPT_LABELS } from './receipt-labels.js';
+import { receiptPipeline } from './receipt-pipeline.js';
+import { analyseStructure } from './receipt-structure.js';
+import { wordsFromSroieBoxes } from './receipt-words.js';
+import { CORNER_HARDWARE, MISMATCHED_TOTALS } from './testing/fixtures.js';
+import { checkTotals } from './totals-check.js';
+
+const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
+const valueOf = (boxes: string, label: string) =>
+  labelFields(structureOf(boxes))
+    .filter((field) => field.field_name === label)
+    .map((field) => field.value);
+
+async function run(input: Record<string, unknown>): Promise<UnfoldEvent[]> {
+  const { store } = await runInMemory(receiptPipeline, input, { runId: 'r' });
+  return store.events.read('r', 0, 1_000);
+}
+
+describe('receipt words', () => {
+  it('reads SROIE boxes, keeping commas inside the text, one line per box', () => {
+    const words = wordsFromSroieBoxes('1,2,50,2,50,20,1,20,NO. 12, JALAN MAWAR\n\n5,30,60,30,60,48,5,48,TOTAL');
+    expect(words.map((word) => word.text)).toEqual(['NO.', '12,', 'JALAN', 'MAWAR', 'TOTAL']);
+    expect(new Set(words.slice(0, 4).map((word) => word.line_id))).toEqual(new Set([0]));
+    expect(words[4]).toMatchObject({ line_id: 1, bounding_box: { x: 5, y: 30, height: 18 } });
+  });
+
+  it('rejects a line that is not a box with invalid_input', () => {
+    expect(() => wordsFromSroieBoxes('1,2,3,TOTAL')).toThrow(UnfoldError);
+  });
+});
+
+describe('structure_analysis', () => {
+  it('merges boxes of one visual row and finds header, items, totals and footer', () => {
+    const structure = structureOf(CORNER_HARDWARE);
+    expect(structure.rows.find((row) => row.text.startsWith('SUB TOTAL'))?.text).toBe('SUB TOTAL: 16.50');
+    expect(structure.sections.map((section) => section.section)).toEqual(['header', 'items', 'totals', 'footer']);
+    expect(structure.rows.find((row) => row.text.startsWith('PAINT'))?.section).toBe('items');
+    expect(structure.rows.at(-1)?.section).toBe('footer');
+  });
+});
+
+describe('field_labeling', () => {
+  it('labels the header, the date, the totals and the payment of a receipt', () => {
+    expect(valueOf(CORNER_HARDWARE, 'MERCHANT_NAME')).toEqual(['LIM & SONS HARDWARE TRADING']);
+    expect(valueOf(CORNER_HARDWARE, 'ADDRESS_LINE')).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,', 'SELANGOR.']);
+    expect(valueOf(CORNER_HARDWARE, 'PHONE_NUMBER')).toEqual(['03-8736 1122']);
+    expect(valueOf(CORNER_HARDWARE, 'DATE')).toEqual(['05/03/2018']);
+    expect(valueOf(CORNER_HARDWARE, 'TIME')).toEqual(['10:42:15']);
+    expect(valueOf(CORNER_HARDWARE, 'SUBTOTAL')).toEqual(['16.50']);
+    expect(valueOf(CORNER_HARDWARE, 'TAX')).toEqual(['0.99']);
+    expect(valueOf(CORNER_HARDWARE, 'GRAND_TOTAL')).toEqual(['17.50']);
+    expect(valueOf(CORNER_HARDWARE, 'PAYMENT_METHOD')).toEqual(['CASH']);
+  });
+
+  it('gives every field word ids, a confidence and a reason, with labels from the original set', () => {
+    for (const field of labelFields(structureOf(CORNER_HARDWARE))) {
+      expect(RECEIPT_LABELS).toContain(field.field_name);
+      expect(field.word_ids.length).toBeGreaterThan(0);
+      expect(field.confidence).toBeGreaterThan(0);
+      expect(field.confidence).toBeLessThanOrEqual(1);
+      expect(field.reasoning.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('prefers the total printed after the rounding adjustment', () => {
+    const withRounding = CORNER_HARDWARE.replace('TOTAL:\n', 'TOTAL (INCLUSIVE OF GST):\n');
+    expect(valueOf(withRounding, 'GRAND_TOTAL')).toEqual(['17.50']);
+  });
+});
+
+describe('line_item_extraction', () => {
+  it('finds each item with its quantity, unit and price', () => {
+    const items = extractLineItems(structureOf(CORNER_HARDWARE));
+    expect(items.map(({ fields: _fields, ...item }) => item)).toEqual([
+      { description: 'PAINT BRUSH 2"', quantity: { amount: 2, unit: 'PCS' }, price: { extended_price: 12 }, line_ids: [13, 14, 15] },
+      { description: 'MASKING TAPE', quantity: { amount: 1, unit: 'PC' }, price: { extended_price: 4.5 }, line_ids: [16, 17, 18] },
+    ]);
+    expect(items[0]?.fields.map((field) => field.field_name)).toEqual(['PRODUCT_NAME', 'QUANTITY', 'LINE_TOTAL']);
+  });
+});
+
+describe('validation', () => {
+  it('passes a receipt whose totals add up, and notes the line items', () => {
+    const structure = structureOf(CORNER_HARDWARE);
+    const check = checkTotals(labelFields(structure), extractLineItems(structure));
+    expect(check.rules.find((rule) => rule.rule === 'subtotal_plus_tax_equals_total')).toMatchObject({ passed: true, message: '16.50 + 0.99 = 17.49' });
+    expect(check.rules.find((rule) => rule.rule === 'line_items_sum_to_subtotal')).toMatchObject({ passed: true });
+    expect(check.status).toBe('valid');
+  });
+
+  it('flags subtotal + tax ≠ total as an error and a missing tax as a warning', () => {
+    const structure = structureOf(MISMATCHED_TOTALS);
+    const check = checkTotals(labelFields(structure), extractLineItems(structure));
+    expect(check.status).toBe('invalid');
+    expect(check.rules.find((rule) => rule.rule === 'subtotal_plus_tax_equals_total')).toMatchObject({ passed: false, severity: 'error', message: '10.00 + 0.60 = 10.60, but the total is 11.00' });
+    expect(check.rules.find((rule) => rule.rule === 'line_items_sum_to_subtotal')).toMatchObject({ passed: true, severity: 'info' });
+  });
+
+  it('errs on no line items and no total, and warns on no subtotal and no tax', () => {
+    const check = checkTotals([], []);
+    expect(check.status).toBe('invalid');
+    expect(check.rules.filter((rule) => !rule.passed).map((rule) => `${rule.rule}:${rule.severity}`)).toEqual([
+      'has_line_items:error',
+      'has_total:error',
+      'has_subtotal:warning',
+      'has_tax:warning',
+    ]);
+  });
+});
+
+describe('normalisation', () => {
+  it('normalises dates, amounts and currencies', () => {
+    expect(normalizeDate('05/03/2018')).toBe('2018-03-05');
+    expect(normalizeDate('12-25-2018')).toBe('2018-12-25');
+    expect(normalizeDate('2019-01-31')).toBe('2019-01-31');
+    expect(normalizeDate('3 JAN 2018')).toBe('2018-01-03');
+    expect(normalizeDate('31/02/2018')).toBeUndefined();
+    expect(parseAmount('RM1,234.50')).toBe(1234.5);
+    expect(detectCurrency('TOTAL RM 9.00')).toBe('MYR');
+  });
+});
+
+describe('receipt pipeline', () => {
+  it('streams structure, fields, line items and validation in the seed order, with a normalised result', async () => {
+    const events = await run({ sroie_boxes: CORNER_HARDWARE });
+    const tools = events.filter((event) => event.event_type === 'tool_started').map((event) => (event as { tool_name: string }).tool_name);
+    expect(tools).toEqual(['structure_analysis', 'field_labeling', 'line_item_extraction', 'validation']);
+    const firstField = events.findIndex((event) => event.event_type === 'field_labeled');
+    const firstItem = events.findIndex((event) => event.event_type === 'line_item_found');
+    expect(firstField).toBeGreaterThan(0);
+    expect(firstItem).toBeGreaterThan(firstField);
+    expect(events.filter((event) => event.event_type === 'validation_result').length).toBeGreaterThanOrEqual(5);
+    const terminal = events.at(-1) as { event_type: string; result: Record<string, unknown> };
+    expect(terminal.event_type).toBe('processing_completed');
+    expect(terminal.result).toMatchObject({ merchant_name: 'LIM & SONS HARDWARE TRADING', date: '05/03/2018', date_iso: '2018-03-05', total: '17.50', total_amount: 17.5, currency: null });
+  });
+
+  it('accepts OCR words as JSON and rejects words that do not match the schema, or no text', () => {
+    const words = wordsFromSroieBoxes(CORNER_HARDWARE);
+    expect(receiptPipeline.parseInput({ words })).toEqual({ words });
+    expect(() => receiptPipeline.parseInput({ words: [{ text: 'TOTAL' }] })).toThrow(/invalid|word_id/i);
+    expect(() => receiptPipeline.parseInput({ words: [] })).toThrow(/no text/);
+    expect(() => receiptPipeline.parseInput({ sroie_boxes: '' })).toThrow(/no text/);
+    try {
+      receiptPipeline.parseInput({ image: 'x' });
+    } catch (error) {
+      expect(UnfoldError.isInstance(error) && error.code).toBe('invalid_input');
+    }
+  });
+});

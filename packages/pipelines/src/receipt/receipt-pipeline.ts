@@ -1,0 +1,118 @@
+import type { Pipeline, Tool } from '@unfold/engine';
+import { OcrPool } from '../ocr/ocr-pool.js';
+import { ocrExtraction } from './ocr-extraction.js';
+import { currencyOf, labelFields } from './field-labeler.js';
+import { extractLineItems, type LineItem } from './line-items.js';
+import type { LabeledField } from './receipt-labels.js';
+import { parseReceiptInput, type ReceiptInput } from './receipt-input.js';
+import { analyseStructure, type ReceiptStructure } from './receipt-structure.js';
+import type { ReceiptWord } from './receipt-words.js';
+import { checkTotals } from './totals-check.js';
+
+const structureAnalysis: Tool<ReceiptInput> = {
+  name: 'structure_analysis',
+  async run(context) {
+    const words = 'words' in context.input ? context.input.words : (context.outputs['ocr_extraction'] as ReceiptWord[]);
+    const structure = analyseStructure(words);
+    context.progress(100, `${structure.rows.length} rows in ${structure.sections.map((section) => section.section).join(', ')}`);
+    return structure;
+  },
+};
+
+function emitField(context: Parameters<Tool<ReceiptInput>['run']>[0], field: LabeledField): void {
+  context.emit('field_labeled', {
+    field_name: field.field_name,
+    value: field.value,
+    confidence: field.confidence,
+    reasoning: field.reasoning,
+    word_ids: field.word_ids,
+    ...(field.normalized === undefined ? {} : { normalized: field.normalized }),
+  });
+}
+
+const fieldLabeling: Tool<ReceiptInput> = {
+  name: 'field_labeling',
+  async run(context) {
+    const fields = labelFields(context.outputs['structure_analysis'] as ReceiptStructure);
+    for (const [index, field] of fields.entries()) {
+      emitField(context, field);
+      context.progress(((index + 1) / fields.length) * 100, field.field_name);
+    }
+    return fields;
+  },
+};
+
+const lineItemExtraction: Tool<ReceiptInput> = {
+  name: 'line_item_extraction',
+  async run(context) {
+    const items = extractLineItems(context.outputs['structure_analysis'] as ReceiptStructure);
+    for (const [index, item] of items.entries()) {
+      for (const field of item.fields) emitField(context, field);
+      context.emit('line_item_found', {
+        description: item.description,
+        ...(item.quantity ? { quantity: item.quantity } : {}),
+        ...(item.price ? { price: item.price } : {}),
+        line_ids: item.line_ids,
+      });
+      context.progress(((index + 1) / items.length) * 100, item.description);
+    }
+    return items;
+  },
+};
+
+const validation: Tool<ReceiptInput> = {
+  name: 'validation',
+  async run(context) {
+    const check = checkTotals(context.outputs['field_labeling'] as LabeledField[], context.outputs['line_item_extraction'] as LineItem[]);
+    for (const rule of check.rules) context.emit('validation_result', rule);
+    return check;
+  },
+};
+
+const single = (fields: readonly LabeledField[], name: LabeledField['field_name']) => fields.find((field) => field.field_name === name);
+
+/**
+ * Image (OCR) or words → structure → fields → line items → totals check, in the seed's
+ * order. The OCR pool is made on the first image and kept until `close`.
+ */
+export function createReceiptPipeline(options: { ocrWorkers?: number } = {}): Pipeline<ReceiptInput> {
+  let pool: OcrPool | undefined;
+  return {
+    name: 'receipt',
+    description: 'receipt image, OCR words or SROIE boxes → labelled fields, line items and a totals check',
+    steps: [ocrExtraction(() => (pool ??= new OcrPool(options.ocrWorkers))), structureAnalysis, fieldLabeling, lineItemExtraction, validation],
+    parseInput: parseReceiptInput,
+    result: receiptResult,
+    async close() {
+      await pool?.close();
+      pool = undefined;
+    },
+  };
+}
+
+function receiptResult(outputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const fields = (outputs['field_labeling'] as LabeledField[] | undefined) ?? [];
+  const items = (outputs['line_item_extraction'] as LineItem[] | undefined) ?? [];
+  const structure = outputs['structure_analysis'] as ReceiptStructure;
+  const amount = (name: LabeledField['field_name']) => single(fields, name)?.normalized ?? null;
+  return {
+    merchant_name: single(fields, 'MERCHANT_NAME')?.value ?? null,
+    address: fields.filter((field) => field.field_name === 'ADDRESS_LINE').map((field) => field.value).join(' ') || null,
+    phone_number: single(fields, 'PHONE_NUMBER')?.value ?? null,
+    date: single(fields, 'DATE')?.value ?? null,
+    date_iso: single(fields, 'DATE')?.normalized ?? null,
+    time: single(fields, 'TIME')?.value ?? null,
+    subtotal: amount('SUBTOTAL'),
+    tax: amount('TAX'),
+    total: single(fields, 'GRAND_TOTAL')?.value ?? null,
+    total_amount: amount('GRAND_TOTAL'),
+    currency: currencyOf(structure) ?? null,
+    payment_method: single(fields, 'PAYMENT_METHOD')?.value ?? null,
+    line_items: items.map(({ fields: _fields, ...item }) => item),
+    fields: [...fields, ...items.flatMap((item) => item.fields)],
+    validation: outputs['validation'],
+  };
+}
+
+/** The receipt pipeline a server registers by default. */
+export const receiptPipeline = createReceiptPipeline();

@@ -1,0 +1,59 @@
+/**
+ * Receipts written for the tests (not taken from any data set), in SROIE box format:
+ * `x1,y1,x2,y2,x3,y3,x4,y4,TEXT`, one OCR line a row.
+ */
+function boxes(rows: Array<[number, number, string]>): string {
+  return rows.map(([x, y, text]) => `${x},${y},${x + text.length * 9},${y},${x + text.length * 9},${y + 18},${x},${y + 18},${text}`).join('\n');
+}
+
+export const CORNER_HARDWARE = boxes([
+  [120, 20, 'LIM & SONS HARDWARE'],
+  [140, 42, 'TRADING'],
+  [150, 64, '(123456-K)'],
+  [80, 86, 'NO. 12, JALAN MAWAR 3,'],
+  [90, 108, 'TAMAN BUNGA, 43000 KAJANG,'],
+  [130, 130, 'SELANGOR.'],
+  [110, 152, 'TEL: 03-8736 1122'],
+  [150, 180, 'TAX INVOICE'],
+  [40, 210, 'DATE: 05/03/2018'],
+  [260, 210, '10:42:15'],
+  [40, 240, 'DESCRIPTION'],
+  [300, 240, 'QTY'],
+  [380, 240, 'AMOUNT'],
+  [40, 270, 'PAINT BRUSH 2"'],
+  [300, 270, '2 PCS'],
+  [380, 270, '12.00'],
+  [40, 295, 'MASKING TAPE'],
+  [300, 295, '1 PC'],
+  [380, 295, '4.50'],
+  [40, 330, 'SUB TOTAL:'],
+  [380, 330, '16.50'],
+  [40, 355, 'GST 6%:'],
+  [380, 355, '0.99'],
+  [40, 380, 'ROUNDING ADJ:'],
+  [380, 380, '0.01'],
+  [40, 405, 'TOTAL:'],
+  [380, 405, '17.50'],
+  [40, 430, 'CASH'],
+  [380, 430, '20.00'],
+  [40, 455, 'CHANGE'],
+  [380, 455, '2.50'],
+  [120, 490, 'THANK YOU, PLEASE COME AGAIN'],
+]);
+
+/** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
+export const MISMATCHED_TOTALS = boxes([
+  [100, 20, 'KEDAI RUNCIT AMAN'],
+  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+  [40, 80, '12-01-2019'],
+  [40, 110, 'ITEM'],
+  [300, 110, 'AMOUNT'],
+  [40, 140, 'RICE 5KG'],
+  [380, 140, '10.00'],
+  [40, 170, 'SUBTOTAL'],
+  [380, 170, '10.00'],
+  [40, 195, 'SST'],
+  [380, 195, '0.60'],
+  [40, 220, 'TOTAL'],
+  [380, 220, '11.00'],
+]);

@@ -1,0 +1,52 @@
+/**
+ * Stable, machine-readable error codes. Clients branch on `code`, never on `message`.
+ * The HTTP status is the one a gateway answers with when the error reaches a request.
+ */
+export const ERROR_CODES = {
+  // request shape
+  invalid_json: 400,
+  validation_failed: 400,
+  invalid_position: 400,
+  unsupported_media_type: 415,
+  not_acceptable: 406,
+  body_too_large: 413,
+  // resources
+  route_not_found: 404,
+  run_not_found: 404,
+  unknown_pipeline: 422,
+  run_exists: 409,
+  run_finished: 409,
+  resync_required: 410,
+  // access and limits
+  unauthorized: 401,
+  invalid_token: 401,
+  forbidden: 403,
+  rate_limited: 429,
+  too_many_subscriptions: 429,
+  server_busy: 503,
+  // streaming
+  unknown_message: 400,
+  slow_consumer: 429,
+  // runs and tools
+  invalid_input: 422,
+  invalid_image: 422,
+  image_too_large: 413,
+  no_text_found: 422,
+  email_too_large: 413,
+  invalid_email: 422,
+  tool_failed: 500,
+  tool_timeout: 504,
+  run_interrupted: 500,
+  cancelled: 499,
+  internal_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function httpStatusFor(code: ErrorCode): number {
+  return ERROR_CODES[code];
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

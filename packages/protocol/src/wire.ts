@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { isEventType, type EventType } from './events.js';
+import { runIdSchema } from './runs-api.js';
+
+export const TRANSPORTS = ['websocket', 'sse', 'ndjson', 'long-poll'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/** `after` is a seq: the subscriber has every event up to and including it. */
+export const afterSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const eventTypeFilterSchema = z
+  .array(z.string())
+  .max(64)
+  .refine((types) => types.every((type) => isEventType(type)), 'types must be known event types')
+  .transform((types) => types as EventType[]);
+
+/** Messages a client sends on a WebSocket. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('subscribe'),
+    run_id: runIdSchema,
+    after: afterSchema.default(0),
+    /** Only these event types are sent; the terminal lifecycle event is always sent. */
+    types: eventTypeFilterSchema.optional(),
+    /** The store epoch the `after` position was read in; a different epoch means resync. */
+    epoch: z.string().max(64).optional(),
+  }),
+  z.strictObject({ type: z.literal('unsubscribe'), run_id: runIdSchema }),
+  z.strictObject({ type: z.literal('ping') }),
+]);
+export type ClientMessage = z.input<typeof clientMessageSchema>;
+/** A client message after validation, defaults applied. */
+export type ParsedClientMessage = z.output<typeof clientMessageSchema>;
+export type SubscribeMessage = Extract<ClientMessage, { type: 'subscribe' }>;
+
+/** WebSocket close codes Unfold uses beyond RFC 6455's own. */
+export const CLOSE_CODES = {
+  normal: 1000,
+  going_away: 1001,
+  policy_violation: 1008,
+  message_too_big: 1009,
+  /** The connection fell behind its send buffer limit; resume from the last seq. */
+  slow_consumer: 4008,
+  unauthorized: 4001,
+  /** The subscription the connection was opened for cannot go on (e.g. resync on a run socket). */
+  subscription_ended: 4010,
+} as const;
+
+export const negotiateRequestSchema = z.strictObject({
+  run_ids: z.array(runIdSchema).max(100).default([]),
+});
+export type NegotiateRequest = z.input<typeof negotiateRequestSchema>;
+
+export const negotiatedTransportSchema = z.object({
+  transport: z.enum(TRANSPORTS),
+  /** URL path, relative to the server; `{run_id}` stands for the run. */
+  url: z.string(),
+});
+
+export const negotiateResponseSchema = z.object({
+  transports: z.array(negotiatedTransportSchema),
+  token: z.string(),
+  expires_at: z.string(),
+  epoch: z.string(),
+  limits: z.object({
+    max_subscriptions_per_connection: z.number().int(),
+    send_buffer_bytes: z.number().int(),
+  }),
+});
+export type NegotiateResponse = z.infer<typeof negotiateResponseSchema>;
