@@ -19,6 +19,8 @@ function fakeZoho() {
   const contacts = new Map<string, string>();
   const deals: Array<Record<string, unknown>> = [];
   let failNextDeal = 0;
+  const failingAttachments = new Set<string>();
+  const attachments: string[] = [];
   let nextId = 1000;
   const read = (request: IncomingMessage) => new Promise<string>((resolve) => {
     let body = '';
@@ -40,7 +42,10 @@ function fakeZoho() {
     if (request.headers.authorization !== 'Zoho-oauthtoken access-1') return reply(401, { code: 'INVALID_TOKEN' });
     const success = (id: string, action: 'insert' | 'update') => reply(action === 'insert' ? 201 : 200, { data: [{ code: 'SUCCESS', status: 'success', action, message: 'record added', details: { id } }] });
     if (/Attachments$/.test(url.pathname)) {
-      if (!request.headers['content-type']?.startsWith('multipart/form-data') || !body.includes('name="file"; filename="cv.pdf"')) problems.push('attachment is not a multipart file field');
+      const filename = /name="file"; filename="([^"]+)"/.exec(body)?.[1];
+      if (!request.headers['content-type']?.startsWith('multipart/form-data') || !filename) problems.push('attachment is not a multipart file field');
+      if (failingAttachments.delete(filename ?? '')) return reply(503, { code: 'INTERNAL_ERROR' });
+      attachments.push(filename ?? '');
       return success(String(nextId++), 'insert');
     }
     const payload = JSON.parse(body) as { data: Array<Record<string, unknown>>; duplicate_check_fields?: string[] };
@@ -76,7 +81,7 @@ function fakeZoho() {
     }
     return reply(404, { code: 'INVALID_URL_PATTERN' });
   });
-  return { server, calls, problems, deals, failDeals: (count: number) => (failNextDeal = count) };
+  return { server, calls, problems, deals, attachments, failDeals: (count: number) => (failNextDeal = count), failAttachmentOnce: (filename: string) => failingAttachments.add(filename) };
 }
 
 const record = { candidate_name: 'Dana Whitfield', job_title: 'Lead Data Engineer', location: 'Houston, TX', company_name: 'Northwind Energy Inc.', website: 'https://northwind-energy.com', email: 'dana@northwind-energy.com', phone: '+17135550142' };
@@ -118,6 +123,20 @@ describe('Zoho CRM sink', () => {
     expect(zoho.deals).toHaveLength(1);
     expect(retried.map((entry) => `${entry.record_type}:${entry.created}`)).toEqual(['account:false', 'contact:false', 'deal:true']);
     expect(again.every((entry) => !entry.created)).toBe(true);
+    await zohoSink.close();
+  });
+
+  it('uploads on a retry only the attachments a failed try did not, under the same deal', async () => {
+    const zohoSink = sink();
+    const file = (filename: string) => ({ filename, content_type: 'application/pdf', size: 9, content: Buffer.from('%PDF-1.7\n') });
+    const files = [file('cv.pdf'), file('cover.pdf')];
+    zoho.failAttachmentOnce('cover.pdf');
+    const failure = await zohoSink.save(record, 'run-4', files).catch((error: unknown) => error);
+    expect(UnfoldError.isInstance(failure) && failure.transient).toBe(true);
+    const retried = await zohoSink.save(record, 'run-4', files);
+    expect(zoho.deals).toHaveLength(1);
+    expect(retried.map((entry) => `${entry.record_type}:${entry.created}`)).toEqual(['account:false', 'contact:false', 'deal:false', 'attachment:false', 'attachment:true']);
+    expect(zoho.attachments).toEqual(['cv.pdf', 'cover.pdf']);
     await zohoSink.close();
   });
 

@@ -39,6 +39,10 @@ export function createZohoSink(options: ZohoOptions): RecordSink {
   mkdirSync(dirname(options.ledgerPath), { recursive: true });
   const ledger = new Database(options.ledgerPath);
   ledger.exec('CREATE TABLE IF NOT EXISTS zoho_deals (idempotency_key TEXT PRIMARY KEY, deal_id TEXT NOT NULL, contact_id TEXT, account_id TEXT)');
+  // Attachments go up one by one after the deal; a retry uploads only those not yet there.
+  ledger.exec('CREATE TABLE IF NOT EXISTS zoho_attachments (idempotency_key TEXT NOT NULL, position INTEGER NOT NULL, attachment_id TEXT NOT NULL, PRIMARY KEY (idempotency_key, position))');
+  const uploaded = ledger.prepare<[string, number], { attachment_id: string }>('SELECT attachment_id FROM zoho_attachments WHERE idempotency_key = ? AND position = ?');
+  const recordUpload = ledger.prepare('INSERT INTO zoho_attachments (idempotency_key, position, attachment_id) VALUES (?, ?, ?)');
   let token: { value: string; apiDomain: string; expiresAt: number } | undefined;
 
   const call = async (url: string, init: RequestInit, what: string): Promise<Response> => {
@@ -88,45 +92,60 @@ export function createZohoSink(options: ZohoOptions): RecordSink {
     name: 'zoho',
     async save(record: IntakeRecord, idempotencyKey: string, attachments: readonly EmailAttachment[] = []): Promise<CreatedRecord[]> {
       const done = ledger.prepare<[string], StoredDeal>('SELECT deal_id AS id, contact_id, account_id FROM zoho_deals WHERE idempotency_key = ?').get(idempotencyKey);
-      if (done) return reusedRecords(done);
-      const records: CreatedRecord[] = [];
-      let accountId: string | undefined;
-      if (record.company_name) {
-        const account = await write(
-          'Accounts/upsert',
-          { data: [{ Account_Name: record.company_name, ...(record.website ? { Website: record.website } : {}), ...(record.industry ? { Industry: record.industry } : {}) }], duplicate_check_fields: [record.website ? 'Website' : 'Account_Name'] },
-          'the account',
-        );
-        accountId = account.details?.id;
-        records.push({ record_type: 'account', record_id: accountId as string, created: account.action === 'insert' });
+      const records: CreatedRecord[] = done ? reusedRecords(done) : await createRecords(record, idempotencyKey);
+      const dealId = done?.id ?? (records.find((entry) => entry.record_type === 'deal')?.record_id as string);
+      for (const [position, attachment] of attachments.entries()) {
+        const previous = uploaded.get(idempotencyKey, position);
+        if (previous) {
+          records.push({ record_type: 'attachment', record_id: previous.attachment_id, created: false });
+          continue;
+        }
+        const created = await upload(dealId, attachment);
+        recordUpload.run(idempotencyKey, position, created.record_id);
+        records.push(created);
       }
-      let contactId: string | undefined;
-      if (record.email) {
-        const [first, ...rest] = (record.candidate_name ?? '').split(/\s+/).filter(Boolean);
-        const contact = await write(
-          'Contacts/upsert',
-          {
-            data: [{ Last_Name: rest.join(' ') || first || record.email, ...(rest.length && first ? { First_Name: first } : {}), Email: record.email, ...(record.phone ? { Phone: record.phone } : {}), ...(accountId ? { Account_Name: { id: accountId } } : {}) }],
-            duplicate_check_fields: ['Email'],
-          },
-          'the contact',
-        );
-        contactId = contact.details?.id;
-        records.push({ record_type: 'contact', record_id: contactId as string, created: contact.action === 'insert' });
-      }
-      const deal = await write(
-        'Deals',
-        { data: [{ Deal_Name: dealName(record), Stage: 'Lead', Lead_Source: leadSource(record), ...(accountId ? { Account_Name: { id: accountId } } : {}), ...(contactId ? { Contact_Name: { id: contactId } } : {}) }] },
-        'the deal',
-      );
-      const dealId = deal.details?.id as string;
-      ledger.prepare('INSERT INTO zoho_deals (idempotency_key, deal_id, contact_id, account_id) VALUES (?, ?, ?, ?)').run(idempotencyKey, dealId, contactId ?? null, accountId ?? null);
-      records.push({ record_type: 'deal', record_id: dealId, created: true });
-      for (const attachment of attachments) records.push(await upload(dealId, attachment));
       return records;
     },
     async close() {
       if (ledger.open) ledger.close();
     },
   };
+
+  /** The account, contact and deal of a first save; the deal is in the ledger before anything else can fail. */
+  async function createRecords(record: IntakeRecord, idempotencyKey: string): Promise<CreatedRecord[]> {
+    const records: CreatedRecord[] = [];
+    let accountId: string | undefined;
+    if (record.company_name) {
+      const account = await write(
+        'Accounts/upsert',
+        { data: [{ Account_Name: record.company_name, ...(record.website ? { Website: record.website } : {}), ...(record.industry ? { Industry: record.industry } : {}) }], duplicate_check_fields: [record.website ? 'Website' : 'Account_Name'] },
+        'the account',
+      );
+      accountId = account.details?.id;
+      records.push({ record_type: 'account', record_id: accountId as string, created: account.action === 'insert' });
+    }
+    let contactId: string | undefined;
+    if (record.email) {
+      const [first, ...rest] = (record.candidate_name ?? '').split(/\s+/).filter(Boolean);
+      const contact = await write(
+        'Contacts/upsert',
+        {
+          data: [{ Last_Name: rest.join(' ') || first || record.email, ...(rest.length && first ? { First_Name: first } : {}), Email: record.email, ...(record.phone ? { Phone: record.phone } : {}), ...(accountId ? { Account_Name: { id: accountId } } : {}) }],
+          duplicate_check_fields: ['Email'],
+        },
+        'the contact',
+      );
+      contactId = contact.details?.id;
+      records.push({ record_type: 'contact', record_id: contactId as string, created: contact.action === 'insert' });
+    }
+    const deal = await write(
+      'Deals',
+      { data: [{ Deal_Name: dealName(record), Stage: 'Lead', Lead_Source: leadSource(record), ...(accountId ? { Account_Name: { id: accountId } } : {}), ...(contactId ? { Contact_Name: { id: contactId } } : {}) }] },
+      'the deal',
+    );
+    const dealId = deal.details?.id as string;
+    ledger.prepare('INSERT INTO zoho_deals (idempotency_key, deal_id, contact_id, account_id) VALUES (?, ?, ?, ?)').run(idempotencyKey, dealId, contactId ?? null, accountId ?? null);
+    records.push({ record_type: 'deal', record_id: dealId, created: true });
+    return records;
+  }
 }
