@@ -37,6 +37,7 @@ program
   .requiredOption('--data <dir>', 'receipt: a folder in SROIE format (box/, key/, img/); email: annotated emails (<name>.txt + <name>.txt.ann)')
   .option('--from <input>', 'boxes (the official OCR) or images', 'boxes')
   .option('--json', 'print a machine-readable report')
+  .option('--strict', 'email: also count what is read from signature and sign-off blocks annotated without their fields as wrong')
   .action(evalCommand);
 
 program.parseAsync().catch((error: unknown) => {

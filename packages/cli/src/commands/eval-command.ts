@@ -5,6 +5,7 @@ export interface EvalOptions {
   data: string;
   from: string;
   json?: boolean;
+  strict?: boolean;
 }
 
 const line = (name: string, score: { precision: number; recall: number; f1: number }) => `${name} ${score.precision.toFixed(3)} ${score.recall.toFixed(3)} ${score.f1.toFixed(3)}`;
@@ -12,7 +13,7 @@ const line = (name: string, score: { precision: number; recall: number; f1: numb
 /** `unfold eval receipt|email --data <dir>`: precision, recall and F1 per field, then overall. */
 export async function evalCommand(pipeline: string, options: EvalOptions): Promise<void> {
   if (pipeline === 'email') {
-    const report = await evaluateEnron(options.data);
+    const report = await evaluateEnron(options.data, { strict: options.strict === true });
     if (options.json) return void process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     for (const field of [...ENRON_FIELDS, 'overall'] as const) process.stdout.write(`${line(field, report.fields[field])}\n`);
     process.stderr.write(`${report.emails} emails\n`);

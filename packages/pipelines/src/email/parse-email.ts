@@ -27,7 +27,7 @@ export interface ParsedEmail {
 
 /** Where a reply's quoted text or a forwarded message begins. */
 const QUOTE_START =
-  /^(>|-{2,}\s*Original Message\s*-{2,}|-{2,}\s*Forwarded by|Begin forwarded message:|On .{4,120} wrote:\s*$|\s*From:\s.+\n(?:.*\n){0,3}?\s*(Sent|Date|To):\s|[ \t]*\S[^\n]*\n?[ \t]*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}(\s*[AP]M)?\s*\n(?:[ \t]*\n){0,2}\s*To:)/im;
+  /^(>|[ \t]*-{2,}\s*Original Message\s*-{2,}|[ \t]*-{2,}\s*Forwarded by|Begin forwarded message:|On .{4,120} wrote:\s*$|\s*From:\s.+\n(?:.*\n){0,3}?\s*(Sent|Date|To):\s|[ \t]*\S[^\n]*\n?[ \t]*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}(\s*[AP]M)?\s*\n(?:[ \t]*\n){0,2}\s*To:)/im;
 /** A closing line: what a person writes right before their name. */
 const SIGN_OFF_WORDS = '(?:thanks(?: again| so much| you)?|thank you|thx|many thanks|best(?: regards| wishes)?|regards|rgds|kind regards|warm regards|sincerely|cheers|all the best|talk soon|take care|respectfully|love)';
 /** A closing on its own line, or ending the last sentence: "Please call me.  Thanks,". */
@@ -70,17 +70,44 @@ export function threadMessages(text: string): string[] {
 /** A line a signature block is made of: a phone, an address, a title or company word. */
 const CONTACT_LINE = /\d{3}[\s.)-]+\d{3}[\s.-]+\d{4}|\bx\d(-?\d){3,4}\b|@|\b(phone|tel|fax|cell|mobile|office|direct|inc|llc|corp|company|manager|director|president|vice|analyst|assistant|engineer|counsel|specialist|coordinator)\b/i;
 
+/** Lines that follow a signature without being part of it: attachment notes and rules. */
+const TRAILING_NOISE = /^\s*(\(See attached file:.*\)|<<.*>>|- .*\.\w{2,4}|[*=_-]{5,}|confidentiality.*|this e-?mail .*|the information contained .*)\s*$/i;
+/** What a legal disclaimer says; a long paragraph saying it is boilerplate, not a message. */
+const DISCLAIMER = /\b(confidential|privileged|intended (only )?(for|recipient)|not the intended|unauthori[sz]ed|disclaimer|prohibited)\b/i;
+/** How a disclaimer opens when it runs on right under the signature, with no blank line. */
+const DISCLAIMER_OPENING = /^[\s*-]*(this (e-?mail|message|communication|transmission)|the (information|preceding|contents)|confidential|privileged|notice|disclaimer|if you are not)/i;
+
+const isBoilerplate = (lines: readonly string[]): boolean => DISCLAIMER.test(lines.join(' ')) && lines.join(' ').length > 150;
+
+/** The message without the disclaimers, attachment notes and rules that often close it. */
+function withoutTrailingNoise(lines: readonly string[]): string[] {
+  let end = lines.length;
+  for (;;) {
+    while (end > 0 && (lines[end - 1] as string).trim() === '') end--;
+    let start = end;
+    while (start > 0 && (lines[start - 1] as string).trim() !== '') start--;
+    const paragraph = lines.slice(start, end);
+    if (paragraph.length === 0) return [];
+    if (paragraph.every((line) => TRAILING_NOISE.test(line)) || isBoilerplate(paragraph)) {
+      // The whole paragraph is boilerplate, unless a signature runs straight into it.
+      const opening = paragraph.findIndex((line, at) => at > 0 && DISCLAIMER_OPENING.test(line) && isBoilerplate(paragraph.slice(at)));
+      if (opening > 0 && !isBoilerplate(paragraph.slice(0, opening))) return lines.slice(0, start + opening);
+      if (start === 0) return [];
+      end = start;
+      continue;
+    }
+    return lines.slice(0, end);
+  }
+}
+
 /**
  * A signature with no sign-off before it: the last paragraph, when it is a short block
  * of short lines and at least one of them reads like contact details.
  */
 function trailingContactBlock(lines: readonly string[]): string {
-  // Attachment notes, disclaimers and rules of asterisks often follow a signature.
-  const noise = /^\s*(\(See attached file:.*\)|<<.*>>|- .*\.\w{2,4}|[*=_-]{5,}|confidentiality.*|this e-?mail .*|the information contained .*)\s*$/i;
-  const end = lines.findLastIndex((line) => line.trim() !== '' && !noise.test(line));
+  const end = lines.findLastIndex((line) => line.trim() !== '');
   if (end < 0) return '';
-  let start = end;
-  while (start > 0 && (lines[start - 1] as string).trim() !== '' && !noise.test(lines[start - 1] as string)) start--;
+  const start = paragraphStart(lines, end);
   const block = lines.slice(start, end + 1).map((line) => line.trim());
   // Form fields ("Requested For : a@b.com") and header lines are not a signature.
   const shortLines = block.every((line) => line.length <= 60 && !/^[A-Za-z][\w ]{2,30}\s:\s/.test(line) && !/^(To|Cc|From|Subject|Sent|Date):/i.test(line));
@@ -88,9 +115,15 @@ function trailingContactBlock(lines: readonly string[]): string {
   return block.join('\n');
 }
 
+function paragraphStart(lines: readonly string[], end: number): number {
+  let start = end;
+  while (start > 0 && (lines[start - 1] as string).trim() !== '') start--;
+  return start;
+}
+
 /** The signature: after a `-- ` delimiter, else the lines after the last sign-off. */
 export function findSignature(body: string): { signature: string; sign_off: string } {
-  const lines = body.split(/\r?\n/);
+  const lines = withoutTrailingNoise(body.split(/\r?\n/));
   const delimiter = lines.findLastIndex((line) => /^--\s?$/.test(line));
   if (delimiter >= 0) return { signature: lines.slice(delimiter + 1).join('\n').trim(), sign_off: '' };
   const signOff = lines.findLastIndex((line) => SIGN_OFF.test(line) || SIGN_OFF_WITH_NAME.test(line));
@@ -107,10 +140,11 @@ export function findSignature(body: string): { signature: string; sign_off: stri
   if (trailing) return { signature: trailing[1] as string, sign_off: '--' };
   const block = trailingContactBlock(lines);
   if (block) return { signature: block, sign_off: '' };
-  // A name alone as the last paragraph: "Sorry!\n\nShona".
+  // A name alone under the last sentence or paragraph: "Sorry!\n\nShona", "Tennis anyone?\nBen".
   const end = lines.findLastIndex((line) => line.trim() !== '');
-  const alone = end >= 1 && (lines[end - 1] as string).trim() === '' ? (lines[end] as string).trim() : '';
-  if (LONE_NAME.test(alone)) return { signature: alone, sign_off: '(name)' };
+  const above = end >= 1 ? (lines[end - 1] as string).trim() : '';
+  const alone = above === '' || /[.?!)]$/.test(above) ? (lines[end] as string | undefined)?.trim() ?? '' : '';
+  if (end >= 1 && LONE_NAME.test(alone)) return { signature: alone, sign_off: '(name)' };
   return { signature: '', sign_off: '' };
 }
 

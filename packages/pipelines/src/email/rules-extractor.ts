@@ -65,14 +65,14 @@ export function extractByRules(email: ParsedEmail): ExtractedField[] {
   const lines = email.signature
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !/^[_=*~-]{3,}$/.test(line));
+    .filter((line) => line !== '' && !/^[_=*~-]{3,}$/.test(line) && !/^<<.*>>$/.test(line));
 
   let titleLine = -1;
   for (const [index, line] of lines.entries()) {
     // A detected signature opens with its writer's name, even a lone first name.
     const nameShape = SIGNED_NAME;
     // "Patti (Sally's assistant)": the name, then a note about it.
-    const nameText = line.replace(/\s*\(.*\)\s*$/, '').replace(/\s+x\d[\d-]{2,6}$/i, '');
+    const nameText = line.replace(/\s*\(.*\)\s*$/, '').replace(/\s+x\d[\d-]{2,6}$/i, '').replace(/,$/, '');
     if (index === 0 && nameShape.test(nameText) && !TITLE_WORDS.test(nameText) && !ORGANISATION.test(nameText)) {
       set('candidate_name', nameText.replace(/^-\s*/, ''), email.sign_off ? 'name under the sign-off' : 'first line of the signature');
       const note = /\((.*)\)\s*$/.exec(line)?.[1];

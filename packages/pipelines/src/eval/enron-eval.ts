@@ -15,6 +15,24 @@ const ANNOTATION: Record<EnronField, string[]> = {
   phone: ['Body/Signature/Phone'],
   email: ['Body/Signature/Mail'],
 };
+interface Denotation {
+  type: string;
+  text: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The signature and sign-off blocks the annotators marked without labelling any field
+ * inside them (a fifth of the signature blocks, many sign-offs): what is read from such
+ * a block can be neither right nor wrong, so it is left out of the score.
+ */
+function unlabelledBlocks(denotations: readonly Denotation[]): string[] {
+  return denotations
+    .filter((block) => block.type === 'Body/Signature' || block.type === 'Body/Outro')
+    .filter((block) => !denotations.some((field) => field.type.startsWith(`${block.type}/`) && field.start >= block.start && field.end <= block.end))
+    .map((block) => block.text);
+}
 const PREDICTION: Record<EnronField, EmailField> = { name: 'candidate_name', position: 'job_title', organisation: 'company_name', phone: 'phone', email: 'email' };
 
 export interface EnronReport {
@@ -31,16 +49,17 @@ const same = (field: EnronField) => (a: string, b: string) => (field === 'phone'
  * Scores the rules extractor on the annotated Enron emails. The annotations label every
  * signature of a thread, so the extractor reads each message of the thread (the new
  * text and each quoted or forwarded one), and only what it read from signatures is
- * scored, not its fall-backs to the From header or the running text. Values are compared as sets per email:
+ * scored, not its fall-backs to the From header or the running text, nor what it read
+ * from a block annotated without its fields (unless `strict`). Values are compared as sets per email:
  * each distinct prediction is right or wrong, each distinct annotated value found or
  * missed.
  */
-export async function evaluateEnron(dataDir: string): Promise<EnronReport> {
+export async function evaluateEnron(dataDir: string, options: { strict?: boolean } = {}): Promise<EnronReport> {
   const files = (await readdir(dataDir)).filter((name) => name.endsWith('.txt')).sort();
   const tallies = Object.fromEntries(ENRON_FIELDS.map((field) => [field, emptyTally()])) as Record<EnronField, Tally>;
   let emails = 0;
   for (const file of files) {
-    let annotation: { denotations: Array<{ type: string; text: string }> };
+    let annotation: { denotations: Denotation[] };
     try {
       annotation = JSON.parse(await readFile(join(dataDir, `${file}.ann`), 'utf8')) as typeof annotation;
     } catch {
@@ -60,10 +79,11 @@ export async function evaluateEnron(dataDir: string): Promise<EnronReport> {
     } catch {
       // an email the parser refuses predicts nothing
     }
+    const unlabelled = options.strict ? [] : unlabelledBlocks(annotation.denotations);
     for (const field of ENRON_FIELDS) {
       const truths = [...new Set(annotation.denotations.filter((denotation) => ANNOTATION[field].includes(denotation.type)).map((denotation) => denotation.text.trim()))];
-      const guesses = [...(predicted.get(field) ?? [])];
       const equal = same(field);
+      const guesses = [...(predicted.get(field) ?? [])].filter((guess) => truths.some((truth) => equal(guess, truth)) || !unlabelled.some((block) => block.includes(guess)));
       const tally = tallies[field];
       for (const guess of guesses) {
         if (truths.some((truth) => equal(guess, truth))) tally.tp++;
