@@ -24,7 +24,11 @@ export function toUnfoldError(error: unknown): UnfoldError {
 /** Every error answer is `{"code", "message"}`; 5xx details go to the log, not the client. */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const unfoldError = toUnfoldError(error);
+    let unfoldError = toUnfoldError(error);
+    if (unfoldError.code === 'body_too_large') {
+      const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;
+      unfoldError = new UnfoldError('body_too_large', `the request body is over the limit of ${limit} bytes (UNFOLD_BODY_LIMIT_BYTES)`);
+    }
     if (unfoldError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
     const body: ErrorBody = unfoldError.toJSON();
     void reply.status(unfoldError.httpStatus).send(body);
