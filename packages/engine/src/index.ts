@@ -15,3 +15,4 @@ export * from './store/memory-store.js';
 export * from './store/sqlite-store.js';
 export * from './store/event-json.js';
 export * from './run-in-memory.js';
+export * from './run-tracing.js';

@@ -1,8 +1,10 @@
+import type { Context, Span } from '@opentelemetry/api';
 import { UnfoldError, type EventPayload, type TerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { abortReason, raceAbort, sleep, withDeadline } from './abortable.js';
 import { isParallelStep, type Pipeline } from './pipeline.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
+import { endSpan, startRunSpan, startToolSpan, traceIdsOf, withSpanContext, type TraceIds } from './run-tracing.js';
 import type { RunRecord, Store } from './store/store.js';
 import type { RetryPolicy, Tool, ToolContext } from './tool.js';
 
@@ -53,65 +55,89 @@ function toUnfoldError(error: unknown): UnfoldError {
  * tool event, and exactly one terminal event ends the run as its last event.
  */
 export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Promise<RunOutcome> {
+  const runTrace = startRunSpan(options.run);
+  // Everything the run does happens with its span active: tool spans, model calls and
+  // hooks (logs) find their parent in the context.
+  const outcome = await withSpanContext(runTrace.context, () => execute(options, runTrace.span, runTrace.context));
+  endSpan(runTrace.span, outcome.status, outcome.status === 'failed' ? new Error(String((outcome.terminal as { error?: unknown }).error)) : undefined);
+  return outcome;
+}
+
+async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, runContext: Context): Promise<RunOutcome> {
   const { store, pipeline, run, signal, hooks } = options;
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
-  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope });
+  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope }, hooks?.eventEmitted && ((draft) => hooks.eventEmitted?.(run, draft.event_type)));
+  const runIds = traceIdsOf(runSpan);
   const outputs: Record<string, unknown> = {};
   const startedAt = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedAt);
 
   await store.runs.update(run.run_id, { status: 'running', started_at: new Date().toISOString() });
-  emitter.emit({ event_type: 'processing_started' });
+  emitter.emit({ event_type: 'processing_started' }, runIds);
   hooks?.runStarted?.(run);
 
   const runTool = async (tool: Tool<Input>, groupSignal: AbortSignal): Promise<void> => {
-    const skipReason = tool.skip?.(context(tool, groupSignal, 1));
+    const skipReason = tool.skip?.(context(tool, groupSignal, 1, runIds));
     if (skipReason !== undefined) {
-      emitter.emit({ event_type: 'tool_skipped', tool_name: tool.name, status: 'skipped', reason: skipReason });
+      emitter.emit({ event_type: 'tool_skipped', tool_name: tool.name, status: 'skipped', reason: skipReason }, runIds);
       return;
     }
     const attempts = Math.max(1, tool.retry?.attempts ?? 1);
     for (let attempt = 1; ; attempt++) {
-      emitter.emit({ event_type: 'tool_started', tool_name: tool.name, status: 'started', attempt });
+      const toolTrace = startToolSpan(runContext, run, tool.name, attempt);
+      const toolIds = traceIdsOf(toolTrace.span);
+      emitter.emit({ event_type: 'tool_started', tool_name: tool.name, status: 'started', attempt }, toolIds);
       const toolStart = performance.now();
       const deadline = tool.timeoutMs === undefined ? undefined : withDeadline(groupSignal, tool.timeoutMs, () => timeoutError(tool));
       const toolSignal = deadline?.signal ?? groupSignal;
       try {
-        outputs[tool.name] = await raceAbort(tool.run(context(tool, toolSignal, attempt)), toolSignal);
+        outputs[tool.name] = await withSpanContext(toolTrace.context, () => raceAbort(tool.run(context(tool, toolSignal, attempt, toolIds)), toolSignal));
         const durationMs = performance.now() - toolStart;
-        emitter.emit({ event_type: 'tool_completed', tool_name: tool.name, status: 'completed', duration_ms: round(durationMs) });
-        hooks?.toolFinished?.(run, tool.name, 'completed', durationMs);
+        emitter.emit({ event_type: 'tool_completed', tool_name: tool.name, status: 'completed', duration_ms: round(durationMs) }, toolIds);
+        endSpan(toolTrace.span, 'completed');
+        withSpanContext(toolTrace.context, () => hooks?.toolFinished?.(run, tool.name, 'completed', durationMs));
         return;
       } catch (caught) {
-        if (groupSignal.aborted) throw abortReason(groupSignal);
+        if (groupSignal.aborted) {
+          endSpan(toolTrace.span, 'cancelled');
+          throw abortReason(groupSignal);
+        }
         const error = toUnfoldError(caught);
         const durationMs = performance.now() - toolStart;
         if (error.transient && attempt < attempts && tool.retry) {
           const delayMs = retryDelay(attempt, tool.retry);
-          emitter.emit({
-            event_type: 'tool_retrying',
-            tool_name: tool.name,
-            status: 'retrying',
-            attempt: attempt + 1,
-            delay_ms: delayMs,
-            error: error.message,
-            code: error.code,
-          });
-          hooks?.toolFinished?.(run, tool.name, 'retrying', durationMs);
+          emitter.emit(
+            {
+              event_type: 'tool_retrying',
+              tool_name: tool.name,
+              status: 'retrying',
+              attempt: attempt + 1,
+              delay_ms: delayMs,
+              error: error.message,
+              code: error.code,
+            },
+            toolIds,
+          );
+          endSpan(toolTrace.span, 'retrying', error);
+          withSpanContext(toolTrace.context, () => hooks?.toolFinished?.(run, tool.name, 'retrying', durationMs));
           await sleep(delayMs, groupSignal);
           continue;
         }
         const optional = tool.optional === true;
-        emitter.emit({
-          event_type: 'tool_failed',
-          tool_name: tool.name,
-          status: 'failed',
-          duration_ms: round(durationMs),
-          error: error.message,
-          code: error.code,
-          optional,
-        });
-        hooks?.toolFinished?.(run, tool.name, 'failed', durationMs);
+        emitter.emit(
+          {
+            event_type: 'tool_failed',
+            tool_name: tool.name,
+            status: 'failed',
+            duration_ms: round(durationMs),
+            error: error.message,
+            code: error.code,
+            optional,
+          },
+          toolIds,
+        );
+        endSpan(toolTrace.span, 'failed', error);
+        withSpanContext(toolTrace.context, () => hooks?.toolFinished?.(run, tool.name, 'failed', durationMs));
         if (optional) return;
         throw new ToolGaveUp(tool.name, error);
       } finally {
@@ -120,7 +146,7 @@ export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Prom
     }
   };
 
-  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number): ToolContext<Input> => {
+  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number, toolIds: TraceIds | undefined): ToolContext<Input> => {
     let lastProgress: string | undefined;
     return {
       runId: run.run_id,
@@ -135,17 +161,20 @@ export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Prom
         const key = `${progress}\u0000${message ?? ''}`;
         if (key === lastProgress || toolSignal.aborted) return;
         lastProgress = key;
-        emitter.emit({
-          event_type: 'tool_progress',
-          tool_name: tool.name,
-          status: 'running',
-          progress,
-          ...(message === undefined ? {} : { message }),
-        });
+        emitter.emit(
+          {
+            event_type: 'tool_progress',
+            tool_name: tool.name,
+            status: 'running',
+            progress,
+            ...(message === undefined ? {} : { message }),
+          },
+          toolIds,
+        );
       },
       emit(type, payload) {
         if (toolSignal.aborted) return;
-        emitter.emit({ event_type: type, ...payload } as Parameters<RunEmitter['emit']>[0]);
+        emitter.emit({ event_type: type, ...payload } as Parameters<RunEmitter['emit']>[0], toolIds);
         hooks?.resultEmitted?.(run, type);
       },
     };
@@ -160,7 +189,7 @@ export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Prom
     // The record is final before the terminal event is visible, so a client that reacts to
     // the event by fetching the run sees its final state.
     await store.runs.update(run.run_id, { status, finished_at: new Date().toISOString(), error: null, ...patch });
-    const terminal = await emitter.finish({ event_type: type, ...payload } as Parameters<RunEmitter['finish']>[0]);
+    const terminal = await emitter.finish({ event_type: type, ...payload } as Parameters<RunEmitter['finish']>[0], runIds);
     hooks?.runFinished?.(run, status, elapsed());
     return { status, terminal };
   };

@@ -15,10 +15,17 @@ export class RunService {
     private readonly runner: LocalRunner,
   ) {}
 
-  async create(request: CreateRunRequest & { input: Record<string, unknown> }): Promise<RunRecord> {
+  /** `traceContext`: the W3C trace context of the creating request, the parent of the run's span. */
+  async create(request: CreateRunRequest & { input: Record<string, unknown> }, traceContext?: Record<string, string>): Promise<RunRecord> {
     const pipeline = this.registry.get(request.pipeline);
     parseInputOrReject(() => pipeline.parseInput(request.input));
-    const record = newRunRecord({ run_id: request.run_id ?? crypto.randomUUID(), pipeline: pipeline.name, input: request.input, metadata: request.metadata ?? {} });
+    const record = newRunRecord({
+      run_id: request.run_id ?? crypto.randomUUID(),
+      pipeline: pipeline.name,
+      input: request.input,
+      metadata: request.metadata ?? {},
+      ...(traceContext && Object.keys(traceContext).length > 0 ? { trace_context: traceContext } : {}),
+    });
     await this.store.runs.create(record);
     this.runner.submit(record);
     return record;

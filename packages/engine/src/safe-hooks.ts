@@ -18,5 +18,6 @@ export function safeHooks(hooks: EngineHooks[]): EngineHooks {
     runFinished: call('runFinished'),
     toolFinished: call('toolFinished'),
     resultEmitted: call('resultEmitted'),
+    eventEmitted: call('eventEmitted'),
   };
 }

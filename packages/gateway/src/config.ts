@@ -60,6 +60,14 @@ const configSchema = z.object({
   UNFOLD_MODEL_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   UNFOLD_MODEL_API_KEY: z.string().optional(),
   UNFOLD_MODEL_NAME: z.string().min(1).optional(),
+  /** Prometheus metrics at /metrics; off only to measure what they cost. */
+  UNFOLD_METRICS: z.enum(['on', 'off']).default('on'),
+  /** OTLP collector for traces, e.g. http://127.0.0.1:4318 (HTTP) or http://127.0.0.1:4317 (gRPC). Unset: no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z.enum(['http/protobuf', 'grpc']).default('http/protobuf'),
+  OTEL_SERVICE_NAME: z.string().min(1).default('unfold'),
+  /** Share of new traces kept (parent-based: a caller's sampled trace is always continued). */
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(0.1),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,7 +1,8 @@
 import type { LocalRunner, PipelineRegistry, RunService, Store } from '@unfold/engine';
 import type { StreamTokens } from './auth/stream-tokens.js';
 import type { UnfoldConfig } from './config.js';
-import type { StreamCounters } from './streaming/stream-observer.js';
+import type { StreamCounters, StreamObserver } from './streaming/stream-observer.js';
+import type { UnfoldMetrics } from './telemetry/metrics.js';
 
 /** What every route needs, built once at start and handed to each route module. */
 export interface GatewayContext {
@@ -11,7 +12,12 @@ export interface GatewayContext {
   runner: LocalRunner;
   runs: RunService;
   tokens: StreamTokens;
+  /** Connection and delivery counts for the JSON stats endpoints. */
   streams: StreamCounters;
+  /** What the streaming layer reports to: the counts above and the Prometheus metrics. */
+  observer: StreamObserver;
+  /** Undefined when UNFOLD_METRICS is off. */
+  metrics: UnfoldMetrics | undefined;
   /** The pipeline and input the seed route `POST /api/label-receipt/:id` starts for a request body. */
   seedReceipt(body: unknown): { pipeline: string; input: Record<string, unknown> };
 }

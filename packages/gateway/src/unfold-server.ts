@@ -30,7 +30,12 @@ import { registerRunRoutes } from './routes/runs-routes.js';
 import { registerSeedEmailRoutes } from './routes/seed-email-routes.js';
 import { registerSeedReceiptRoutes } from './routes/seed-receipt-routes.js';
 import { registerWebSocketRoutes } from './routes/websocket-routes.js';
-import { StreamCounters } from './streaming/stream-observer.js';
+import { StreamCounters, observeAll } from './streaming/stream-observer.js';
+import { installHttpTracing } from './telemetry/http-tracing.js';
+import { UnfoldMetrics } from './telemetry/metrics.js';
+import { runLog } from './telemetry/run-log.js';
+import { startTracing } from './telemetry/tracing.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
 export const VERSION = '0.1.0';
 
@@ -45,6 +50,8 @@ export interface UnfoldServerOptions {
   seedReceipt?: GatewayContext['seedReceipt'];
   /** Where the JSON log goes (default standard output); the CLI's embedded server logs to standard error. */
   logStream?: NodeJS.WritableStream;
+  /** Traces go here, every span, instead of an OTLP collector (tests and benchmarks). */
+  spanExporter?: SpanExporter;
 }
 
 export interface UnfoldServer {
@@ -101,20 +108,13 @@ function openStore(config: UnfoldConfig): Store {
 
 export async function createUnfoldServer(options: UnfoldServerOptions = {}): Promise<UnfoldServer> {
   const config = options.config ?? loadConfig();
-  const store = options.store ?? openStore(config);
-  const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
-  const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks(options.hooks ?? []) });
-  const context: GatewayContext = {
-    config,
-    store,
-    registry,
-    runner,
-    runs: new RunService(store, registry, runner),
-    tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
-    streams: new StreamCounters(),
-    seedReceipt: options.seedReceipt ?? seedReceiptRun,
-  };
-
+  const tracing = await startTracing({
+    serviceName: config.OTEL_SERVICE_NAME,
+    serviceVersion: VERSION,
+    sampleRatio: options.spanExporter ? 1 : config.OTEL_TRACES_SAMPLER_ARG,
+    ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlp: { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, protocol: config.OTEL_EXPORTER_OTLP_PROTOCOL } } : {}),
+    ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
+  });
   const app = Fastify({
     logger: { level: config.LOG_LEVEL, ...(options.logStream ? { stream: options.logStream } : {}) },
     // Streams are long-lived and numerous: log outcomes of interest, not every request.
@@ -123,6 +123,26 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     forceCloseConnections: true,
     return503OnClosing: true,
   });
+  const store = options.store ?? openStore(config);
+  const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
+  const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics() : undefined;
+  const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), runLog(app.log), ...(options.hooks ?? [])]) });
+  metrics?.observeQueue(() => runner.queuedCount);
+  const streams = new StreamCounters();
+  const context: GatewayContext = {
+    config,
+    store,
+    registry,
+    runner,
+    runs: new RunService(store, registry, runner),
+    tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
+    streams,
+    observer: metrics ? observeAll([streams, metrics]) : streams,
+    metrics,
+    seedReceipt: options.seedReceipt ?? seedReceiptRun,
+  };
+
+  installHttpTracing(app);
   installErrorHandling(app);
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser(['text/plain']);
@@ -177,6 +197,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
         for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
         await app.close();
         await store.close();
+        await tracing?.shutdown();
       })();
       return closing;
     },

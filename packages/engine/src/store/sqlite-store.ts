@@ -19,7 +19,8 @@ const SCHEMA = `
     started_at TEXT,
     finished_at TEXT,
     result TEXT,
-    error TEXT
+    error TEXT,
+    trace_context TEXT
   );
   CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at DESC, run_id DESC);
   CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_at DESC, run_id DESC);
@@ -43,6 +44,7 @@ interface RunRow {
   finished_at: string | null;
   result: string | null;
   error: string | null;
+  trace_context: string | null;
 }
 
 function fromRow(row: RunRow): RunRecord {
@@ -57,6 +59,7 @@ function fromRow(row: RunRow): RunRecord {
     finished_at: row.finished_at,
     ...(row.result === null ? {} : { result: JSON.parse(row.result) as unknown }),
     error: row.error === null ? null : (JSON.parse(row.error) as RunRecord['error']),
+    ...(row.trace_context === null ? {} : { trace_context: JSON.parse(row.trace_context) as Record<string, string> }),
   };
 }
 
@@ -71,6 +74,10 @@ export function createSqliteStore(options: { path: string }): Store {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
+  // Files written before runs carried a trace context gain the column.
+  if (!(db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).some((column) => column.name === 'trace_context')) {
+    db.exec('ALTER TABLE runs ADD COLUMN trace_context TEXT');
+  }
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(crypto.randomUUID());
   const epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }).value;
 
@@ -80,7 +87,7 @@ export function createSqliteStore(options: { path: string }): Store {
     lastSeq: db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events WHERE run_id = ?'),
     firstSeq: db.prepare<[string], { seq: number | null }>('SELECT MIN(seq) AS seq FROM events WHERE run_id = ?'),
     insertRun: db.prepare(
-      'INSERT INTO runs (run_id, pipeline, status, input, metadata, created_at, started_at, finished_at, result, error) VALUES (@run_id, @pipeline, @status, @input, @metadata, @created_at, @started_at, @finished_at, @result, @error)',
+      'INSERT INTO runs (run_id, pipeline, status, input, metadata, created_at, started_at, finished_at, result, error, trace_context) VALUES (@run_id, @pipeline, @status, @input, @metadata, @created_at, @started_at, @finished_at, @result, @error, @trace_context)',
     ),
     getRun: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?'),
     unfinished: db.prepare<[], RunRow>(`SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at`),
@@ -167,6 +174,7 @@ export function createSqliteStore(options: { path: string }): Store {
           metadata: JSON.stringify(record.metadata),
           result: record.result === undefined ? null : JSON.stringify(record.result),
           error: record.error === null ? null : JSON.stringify(record.error),
+          trace_context: record.trace_context === undefined ? null : JSON.stringify(record.trace_context),
         });
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {

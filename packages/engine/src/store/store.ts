@@ -48,6 +48,11 @@ export interface RunRecord {
   finished_at: string | null;
   result?: unknown;
   error: { code: string; message: string } | null;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the request that created the
+   * run: the run's span is its child, on whichever process or worker executes it.
+   */
+  trace_context?: Record<string, string>;
 }
 
 export interface RunQuery {
@@ -109,7 +114,7 @@ export function toRunResource(record: RunRecord, lastSeq: number): RunResource {
 }
 
 /** A new run's record, queued, as the run service writes it. */
-export function newRunRecord(fields: Pick<RunRecord, 'run_id' | 'pipeline' | 'input'> & Partial<Pick<RunRecord, 'metadata'>>): RunRecord {
+export function newRunRecord(fields: Pick<RunRecord, 'run_id' | 'pipeline' | 'input'> & Partial<Pick<RunRecord, 'metadata' | 'trace_context'>>): RunRecord {
   return {
     ...fields,
     metadata: fields.metadata ?? {},

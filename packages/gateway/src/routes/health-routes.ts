@@ -14,6 +14,14 @@ export function registerHealthRoutes(app: FastifyInstance, context: GatewayConte
     }
   });
 
+  // Prometheus text by default; OpenMetrics (with exemplars linking to traces) when asked for.
+  app.get('/metrics', async (request, reply) => {
+    const { metrics } = context;
+    if (!metrics) return reply.status(404).send({ code: 'route_not_found', message: 'metrics are off (UNFOLD_METRICS=off)' });
+    const { contentType, body } = await metrics.render(request.headers.accept?.includes('application/openmetrics-text') === true);
+    return reply.header('content-type', contentType).send(body);
+  });
+
   app.get('/v1/stats', async () => ({
     runs: { active: context.runner.activeCount, queued: context.runner.queuedCount },
     streams: context.streams.snapshot(),

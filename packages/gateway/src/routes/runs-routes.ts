@@ -2,6 +2,7 @@ import { createRunRequestSchema, listRunsQuerySchema, runIdSchema, type CreateRu
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../gateway-context.js';
+import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { parseRequest } from '../http/parse-request.js';
 
 export const runParamsSchema = z.object({ id: runIdSchema });
@@ -27,7 +28,7 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
 
   app.post('/v1/runs', async (request, reply) => {
     const body = runRequest(request);
-    const run = await context.runs.create(body);
+    const run = await context.runs.create(body, requestTraceContext(request));
     const response: CreateRunResponse = { run_id: run.run_id, status: run.status, events_url: eventsUrl(run.run_id) };
     return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(run.run_id)}`).send(response);
   });

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { ApiKeys } from '../auth/api-keys.js';
 import type { GatewayContext } from '../gateway-context.js';
+import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { seedProcessingResult, toSeedEmailMessage, type SeedEmailMessage } from '../streaming/seed-email-events.js';
 
 /** The original API's email fields; anything else the add-in sends is left out. */
@@ -18,8 +19,14 @@ function emailInput(data: unknown): Record<string, unknown> {
  * Starts an email run and relays its events in seed 003's `{type, data}` form until the
  * run ends. Returns a function that stops relaying (the run itself goes on).
  */
-async function startAndRelay(context: GatewayContext, data: unknown, send: (message: SeedEmailMessage) => void, onEnd: (terminal: UnfoldEvent) => void): Promise<() => void> {
-  const run = await context.runs.create({ pipeline: 'email', input: emailInput(data) });
+async function startAndRelay(
+  context: GatewayContext,
+  request: FastifyRequest,
+  data: unknown,
+  send: (message: SeedEmailMessage) => void,
+  onEnd: (terminal: UnfoldEvent) => void,
+): Promise<() => void> {
+  const run = await context.runs.create({ pipeline: 'email', input: emailInput(data) }, requestTraceContext(request));
   const follow = followRun(
     context.store,
     run.run_id,
@@ -94,7 +101,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
         }
         if (message.type === 'ping') return send({ type: 'pong', data: {} });
         if (message.type !== 'process_email') return send({ type: 'error', data: { error: `unknown message type ${JSON.stringify(message.type)}`, code: 'unknown_message' } });
-        stops.push(await startAndRelay(context, message.data, send, () => undefined));
+        stops.push(await startAndRelay(context, request, message.data, send, () => undefined));
       })().catch((error: unknown) => send(errorMessage(error)));
     });
   });
@@ -108,7 +115,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     const write = (message: SeedEmailMessage) => reply.raw.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
     const stops = openStream(reply, 'text/event-stream; charset=utf-8');
     try {
-      stops.push(await startAndRelay(context, request.body, write, () => reply.raw.end()));
+      stops.push(await startAndRelay(context, request, request.body, write, () => reply.raw.end()));
     } catch (error) {
       write(errorMessage(error));
       reply.raw.end();
@@ -131,7 +138,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     for (const [index, email] of emails.entries()) {
       const write = (message: SeedEmailMessage) => reply.raw.write(`${JSON.stringify({ ...message, index })}\n`);
       try {
-        stops.push(await startAndRelay(context, email, write, ended));
+        stops.push(await startAndRelay(context, request, email, write, ended));
       } catch (error) {
         write(errorMessage(error));
         ended();
@@ -142,7 +149,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
 
   app.post('/intake/email', { preHandler: requireKey }, async (request) => {
     const terminal = await new Promise<UnfoldEvent>((resolve, reject) => {
-      startAndRelay(context, request.body, () => undefined, resolve).catch(reject);
+      startAndRelay(context, request, request.body, () => undefined, resolve).catch(reject);
     });
     if (terminal.event_type === 'processing_completed') return seedProcessingResult(terminal);
     const failure = terminal as UnfoldEvent & { error?: string; code?: string };

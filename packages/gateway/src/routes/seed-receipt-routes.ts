@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../gateway-context.js';
+import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { parseRequest } from '../http/parse-request.js';
 import { runParamsSchema } from './runs-routes.js';
 
@@ -13,11 +14,14 @@ const paramsSchema = z.object({ receipt_id: runParamsSchema.shape.id });
 export function registerSeedReceiptRoutes(app: FastifyInstance, context: GatewayContext): void {
   app.post('/api/label-receipt/:receipt_id', async (request) => {
     const { receipt_id } = parseRequest(paramsSchema, request.params);
-    await context.runs.create({
-      ...context.seedReceipt(request.body ?? {}),
-      run_id: receipt_id,
-      metadata: { receipt_id },
-    });
+    await context.runs.create(
+      {
+        ...context.seedReceipt(request.body ?? {}),
+        run_id: receipt_id,
+        metadata: { receipt_id },
+      },
+      requestTraceContext(request),
+    );
     return { receipt_id, status: 'processing', websocket_url: `/ws/receipt/${receipt_id}` };
   });
 }

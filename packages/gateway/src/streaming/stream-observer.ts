@@ -67,3 +67,25 @@ export class StreamCounters implements StreamObserver {
     };
   }
 }
+
+/** One observer that tells each of several, in order. */
+export function observeAll(observers: readonly StreamObserver[]): StreamObserver {
+  return {
+    opened(transport) {
+      const closes = observers.map((observer) => observer.opened(transport));
+      return () => closes.forEach((close) => close());
+    },
+    delivered(event, transport) {
+      for (const observer of observers) observer.delivered(event, transport);
+    },
+    slowConsumer(transport) {
+      for (const observer of observers) observer.slowConsumer(transport);
+    },
+    resumed(transport) {
+      for (const observer of observers) observer.resumed(transport);
+    },
+    resync(transport) {
+      for (const observer of observers) observer.resync(transport);
+    },
+  };
+}

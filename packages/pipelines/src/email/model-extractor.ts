@@ -1,3 +1,4 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Tool, ToolContext } from '@unfold/engine';
 import { UnfoldError } from '@unfold/protocol';
 import { APICallError, NoObjectGeneratedError, streamObject, type LanguageModel } from 'ai';
@@ -26,6 +27,14 @@ function toUnfoldError(error: unknown): UnfoldError {
   return new UnfoldError('tool_failed', `the model call failed: ${(error as Error).message ?? String(error)}`, { transient: true, cause: error });
 }
 
+const tracer = trace.getTracer('@unfold/pipelines');
+
+/** The OpenTelemetry GenAI names of a model: provider and model id. */
+function modelAttributes(model: LanguageModel): Record<string, string> {
+  if (typeof model === 'string') return { 'gen_ai.request.model': model };
+  return { 'gen_ai.provider.name': model.provider.split('.')[0] ?? model.provider, 'gen_ai.request.model': model.modelId };
+}
+
 /**
  * The language-model extractor, behind the same tool name as the rules: streams the
  * model's tokens as `extraction_token` events and each field as an `extraction_field` the
@@ -45,6 +54,9 @@ export function modelExtractor(model: LanguageModel): Tool<EmailInput> {
         announced.set(field, value);
         context.emit('extraction_field', { field_name: field, value, complete: true });
       };
+      const attributes = modelAttributes(model);
+      // A chat span per the GenAI semantic conventions, a child of the tool's span.
+      const span = tracer.startSpan(`chat ${attributes['gen_ai.request.model']}`, { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', ...attributes } });
       try {
         // Retries belong to the engine (with backoff and events); errors surface through the stream.
         const result = streamObject({ model, schema: extractionSchema, system: INSTRUCTIONS, prompt: prompt(email), abortSignal: context.signal, maxRetries: 0, onError: () => undefined });
@@ -58,13 +70,24 @@ export function modelExtractor(model: LanguageModel): Tool<EmailInput> {
           } else if (part.type === 'error') throw part.error;
         }
         const answer = await result.object;
+        const usage = await result.usage;
+        if (usage.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+        if (usage.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+        const response = await result.response;
+        if (response.modelId) span.setAttribute('gen_ai.response.model', response.modelId);
         for (const field of EMAIL_FIELDS) announce(field, answer[field]);
         return EMAIL_FIELDS.flatMap((field) => {
           const value = answer[field]?.trim();
           return value ? [{ field_name: field, value, source: 'the language model', origin: 'text' as const }] : [];
         });
       } catch (error) {
-        throw toUnfoldError(error);
+        const failure = toUnfoldError(error);
+        span.recordException(failure);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: failure.message });
+        span.setAttribute('error.type', failure.code);
+        throw failure;
+      } finally {
+        span.end();
       }
     },
   };

@@ -1,0 +1,54 @@
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span } from '@opentelemetry/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+const tracer = trace.getTracer('@unfold/gateway');
+const spans = new WeakMap<FastifyRequest, Span>();
+
+/**
+ * A server span per request, a child of the caller's `traceparent`. A stream (SSE,
+ * NDJSON, long-poll, WebSocket) is one span from the request to the connection's close,
+ * so a trace shows how long each client stayed and how it ended. Hand-written rather than
+ * @opentelemetry/instrumentation-http: that patches `node:http` through a module loader
+ * hook, which an ESM server would have to install before anything else is imported.
+ */
+export function installHttpTracing(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+    const route = request.routeOptions.url ?? 'unknown route';
+    const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
+    const span = tracer.startSpan(
+      `${upgrade ? 'WS' : request.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'http.route': route,
+          'url.path': request.url.split('?')[0] ?? '',
+          'network.protocol.name': upgrade ? 'websocket' : 'http',
+          ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
+        },
+      },
+      parent,
+    );
+    if (!span.isRecording()) return;
+    spans.set(request, span);
+    const end = (): void => {
+      const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    };
+    // A WebSocket lives on the socket after the upgrade; a response ends with its own close.
+    if (upgrade) request.raw.socket.once('close', end);
+    else reply.raw.once('close', end);
+  });
+}
+
+/** The W3C trace context of the request's span, to store as a run's parent. */
+export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
+  const span = spans.get(request);
+  if (!span) return undefined;
+  const carrier: Record<string, string> = {};
+  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  return carrier;
+}
