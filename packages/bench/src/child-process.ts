@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 export interface Child {
   url: string;
+  pid: number;
   /** Resident memory, and JS heap + external memory, after a forced garbage collection, in bytes. */
   memory(): Promise<{ rss: number; heap: number }>;
   send(message: Record<string, unknown>): Promise<Record<string, unknown>>;
@@ -41,6 +42,7 @@ export async function startChild(module: string, env: Record<string, string>): P
     });
   return {
     url,
+    pid: child.pid ?? 0,
     send,
     memory: async () => {
       const reply = await send({ type: 'rss' });

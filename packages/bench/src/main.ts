@@ -8,6 +8,7 @@ import { firstFieldLatency } from './scenarios/first-field.js';
 import { idleMemoryPerConnection } from './scenarios/idle-memory.js';
 import { modelFirstTokenLatency } from './scenarios/model-first-token.js';
 import { saturation } from './scenarios/saturation.js';
+import { telemetryOverhead } from './scenarios/telemetry-overhead.js';
 
 /**
  * `npm run bench`: figures, not assertions. The Unfold server and the bare `ws` ceiling
@@ -19,6 +20,8 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000' },
     store: { type: 'string', default: 'sqlite' },
     json: { type: 'boolean', default: false },
+    /** Comma-separated scenarios: delivery, saturation, email, memory, telemetry (default: all). */
+    only: { type: 'string' },
   },
 });
 const clients = Number(values.clients);
@@ -32,52 +35,77 @@ const unfold = await startChild('./server-process.js', {
 const bare = await startChild('./bare-ws-server.js', {});
 const log = (line: string) => values.json || process.stdout.write(`${line}\n`);
 
+const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
+const latencyRow = (name: string, result: Awaited<ReturnType<typeof deliveryLatency>>, target: number) =>
+  `${name.padEnd(34)} p50 ${result.p50} ms  p95 ${result.p95} ms  p99 ${result.p99} ms  max ${result.max} ms  ${result.events} events, ${result.events_per_second} ev/s   target p99 < ${target} ms: ${verdict(result.p99 < target)}`;
+
+/** Each scenario measures, then says its figures; `--only a,b` picks some. */
+const scenarios: Record<string, () => Promise<{ report: Record<string, unknown>; lines: string[] }>> = {
+  async delivery() {
+    const manyRuns = await deliveryLatency(unfold, { clients, runs: clients, tag: 'many' });
+    const fanout = await deliveryLatency(unfold, { clients, runs: 1, tag: 'fanout' });
+    // The demo run's 43 events over about 1.3 s in bursts of about three, from the bare server.
+    const bareFanout = await bareFanoutLatency(bare, { clients, events: 43, burst: 3, intervalMs: 90 });
+    return {
+      report: { many_runs: manyRuns, one_run_fanout: fanout, bare_ws_fanout: bareFanout },
+      lines: [latencyRow(`${clients} subscribers, own run each`, manyRuns, 25), latencyRow(`1 run watched by ${clients}`, fanout, 50), latencyRow(`bare ws: 1 stream to ${clients}`, bareFanout, 50)],
+    };
+  },
+  async saturation() {
+    const single = await saturation(unfold, bare, { clients: 100, events: Number(values.events), size: 32, batch: false });
+    const batched = await saturation(unfold, bare, { clients: 100, events: Number(values.events), size: 32, batch: true });
+    return {
+      report: { saturation: single, saturation_batched: batched },
+      lines: [
+        `saturation, 100 subscribers           unfold ${single.unfold_events_per_second} ev/s  bare ws ${single.bare_ws_events_per_second} ev/s  ratio ${single.ratio}   target ≥ 0.70: ${verdict(single.ratio >= 0.7)}`,
+        `saturation, batched frames            unfold ${batched.unfold_events_per_second} ev/s  bare ws ${batched.bare_ws_events_per_second} ev/s  ratio ${batched.ratio}`,
+      ],
+    };
+  },
+  async email() {
+    const firstField = await firstFieldLatency(unfold, 200);
+    const firstToken = await modelFirstTokenLatency(50);
+    return {
+      report: { email_first_field_ms: firstField, model_first_token_ms: firstToken },
+      lines: [
+        `email: request → first field (rules)   p50 ${firstField.p50.toFixed(1)} ms  p99 ${firstField.p99.toFixed(1)} ms  max ${firstField.max.toFixed(1)} ms   target < 100 ms: ${verdict(firstField.p99 < 100)}`,
+        `email: model first byte → first token   p50 ${firstToken.p50.toFixed(1)} ms  p99 ${firstToken.p99.toFixed(1)} ms  max ${firstToken.max.toFixed(1)} ms   target < 50 ms: ${verdict(firstToken.p99 < 50)}`,
+      ],
+    };
+  },
+  async memory() {
+    const unfoldIdle = await idleMemoryPerConnection(unfold, `${unfold.url.replace(/^http/, 'ws')}/v1/ws`, clients);
+    const bareIdle = await idleMemoryPerConnection(bare, bare.url, clients);
+    const worst = Math.max(unfoldIdle.rss_kb, unfoldIdle.heap_kb);
+    return {
+      report: { idle_memory_per_connection: { unfold: unfoldIdle, bare_ws: bareIdle } },
+      lines: [`idle memory per connection            unfold ${unfoldIdle.rss_kb} KB RSS, ${unfoldIdle.heap_kb} KB heap  bare ws ${bareIdle.rss_kb} KB RSS, ${bareIdle.heap_kb} KB heap   target < 20 KB: ${verdict(worst < 20)}`],
+    };
+  },
+  async telemetry() {
+    // Small runs are the worst case: span work per run against little work per run.
+    const small = await telemetryOverhead({ rounds: 5, runsPerRound: 600, eventsPerRun: 20, concurrency: 16 });
+    const typical = await telemetryOverhead({ rounds: 5, runsPerRound: 400, eventsPerRun: 200, concurrency: 16 });
+    const rows = (name: string, result: typeof small) => [
+      `telemetry, ${name.padEnd(27)} server CPU µs per run: none ${result.cpu_us_per_run.bare}  metrics ${result.cpu_us_per_run.metrics}  + tracing 10% ${result.cpu_us_per_run.tracing_default}  + tracing 100% ${result.cpu_us_per_run.tracing_full}   (runs/s ${result.runs_per_second.bare} / ${result.runs_per_second.metrics} / ${result.runs_per_second.tracing_default} / ${result.runs_per_second.tracing_full})`,
+      `telemetry, ${name.padEnd(27)} capacity lost: metrics ${result.loss_percent.metrics}% (target < 1%: ${verdict(result.loss_percent.metrics < 1)})  tracing 10% ${result.loss_percent.tracing_default}% (target < 1%: ${verdict(result.loss_percent.tracing_default < 1)})  tracing 100% ${result.loss_percent.tracing_full}% (target < 5%: ${verdict(result.loss_percent.tracing_full < 5)})`,
+    ];
+    return { report: { telemetry_overhead: { runs_of_20_events: small, runs_of_200_events: typical } }, lines: [...rows('runs of 20 events', small), ...rows('runs of 200 events', typical)] };
+  },
+};
+
+const chosen = values.only ? values.only.split(',') : Object.keys(scenarios);
 try {
   log(`Unfold benchmark — ${cpus().length} cores, node ${process.version}, store ${values.store}, ${clients} clients (clients in the parent process, servers in their own)`);
-  const manyRuns = await deliveryLatency(unfold, { clients, runs: clients, tag: 'many' });
-  const fanout = await deliveryLatency(unfold, { clients, runs: 1, tag: 'fanout' });
-  // The demo run's 43 events over about 1.3 s in bursts of about three, from the bare server.
-  const bareFanout = await bareFanoutLatency(bare, { clients, events: 43, burst: 3, intervalMs: 90 });
-  const saturationSingle = await saturation(unfold, bare, { clients: 100, events: Number(values.events), size: 32, batch: false });
-  const saturationBatched = await saturation(unfold, bare, { clients: 100, events: Number(values.events), size: 32, batch: true });
-  const firstField = await firstFieldLatency(unfold, 200);
-  const firstToken = await modelFirstTokenLatency(50);
-  const unfoldIdle = await idleMemoryPerConnection(unfold, `${unfold.url.replace(/^http/, 'ws')}/v1/ws`, clients);
-  const bareIdle = await idleMemoryPerConnection(bare, bare.url, clients);
-  const report = {
-    many_runs: manyRuns,
-    one_run_fanout: fanout,
-    bare_ws_fanout: bareFanout,
-    saturation: saturationSingle,
-    saturation_batched: saturationBatched,
-    email_first_field_ms: firstField,
-    model_first_token_ms: firstToken,
-    idle_memory_per_connection: { unfold: unfoldIdle, bare_ws: bareIdle },
-  };
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const verdict = (met: boolean) => (met ? 'met' : 'NOT met');
-    const latencyRow = (name: string, result: typeof manyRuns, target: number) =>
-      `${name.padEnd(34)} p50 ${result.p50} ms  p95 ${result.p95} ms  p99 ${result.p99} ms  max ${result.max} ms  ${result.events} events, ${result.events_per_second} ev/s   target p99 < ${target} ms: ${verdict(result.p99 < target)}`;
-    log(latencyRow(`${clients} subscribers, own run each`, manyRuns, 25));
-    log(latencyRow(`1 run watched by ${clients}`, fanout, 50));
-    log(latencyRow(`bare ws: 1 stream to ${clients}`, bareFanout, 50));
-    log(
-      `saturation, 100 subscribers           unfold ${saturationSingle.unfold_events_per_second} ev/s  bare ws ${saturationSingle.bare_ws_events_per_second} ev/s  ratio ${saturationSingle.ratio}   target ≥ 0.70: ${verdict(saturationSingle.ratio >= 0.7)}`,
-    );
-    log(`saturation, batched frames            unfold ${saturationBatched.unfold_events_per_second} ev/s  bare ws ${saturationBatched.bare_ws_events_per_second} ev/s  ratio ${saturationBatched.ratio}`);
-    log(
-      `email: request → first field (rules)   p50 ${firstField.p50.toFixed(1)} ms  p99 ${firstField.p99.toFixed(1)} ms  max ${firstField.max.toFixed(1)} ms   target < 100 ms: ${verdict(firstField.p99 < 100)}`,
-    );
-    log(
-      `email: model first byte → first token   p50 ${firstToken.p50.toFixed(1)} ms  p99 ${firstToken.p99.toFixed(1)} ms  max ${firstToken.max.toFixed(1)} ms   target < 50 ms: ${verdict(firstToken.p99 < 50)}`,
-    );
-    const worst = Math.max(unfoldIdle.rss_kb, unfoldIdle.heap_kb);
-    log(
-      `idle memory per connection            unfold ${unfoldIdle.rss_kb} KB RSS, ${unfoldIdle.heap_kb} KB heap  bare ws ${bareIdle.rss_kb} KB RSS, ${bareIdle.heap_kb} KB heap   target < 20 KB: ${verdict(worst < 20)}`,
-    );
+  const report: Record<string, unknown> = {};
+  for (const name of chosen) {
+    const scenario = scenarios[name];
+    if (!scenario) throw new Error(`no scenario "${name}"; there are: ${Object.keys(scenarios).join(', ')}`);
+    const result = await scenario();
+    Object.assign(report, result.report);
+    for (const line of result.lines) log(line);
   }
+  if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 } finally {
   await Promise.all([unfold.stop(), bare.stop()]);
   await rm(dataDir, { recursive: true, force: true });

@@ -5,7 +5,7 @@ import { answerParent } from './child-process.js';
 // Child process: the real Unfold server as `unfold serve` runs it, plus the burst pipeline.
 const server = await createUnfoldServer({ config: loadConfig(process.env), pipelines: [burstPipeline] });
 const url = await server.listen(0, '127.0.0.1');
-answerParent();
+answerParent({ cpu: () => ({ ...process.cpuUsage() }) });
 process.send?.({ url });
 process.once('SIGTERM', () => {
   void server.close().then(() => process.exit(0));

@@ -19,7 +19,7 @@ export class RunEmitter {
     private readonly runId: string,
     private readonly envelope: EnvelopeFields,
     /** Told of each event queued, for metrics; must not throw. */
-    private readonly onEmit?: (draft: EventDraft) => void,
+    private readonly onEmit?: (draft: EventDraft, trace: TraceIds | undefined) => void,
   ) {}
 
   /** Queues an event, stamped with the span it belongs to; returns false when the run has already ended. */
@@ -41,7 +41,7 @@ export class RunEmitter {
 
   private enqueue(draft: EventDraft, trace: TraceIds | undefined): Promise<UnfoldEvent> {
     const appended = this.log.append(this.runId, (trace ? { ...this.envelope, ...trace, ...draft } : { ...this.envelope, ...draft }) as NewEvent);
-    this.onEmit?.(draft);
+    this.onEmit?.(draft, trace);
     // A failed append surfaces at finish(); until then the run goes on.
     appended.catch((error: unknown) => {
       this.failure ??= error;

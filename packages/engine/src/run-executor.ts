@@ -4,7 +4,7 @@ import { abortReason, raceAbort, sleep, withDeadline } from './abortable.js';
 import { isParallelStep, type Pipeline } from './pipeline.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
-import { endSpan, startRunSpan, startToolSpan, traceIdsOf, withSpanContext, type TraceIds } from './run-tracing.js';
+import { endSpan, startRunSpan, startToolSpan, traceIdsOf, type TraceIds } from './run-tracing.js';
 import type { RunRecord, Store } from './store/store.js';
 import type { RetryPolicy, Tool, ToolContext } from './tool.js';
 
@@ -56,9 +56,7 @@ function toUnfoldError(error: unknown): UnfoldError {
  */
 export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Promise<RunOutcome> {
   const runTrace = startRunSpan(options.run);
-  // Everything the run does happens with its span active: tool spans, model calls and
-  // hooks (logs) find their parent in the context.
-  const outcome = await withSpanContext(runTrace.context, () => execute(options, runTrace.span, runTrace.context));
+  const outcome = await execute(options, runTrace.span, runTrace.context);
   endSpan(runTrace.span, outcome.status, outcome.status === 'failed' ? new Error(String((outcome.terminal as { error?: unknown }).error)) : undefined);
   return outcome;
 }
@@ -66,18 +64,18 @@ export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Prom
 async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, runContext: Context): Promise<RunOutcome> {
   const { store, pipeline, run, signal, hooks } = options;
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
-  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope }, hooks?.eventEmitted && ((draft) => hooks.eventEmitted?.(run, draft.event_type)));
   const runIds = traceIdsOf(runSpan);
+  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope }, hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)));
   const outputs: Record<string, unknown> = {};
   const startedAt = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedAt);
 
   await store.runs.update(run.run_id, { status: 'running', started_at: new Date().toISOString() });
   emitter.emit({ event_type: 'processing_started' }, runIds);
-  hooks?.runStarted?.(run);
+  hooks?.runStarted?.(run, runIds);
 
   const runTool = async (tool: Tool<Input>, groupSignal: AbortSignal): Promise<void> => {
-    const skipReason = tool.skip?.(context(tool, groupSignal, 1, runIds));
+    const skipReason = tool.skip?.(context(tool, groupSignal, 1, { context: runContext, ids: runIds }));
     if (skipReason !== undefined) {
       emitter.emit({ event_type: 'tool_skipped', tool_name: tool.name, status: 'skipped', reason: skipReason }, runIds);
       return;
@@ -91,11 +89,11 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
       const deadline = tool.timeoutMs === undefined ? undefined : withDeadline(groupSignal, tool.timeoutMs, () => timeoutError(tool));
       const toolSignal = deadline?.signal ?? groupSignal;
       try {
-        outputs[tool.name] = await withSpanContext(toolTrace.context, () => raceAbort(tool.run(context(tool, toolSignal, attempt, toolIds)), toolSignal));
+        outputs[tool.name] = await raceAbort(tool.run(context(tool, toolSignal, attempt, { context: toolTrace.context, ids: toolIds })), toolSignal);
         const durationMs = performance.now() - toolStart;
         emitter.emit({ event_type: 'tool_completed', tool_name: tool.name, status: 'completed', duration_ms: round(durationMs) }, toolIds);
         endSpan(toolTrace.span, 'completed');
-        withSpanContext(toolTrace.context, () => hooks?.toolFinished?.(run, tool.name, 'completed', durationMs));
+        hooks?.toolFinished?.(run, tool.name, 'completed', durationMs, toolIds);
         return;
       } catch (caught) {
         if (groupSignal.aborted) {
@@ -119,7 +117,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
             toolIds,
           );
           endSpan(toolTrace.span, 'retrying', error);
-          withSpanContext(toolTrace.context, () => hooks?.toolFinished?.(run, tool.name, 'retrying', durationMs));
+          hooks?.toolFinished?.(run, tool.name, 'retrying', durationMs, toolIds);
           await sleep(delayMs, groupSignal);
           continue;
         }
@@ -137,7 +135,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
           toolIds,
         );
         endSpan(toolTrace.span, 'failed', error);
-        withSpanContext(toolTrace.context, () => hooks?.toolFinished?.(run, tool.name, 'failed', durationMs));
+        hooks?.toolFinished?.(run, tool.name, 'failed', durationMs, toolIds);
         if (optional) return;
         throw new ToolGaveUp(tool.name, error);
       } finally {
@@ -146,9 +144,11 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
     }
   };
 
-  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number, toolIds: TraceIds | undefined): ToolContext<Input> => {
+  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number, span: { context: Context; ids: TraceIds | undefined }): ToolContext<Input> => {
     let lastProgress: string | undefined;
+    const toolIds = span.ids;
     return {
+      traceContext: span.context,
       runId: run.run_id,
       pipeline: pipeline.name,
       toolName: tool.name,
@@ -190,7 +190,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
     // the event by fetching the run sees its final state.
     await store.runs.update(run.run_id, { status, finished_at: new Date().toISOString(), error: null, ...patch });
     const terminal = await emitter.finish({ event_type: type, ...payload } as Parameters<RunEmitter['finish']>[0], runIds);
-    hooks?.runFinished?.(run, status, elapsed());
+    hooks?.runFinished?.(run, status, elapsed(), runIds);
     return { status, terminal };
   };
 

@@ -1,10 +1,12 @@
-import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import type { RunRecord } from './store/store.js';
 
 /**
  * Spans of a run through the OpenTelemetry API only: with no SDK registered every call
  * is a no-op, so a server without tracing configured pays nothing. The process that
- * registers an SDK (the gateway) decides sampling and export.
+ * registers an SDK (the gateway) decides sampling and export. Parents are passed
+ * explicitly, never through an active-context manager: AsyncLocalStorage on Node 20
+ * hooks every promise and cost more than the spans themselves.
  */
 const tracer = trace.getTracer('@unfold/engine');
 
@@ -20,34 +22,34 @@ export function traceIdsOf(span: Span): TraceIds | undefined {
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
+/**
+ * Attributes go on after the sampling decision: most runs are not sampled, and an
+ * unsampled span should cost an id and nothing more.
+ */
+function startSpan(name: string, parent: Context, attributes: () => Record<string, string | number>): { span: Span; context: Context } {
+  const span = tracer.startSpan(name, undefined, parent);
+  if (span.isRecording()) span.setAttributes(attributes());
+  return { span, context: trace.setSpan(parent, span) };
+}
+
 /** `run <pipeline>`, a child of the trace context the creating request carried. */
 export function startRunSpan(run: RunRecord): { span: Span; context: Context } {
   const parent = run.trace_context ? propagation.extract(ROOT_CONTEXT, run.trace_context) : ROOT_CONTEXT;
-  const span = tracer.startSpan(`run ${run.pipeline}`, { attributes: { 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline } }, parent);
-  return { span, context: trace.setSpan(parent, span) };
+  return startSpan(`run ${run.pipeline}`, parent, () => ({ 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline }));
 }
 
 /** `tool <name>`, one per attempt, a child of the run's span. */
 export function startToolSpan(parent: Context, run: RunRecord, toolName: string, attempt: number): { span: Span; context: Context } {
-  const span = tracer.startSpan(
-    `tool ${toolName}`,
-    { attributes: { 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline, 'unfold.tool.name': toolName, 'unfold.tool.attempt': attempt } },
-    parent,
-  );
-  return { span, context: trace.setSpan(parent, span) };
+  return startSpan(`tool ${toolName}`, parent, () => ({ 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline, 'unfold.tool.name': toolName, 'unfold.tool.attempt': attempt }));
 }
 
 /** Ends a span with its outcome; an error is recorded as the span's exception. */
 export function endSpan(span: Span, outcome: string, error?: Error): void {
+  if (!span.isRecording()) return;
   span.setAttribute('unfold.outcome', outcome);
   if (error) {
     span.recordException(error);
     span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
   }
   span.end();
-}
-
-/** Runs `work` with `spanContext` active, so spans and logs made inside it are its children. */
-export function withSpanContext<T>(spanContext: Context, work: () => T): T {
-  return context.with(spanContext, work);
 }

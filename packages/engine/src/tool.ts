@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { EventPayload, EventType } from '@unfold/protocol';
 
 /** Result events a tool may emit; lifecycle and tool events belong to the engine. */
@@ -25,6 +26,8 @@ export interface ToolContext<Input = Record<string, unknown>> {
   readonly signal: AbortSignal;
   /** 1 on the first try, 2 on the first retry … */
   readonly attempt: number;
+  /** The OpenTelemetry context of this tool's span: the parent for spans the tool starts (a model call). */
+  readonly traceContext: Context;
   /** Reports progress, 0–100. Repeated identical values are dropped. */
   progress(percent: number, message?: string): void;
   emit<T extends ResultEventType>(type: T, payload: EventPayload<T>): void;

@@ -16,21 +16,16 @@ export function installHttpTracing(app: FastifyInstance): void {
     const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const route = request.routeOptions.url ?? 'unknown route';
     const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
-    const span = tracer.startSpan(
-      `${upgrade ? 'WS' : request.method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': request.method,
-          'http.route': route,
-          'url.path': request.url.split('?')[0] ?? '',
-          'network.protocol.name': upgrade ? 'websocket' : 'http',
-          ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(`${upgrade ? 'WS' : request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+    // An unsampled request costs an id; attributes only for the ones kept.
     if (!span.isRecording()) return;
+    span.setAttributes({
+      'http.request.method': request.method,
+      'http.route': route,
+      'url.path': request.url.split('?')[0] ?? '',
+      'network.protocol.name': upgrade ? 'websocket' : 'http',
+      ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
+    });
     spans.set(request, span);
     const end = (): void => {
       const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;

@@ -1,8 +1,8 @@
-import { trace } from '@opentelemetry/api';
-import type { EngineHooks, RunRecord } from '@unfold/engine';
+import type { EngineHooks, RunRecord, TraceIds } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
 import type { StreamObserver, StreamTransport } from '../streaming/stream-observer.js';
+import { HotCounter, HotHistogram } from './hot-path-metrics.js';
 
 /** Seconds; from a fast tool (milliseconds) to a slow OCR or model call (a minute). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -49,11 +49,8 @@ class ExemplarHistogram<Label extends string> {
   }
 }
 
-/** The trace id of the active span, as an exemplar label, when the span is sampled. */
-function activeExemplar(): Exemplar {
-  const span = trace.getActiveSpan();
-  return span?.isRecording() ? { trace_id: span.spanContext().traceId } : {};
-}
+/** The span's trace id as an exemplar label, when the span is sampled. */
+const exemplarOf = (trace: TraceIds | undefined): Exemplar => (trace ? { trace_id: trace.trace_id } : {});
 
 /**
  * Every Prometheus metric the server exports, fed by the engine's hooks and the
@@ -80,14 +77,14 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
   private readonly activeRuns = new Gauge({ name: 'unfold_active_runs', help: 'Runs executing now', labelNames: ['pipeline'], registers: this.registers });
   private readonly tools = new Counter({ name: 'unfold_tool_outcomes_total', help: 'Tool attempts, by outcome (completed, failed, retrying)', labelNames: ['pipeline', 'tool', 'outcome'], registers: this.registers });
   private readonly toolDuration = new ExemplarHistogram({ name: 'unfold_tool_duration_seconds', help: 'Tool attempt durations', labelNames: ['pipeline', 'tool', 'outcome'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
-  private readonly eventsAppended = new Counter({ name: 'unfold_events_appended_total', help: 'Events appended to run logs', labelNames: ['pipeline'], registers: this.registers });
+  private readonly eventsAppended = new HotCounter({ name: 'unfold_events_appended_total', help: 'Events appended to run logs', labelName: 'pipeline' }, this.registers);
   private readonly timeToFirstEvent = new Histogram({ name: 'unfold_time_to_first_event_seconds', help: 'From run creation to its first event', labelNames: ['pipeline'], buckets: LATENCY_BUCKETS, registers: this.registers });
   private readonly timeToFirstField = new ExemplarHistogram({ name: 'unfold_time_to_first_field_seconds', help: 'From run creation to its first field event', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
   private readonly timeToFirstToken = new ExemplarHistogram({ name: 'unfold_time_to_first_token_seconds', help: 'From run creation to the first model token', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
 
   private readonly connections = new Gauge({ name: 'unfold_open_connections', help: 'Open streaming connections, by transport', labelNames: ['transport'], registers: this.registers });
-  private readonly deliveredEvents = new Counter({ name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelNames: ['transport'], registers: this.registers });
-  private readonly deliveryLatency = new Histogram({ name: 'unfold_delivery_latency_seconds', help: 'From an event being appended to it being written to a client', labelNames: ['transport'], buckets: LATENCY_BUCKETS, registers: this.registers });
+  private readonly deliveredEvents = new HotCounter({ name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelName: 'transport' }, this.registers);
+  private readonly deliveryLatency = new HotHistogram('unfold_delivery_latency_seconds', 'From an event being appended to it being written to a client', 'transport', LATENCY_BUCKETS, this.registers);
   private readonly slowConsumers = new Counter({ name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', labelNames: ['transport'], registers: this.registers });
   private readonly resumes = new Counter({ name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position', labelNames: ['transport'], registers: this.registers });
   private readonly resyncs = new Counter({ name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', labelNames: ['transport'], registers: this.registers });
@@ -145,19 +142,19 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
     if (run.pipeline === 'receipt') this.activeReceipts.inc();
   }
 
-  runFinished(run: RunRecord, status: 'completed' | 'failed' | 'cancelled', durationMs: number): void {
+  runFinished(run: RunRecord, status: 'completed' | 'failed' | 'cancelled', durationMs: number, trace?: TraceIds): void {
     this.firsts.delete(run.run_id);
     this.activeRuns.dec({ pipeline: run.pipeline });
     this.runs.inc({ pipeline: run.pipeline, status });
-    this.runDuration.observe({ pipeline: run.pipeline, status }, durationMs / 1000, activeExemplar());
+    this.runDuration.observe({ pipeline: run.pipeline, status }, durationMs / 1000, exemplarOf(trace));
     if (run.pipeline !== 'receipt') return;
     this.activeReceipts.dec();
     this.receiptProcessing.inc({ status: status === 'completed' ? 'success' : status === 'failed' ? 'failure' : 'cancelled' });
   }
 
-  toolFinished(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number): void {
+  toolFinished(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number, trace?: TraceIds): void {
     this.tools.inc({ pipeline: run.pipeline, tool: toolName, outcome });
-    this.toolDuration.observe({ pipeline: run.pipeline, tool: toolName, outcome }, durationMs / 1000, activeExemplar());
+    this.toolDuration.observe({ pipeline: run.pipeline, tool: toolName, outcome }, durationMs / 1000, exemplarOf(trace));
     if (run.pipeline === 'receipt') this.receiptToolDuration.observe({ tool: toolName }, durationMs / 1000);
     const counts = this.toolOutcomes.get(toolName) ?? { completed: 0, failed: 0 };
     if (outcome === 'completed') counts.completed++;
@@ -165,8 +162,8 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
     this.toolOutcomes.set(toolName, counts);
   }
 
-  eventEmitted(run: RunRecord, eventType: string): void {
-    this.eventsAppended.inc({ pipeline: run.pipeline });
+  eventEmitted(run: RunRecord, eventType: string, trace?: TraceIds): void {
+    this.eventsAppended.inc(run.pipeline);
     const firsts = this.firsts.get(run.run_id);
     if (!firsts) return;
     const since = (Date.now() - firsts.createdAt) / 1000;
@@ -176,11 +173,11 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
     }
     if (!firsts.field && FIELD_EVENTS.has(eventType)) {
       firsts.field = true;
-      this.timeToFirstField.observe({ pipeline: run.pipeline }, since, activeExemplar());
+      this.timeToFirstField.observe({ pipeline: run.pipeline }, since, exemplarOf(trace));
     }
     if (!firsts.token && eventType === 'extraction_token') {
       firsts.token = true;
-      this.timeToFirstToken.observe({ pipeline: run.pipeline }, since, activeExemplar());
+      this.timeToFirstToken.observe({ pipeline: run.pipeline }, since, exemplarOf(trace));
     }
   }
 
@@ -197,8 +194,8 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
   }
 
   delivered(event: UnfoldEvent, transport: StreamTransport): void {
-    this.deliveredEvents.inc({ transport });
-    this.deliveryLatency.observe({ transport }, Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
+    this.deliveredEvents.inc(transport);
+    this.deliveryLatency.observe(transport, Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
   }
 
   slowConsumer(transport: StreamTransport): void {

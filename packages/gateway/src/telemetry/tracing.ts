@@ -1,5 +1,4 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
@@ -41,8 +40,10 @@ async function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>): Promise<
 
 /**
  * Registers the OpenTelemetry SDK for this process: W3C trace context and baggage,
- * AsyncLocalStorage context, parent-based ratio sampling, and a batch OTLP exporter (or
+ * parent-based ratio sampling, and a batch OTLP exporter (or
  * the given exporter). Without either nothing is registered and every span is a no-op.
+ * No context manager: Unfold passes span parents explicitly (see the engine's
+ * run-tracing), and AsyncLocalStorage would tax every promise of the process on Node 20.
  */
 export async function startTracing(options: TracingOptions): Promise<Tracing | undefined> {
   if (!options.exporter && !options.otlp) return undefined;
@@ -54,8 +55,6 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
     sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
     spanProcessors: [processor],
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
   trace.setGlobalTracerProvider(provider);
   return {
@@ -63,7 +62,6 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
       await provider.shutdown().catch(() => undefined);
       trace.disable();
       propagation.disable();
-      context.disable();
     },
   };
 }

@@ -56,7 +56,7 @@ export function modelExtractor(model: LanguageModel): Tool<EmailInput> {
       };
       const attributes = modelAttributes(model);
       // A chat span per the GenAI semantic conventions, a child of the tool's span.
-      const span = tracer.startSpan(`chat ${attributes['gen_ai.request.model']}`, { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', ...attributes } });
+      const span = tracer.startSpan(`chat ${attributes['gen_ai.request.model']}`, { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': 'chat', ...attributes } }, context.traceContext);
       try {
         // Retries belong to the engine (with backoff and events); errors surface through the stream.
         const result = streamObject({ model, schema: extractionSchema, system: INSTRUCTIONS, prompt: prompt(email), abortSignal: context.signal, maxRetries: 0, onError: () => undefined });
