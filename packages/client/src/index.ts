@@ -1,6 +1,7 @@
 export { createClient, type ClientOptions, type UnfoldClient } from './unfold-client.js';
 export { RunStream, type RunStreamHandlers, type WatchOptions } from './run-stream.js';
 export type { ConnectionState } from './connection-state.js';
+export type { RunsFeed, RunsFeedHandlers, RunsFeedState } from './runs-feed.js';
 export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
 export type { Transport, TransportConnection, TransportEnd, TransportRequest, TransportSink, StreamFrame } from './transports/transport.js';
 export { websocketTransport, type WebSocketConstructor } from './transports/websocket-transport.js';

@@ -12,6 +12,7 @@ import {
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
 import { requestJson, type HttpOptions } from './http-api.js';
 import { RunStream, type WatchOptions } from './run-stream.js';
+import { watchRunsFeed, type RunsFeed, type RunsFeedHandlers } from './runs-feed.js';
 import { longPollTransport } from './transports/long-poll-transport.js';
 import { ndjsonTransport } from './transports/ndjson-transport.js';
 import { sseTransport } from './transports/sse-transport.js';
@@ -44,6 +45,8 @@ export interface UnfoldClient {
   watch(runId: string, options?: WatchOptions): RunStream;
   /** Subscribes first, then starts the run, so not one event is missed. */
   runAndWatch(request: CreateRunRequest, options?: WatchOptions): RunStream;
+  /** Runs created and changing status, live, over the multiplexed WebSocket. */
+  watchRuns(handlers: RunsFeedHandlers): RunsFeed;
 }
 
 function defaultTransports(options: ClientOptions): Transport[] {
@@ -73,6 +76,11 @@ export function createClient(options: ClientOptions): UnfoldClient {
     negotiate: (runIds) => requestJson(http, 'POST', 'v1/negotiate', { run_ids: runIds }),
     watch: (runId, watchOptions) =>
       new RunStream(runId, { baseUrl: options.baseUrl, fetch: fetchImpl, headers, transports, reconnect, negotiate: client.negotiate }, watchOptions),
+    watchRuns(handlers) {
+      const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+      if (!WebSocketImpl) throw new UnfoldError('invalid_input', 'watchRuns needs a WebSocket implementation (pass ws from @unfold/client/node in Node)');
+      return watchRunsFeed({ baseUrl: options.baseUrl, WebSocket: WebSocketImpl, reconnect }, handlers);
+    },
     runAndWatch(request, watchOptions) {
       const runId = request.run_id ?? globalThis.crypto.randomUUID();
       const stream = client.watch(runId, watchOptions);

@@ -13,6 +13,8 @@ export class RunService {
     private readonly store: Store,
     private readonly registry: PipelineRegistry,
     private readonly runner: LocalRunner,
+    /** Told of each run once its record is written (a live runs list). */
+    private readonly onCreated?: (run: RunRecord) => void,
   ) {}
 
   /** `traceContext`: the W3C trace context of the creating request, the parent of the run's span. */
@@ -27,6 +29,7 @@ export class RunService {
       ...(traceContext && Object.keys(traceContext).length > 0 ? { trace_context: traceContext } : {}),
     });
     await this.store.runs.create(record);
+    this.onCreated?.(record);
     this.runner.submit(record);
     return record;
   }

@@ -4,6 +4,7 @@ import type { EventPayload, EventType } from '@unfold/protocol';
 /** Result events a tool may emit; lifecycle and tool events belong to the engine. */
 export type ResultEventType = Extract<
   EventType,
+  | 'receipt_words'
   | 'field_labeled'
   | 'line_item_found'
   | 'confidence_update'

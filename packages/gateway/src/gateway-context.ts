@@ -1,6 +1,7 @@
 import type { LocalRunner, PipelineRegistry, RunService, Store } from '@unfold/engine';
 import type { StreamTokens } from './auth/stream-tokens.js';
 import type { UnfoldConfig } from './config.js';
+import type { RunFeed } from './streaming/run-feed.js';
 import type { StreamCounters, StreamObserver } from './streaming/stream-observer.js';
 import type { UnfoldMetrics } from './telemetry/metrics.js';
 
@@ -16,6 +17,8 @@ export interface GatewayContext {
   streams: StreamCounters;
   /** What the streaming layer reports to: the counts above and the Prometheus metrics. */
   observer: StreamObserver;
+  /** Runs created and changing status, for `watch_runs` sockets. */
+  feed: RunFeed;
   /** Undefined when UNFOLD_METRICS is off. */
   metrics: UnfoldMetrics | undefined;
   /** The pipeline and input the seed route `POST /api/label-receipt/:id` starts for a request body. */

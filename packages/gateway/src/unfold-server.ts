@@ -29,7 +29,9 @@ import { registerNegotiateRoutes } from './routes/negotiate-routes.js';
 import { registerRunRoutes } from './routes/runs-routes.js';
 import { registerSeedEmailRoutes } from './routes/seed-email-routes.js';
 import { registerSeedReceiptRoutes } from './routes/seed-receipt-routes.js';
+import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWebSocketRoutes } from './routes/websocket-routes.js';
+import { RunFeed } from './streaming/run-feed.js';
 import { StreamCounters, observeAll } from './streaming/stream-observer.js';
 import { installHttpTracing } from './telemetry/http-tracing.js';
 import { UnfoldMetrics } from './telemetry/metrics.js';
@@ -52,6 +54,8 @@ export interface UnfoldServerOptions {
   logStream?: NodeJS.WritableStream;
   /** Traces go here, every span, instead of an OTLP collector (tests and benchmarks). */
   spanExporter?: SpanExporter;
+  /** The web app's build (`@unfold/web`'s `dist`), served at `/`. */
+  webRoot?: string;
 }
 
 export interface UnfoldServer {
@@ -126,7 +130,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   const store = options.store ?? openStore(config);
   const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
   const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics() : undefined;
-  const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), runLog(app.log), ...(options.hooks ?? [])]) });
+  const feed = new RunFeed();
+  const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), feed, runLog(app.log), ...(options.hooks ?? [])]) });
   metrics?.observeQueue(() => runner.queuedCount);
   const streams = new StreamCounters();
   const context: GatewayContext = {
@@ -134,7 +139,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     store,
     registry,
     runner,
-    runs: new RunService(store, registry, runner),
+    runs: new RunService(store, registry, runner, (run) => feed.created(run)),
+    feed,
     tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
     streams,
     observer: metrics ? observeAll([streams, metrics]) : streams,
@@ -169,6 +175,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   registerSeedReceiptRoutes(app, context);
   const apiKeys = new ApiKeys(config.UNFOLD_API_KEYS);
   registerSeedEmailRoutes(app, context, apiKeys);
+  await registerWebRoutes(app, options.webRoot);
   if (!apiKeys.enabled) app.log.warn('UNFOLD_API_KEYS is not set: the /stream and /intake routes are open to anyone who can reach this server');
 
   const interrupted = await runner.recoverInterrupted();

@@ -103,6 +103,7 @@ describe('transport fallback', () => {
   it('falls back to SSE when WebSockets cannot connect, and still gets every event', async () => {
     // A network that refuses WebSocket upgrades: every socket closes before it opens.
     class RefusedWebSocket {
+      onopen = null;
       onmessage = null;
       onerror = null;
       onclose: ((event: { code: number; reason: string }) => void) | null = null;
@@ -110,6 +111,7 @@ describe('transport fallback', () => {
         setTimeout(() => this.onclose?.({ code: 1006, reason: '' }), 1);
       }
       close(): void {}
+      send(): void {}
     }
     const client = createClient({ baseUrl: server().url, WebSocket: RefusedWebSocket });
     const stream = client.runAndWatch({ pipeline: 'demo', input: { pace: 0 } });

@@ -73,6 +73,19 @@ export const eventPayloadSchemas = {
   }),
   tool_skipped: z.object({ tool_name: z.string(), status: z.literal('skipped'), reason: z.string() }),
 
+  /** The words a receipt's OCR read (or was given), once, before any is labelled: what a UI draws boxes for. */
+  receipt_words: z.object({
+    words: z.array(
+      z.object({
+        word_id: z.number().int(),
+        line_id: z.number().int(),
+        text: z.string(),
+        /** x, y, width, height in the image's pixels. */
+        box: z.tuple([z.number(), z.number(), z.number(), z.number()]),
+        confidence: z.number().min(0).max(1),
+      }),
+    ),
+  }),
   field_labeled: z.object({
     field_name: z.string(),
     value: z.string(),

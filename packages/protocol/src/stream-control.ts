@@ -42,6 +42,15 @@ export const subscribedFrameSchema = z.object({
   after: z.number().int().nonnegative(),
 });
 
+/** A run was created or changed status (to a `watch_runs` socket). */
+export const runUpdatedFrameSchema = z.object({
+  event_type: z.literal('run_updated'),
+  run_id: z.string(),
+  pipeline: z.string(),
+  status: runStatusSchema,
+  created_at: z.string(),
+});
+
 /** Answer to a JSON `{"type":"ping"}` on a WebSocket. */
 export const pongFrameSchema = z.object({ event_type: z.literal('pong') });
 
@@ -52,6 +61,7 @@ export const controlFrameSchema = z.discriminatedUnion('event_type', [
   resyncFrameSchema,
   errorFrameSchema,
   subscribedFrameSchema,
+  runUpdatedFrameSchema,
 ]);
 
 export type ConnectedFrame = z.infer<typeof connectedFrameSchema>;
@@ -61,10 +71,11 @@ export type ResyncReason = z.infer<typeof resyncReasonSchema>;
 export type ErrorFrame = z.infer<typeof errorFrameSchema>;
 export type SubscribedFrame = z.infer<typeof subscribedFrameSchema>;
 export type PongFrame = z.infer<typeof pongFrameSchema>;
+export type RunUpdatedFrame = z.infer<typeof runUpdatedFrameSchema>;
 export type ControlFrame = z.infer<typeof controlFrameSchema>;
 export type ControlFrameType = ControlFrame['event_type'];
 
-const CONTROL_TYPES = new Set<string>(['connected', 'pong', 'heartbeat', 'resync', 'error', 'subscribed']);
+const CONTROL_TYPES = new Set<string>(['connected', 'pong', 'heartbeat', 'resync', 'error', 'subscribed', 'run_updated']);
 
 export function isControlFrame(frame: { event_type: string }): frame is ControlFrame {
   return CONTROL_TYPES.has(frame.event_type);

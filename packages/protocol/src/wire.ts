@@ -26,6 +26,9 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     epoch: z.string().max(64).optional(),
   }),
   z.strictObject({ type: z.literal('unsubscribe'), run_id: runIdSchema }),
+  /** Every run created or changing status from now on, as `run_updated` frames (a runs list). */
+  z.strictObject({ type: z.literal('watch_runs') }),
+  z.strictObject({ type: z.literal('unwatch_runs') }),
   z.strictObject({ type: z.literal('ping') }),
 ]);
 export type ClientMessage = z.input<typeof clientMessageSchema>;

@@ -1,4 +1,5 @@
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
+import { webRoot } from '@unfold/web';
 
 export interface ServeOptions {
   port?: number;
@@ -8,7 +9,7 @@ export interface ServeOptions {
 
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const config = loadConfig();
-  const server = await createUnfoldServer({ config });
+  const server = await createUnfoldServer({ config, webRoot });
   const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST);
   const stop = (signal: string): void => {
     server.app.log.info({ signal }, 'shutting down');
@@ -25,7 +26,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     [
       '',
       `Unfold is listening on ${url}  (store: ${server.context.store.kind}${config.UNFOLD_STORE === 'sqlite' ? ` at ${config.sqlitePath}` : ''})`,
-      `A demo run has started: ${run.run_id}`,
+      `Open ${url}/ in a browser: drop a receipt photo or paste an email, and watch it unfold.`,
+      `A demo run has started: ${url}/runs/${run.run_id}`,
       `  watch it:      curl -N -H 'Accept: text/event-stream' ${url}/v1/runs/${run.run_id}/events`,
       `  start another: curl -X POST ${url}/v1/runs -H 'content-type: application/json' -d '{"pipeline":"demo","input":{}}'`,
       `  or from a shell: npx unfold run demo --server ${url}`,

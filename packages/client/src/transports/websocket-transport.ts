@@ -3,10 +3,12 @@ import { onceEnd, type StreamFrame, type Transport } from './transport.js';
 
 /** The standard WebSocket constructor shape, satisfied by browsers and by the `ws` package. */
 export type WebSocketConstructor = new (url: string) => {
+  onopen: ((event: unknown) => void) | null;
   onmessage: ((event: { data: unknown }) => void) | null;
   onclose: ((event: { code: number; reason: string }) => void) | null;
   onerror: ((event: unknown) => void) | null;
   close(code?: number, reason?: string): void;
+  send(data: string): void;
 };
 
 export function websocketTransport(WebSocketImpl: WebSocketConstructor): Transport {

@@ -1,6 +1,7 @@
-import { createRunRequestSchema, listRunsQuerySchema, runIdSchema, type CreateRunResponse } from '@unfold/protocol';
+import { UnfoldError, createRunRequestSchema, listRunsQuerySchema, runIdSchema, type CreateRunResponse } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { readReceiptImage } from '@unfold/pipelines';
 import type { GatewayContext } from '../gateway-context.js';
 import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { parseRequest } from '../http/parse-request.js';
@@ -34,6 +35,17 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
   });
 
   app.get('/v1/runs', async (request) => context.runs.list(parseRequest(listRunsQuerySchema, request.query)));
+
+  // The receipt image a run was given, for a page that draws its word boxes over it.
+  app.get('/v1/runs/:id/image', async (request, reply) => {
+    const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
+    const run = await context.store.runs.get(id);
+    if (!run) throw new UnfoldError('run_not_found', `no run with id "${id}"`);
+    const base64 = run.input['image_base64'];
+    if (typeof base64 !== 'string') throw new UnfoldError('run_not_found', `run "${id}" was not given an image`);
+    const image = readReceiptImage(Buffer.from(base64, 'base64'));
+    return reply.header('content-type', image.type).header('cache-control', 'private, max-age=86400, immutable').send(image.bytes);
+  });
 
   app.get('/v1/runs/:id', async (request) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');

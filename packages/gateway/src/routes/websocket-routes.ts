@@ -34,8 +34,8 @@ function listen(socket: WebSocket, session: WebSocketSession, handle: MessageHan
       return session.sendControl({ event_type: 'error', code: 'invalid_json', message: 'messages are JSON objects or the text "ping"' });
     }
     const type = (parsed as { type?: unknown } | null)?.type;
-    if (!['subscribe', 'unsubscribe', 'ping'].includes(type as string)) {
-      return session.sendControl({ event_type: 'error', code: 'unknown_message', message: `unknown message type ${JSON.stringify(type)}; expected subscribe, unsubscribe or ping` });
+    if (!['subscribe', 'unsubscribe', 'watch_runs', 'unwatch_runs', 'ping'].includes(type as string)) {
+      return session.sendControl({ event_type: 'error', code: 'unknown_message', message: `unknown message type ${JSON.stringify(type)}; expected subscribe, unsubscribe, watch_runs, unwatch_runs or ping` });
     }
     let message: ParsedClientMessage;
     try {
@@ -90,10 +90,23 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
       return token;
     })();
     ready.catch((error: unknown) => refuse(live, error));
+    let unwatch: (() => void) | undefined;
+    socket.once('close', () => unwatch?.());
     listen(socket, live, async (message) => {
       const token = await ready;
       if (message.type === 'unsubscribe') {
         live.unsubscribe(message.run_id);
+        return;
+      }
+      if (message.type === 'watch_runs') {
+        // A stream token is scoped to runs; the runs list is for clients that need none.
+        if (token !== undefined) throw new UnfoldError('forbidden', 'a stream token does not cover the runs list');
+        unwatch ??= context.feed.subscribe((frame) => live.sendControl(frame));
+        return;
+      }
+      if (message.type === 'unwatch_runs') {
+        unwatch?.();
+        unwatch = undefined;
         return;
       }
       if (message.type !== 'subscribe') return;

@@ -13,6 +13,15 @@ const structureAnalysis: Tool<ReceiptInput> = {
   name: 'structure_analysis',
   async run(context) {
     const words = 'words' in context.input ? context.input.words : (context.outputs['ocr_extraction'] as ReceiptWord[]);
+    context.emit('receipt_words', {
+      words: words.map((word) => ({
+        word_id: word.word_id,
+        line_id: word.line_id,
+        text: word.text,
+        box: [word.bounding_box.x, word.bounding_box.y, word.bounding_box.width, word.bounding_box.height],
+        confidence: word.confidence,
+      })),
+    });
     const structure = analyseStructure(words);
     context.progress(100, `${structure.rows.length} rows in ${structure.sections.map((section) => section.section).join(', ')}`);
     return structure;

@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { webRoot } from '@unfold/web';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getJson } from './raw-clients.js';
+import { startLocalModel } from './local-model-endpoint.js';
+import { startTestServer, type TestServer } from './test-server.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const RECEIPT = fileURLToPath(new URL('../../pipelines/fixtures/receipt.png', import.meta.url));
+const EMAIL = fileURLToPath(new URL('../fixtures/intake.eml', import.meta.url));
+const ANSWER = {
+  candidate_name: 'Dana Whitfield',
+  job_title: 'Lead Data Engineer',
+  location: 'Houston, TX',
+  company_name: 'Northwind Energy Inc.',
+  referrer_name: 'Priya Raman',
+  phone: '(713) 555-0142',
+  email: 'dana@northwind-energy.com',
+  website: null,
+  calendly_url: null,
+  industry: 'Energy',
+};
+
+/** The web app in Debian's Chromium against the real server; the model is a local streaming endpoint. */
+describe('web app in a real browser', () => {
+  let server: TestServer;
+  let model: Awaited<ReturnType<typeof startLocalModel>>;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`the web app is not built at ${webRoot}: run npm run build`);
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
+    model = await startLocalModel(ANSWER, 25);
+    server = await startTestServer({ UNFOLD_EMAIL_EXTRACTOR: 'model', UNFOLD_MODEL_BASE_URL: model.url, UNFOLD_MODEL_NAME: 'local' }, { webRoot });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.cleanup();
+    await model?.close();
+  });
+
+  async function open(path: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${server.url}${path}`);
+    return page;
+  }
+
+  const runIdOf = (page: Page) => decodeURIComponent(new URL(page.url()).pathname.replace('/runs/', ''));
+
+  it('starts a demo run from the runs page and shows each tool completing', async () => {
+    const page = await open('/');
+    await page.getByRole('button', { name: 'Start a demo run' }).click();
+    await page.waitForURL(/\/runs\//);
+    await page.getByTestId('outcome').getByText('Completed').waitFor({ timeout: 15_000 });
+    const statuses = await page.getByTestId('tool').evaluateAll((tools) => tools.map((tool) => `${tool.getAttribute('data-tool')}:${tool.getAttribute('data-status')}`));
+    expect(statuses.sort()).toEqual(['detect_layout:completed', 'fetch_document:completed', 'label_fields:completed', 'read_text:completed', 'validate:completed']);
+    await expect.poll(() => page.getByTestId('announcer').textContent()).toBe('Run completed.');
+    // Back on the list, the run is there, completed.
+    const runId = runIdOf(page);
+    await page.getByRole('link', { name: '← All runs' }).click();
+    await page.getByTestId('runs-list').getByRole('link', { name: new RegExp(`${runId}.*completed`) }).waitFor();
+    await page.close();
+  });
+
+  it('uploads the receipt fixture and draws its labelled word boxes and the totals verdict', async () => {
+    const page = await open('/');
+    await page.getByTestId('file-input').setInputFiles(RECEIPT);
+    await page.waitForURL(/\/runs\//);
+    await page.getByTestId('totals-verdict').waitFor({ timeout: 60_000 });
+    const labels = await page.locator('[data-testid=word-boxes] rect[data-label]').evaluateAll((rects) => rects.map((rect) => rect.getAttribute('data-label')));
+    expect(labels.length).toBeGreaterThan(5);
+    expect(new Set(labels)).toContain('GRAND_TOTAL');
+    expect(await page.getByTestId('totals-verdict').textContent()).toMatch(/passed|failed/);
+    const image = page.getByAltText('The receipt');
+    await expect.poll(() => image.evaluate((element) => (element as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+    await page.close();
+  });
+
+  it('shows the model’s tokens and each email field before the run completes', async () => {
+    const page = await open('/');
+    // Note, in the page, whether the run had ended when the first field appeared.
+    await page.evaluate(() => {
+      const observer = new MutationObserver(() => {
+        const w = window as unknown as { firstFieldBeforeEnd?: boolean };
+        if (w.firstFieldBeforeEnd === undefined && document.querySelector('.email-field')) {
+          w.firstFieldBeforeEnd = document.querySelector('[data-testid=outcome]') === null;
+        }
+      });
+      observer.observe(document.body, { childList: true, subtree: true });
+    });
+    await page.getByTestId('file-input').setInputFiles(EMAIL);
+    await page.waitForURL(/\/runs\//);
+    await page.getByTestId('outcome').getByText('Completed').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { firstFieldBeforeEnd?: boolean }).firstFieldBeforeEnd)).toBe(true);
+    expect(await page.getByTestId('tokens').textContent()).toContain('"candidate_name":"Dana Whitfield"');
+    expect(await page.locator('[data-testid=email-fields] [data-field=company_name] dd').textContent()).toBe('Northwind Energy Inc.');
+    expect(await page.getByTestId('records').textContent()).toMatch(/created deal/);
+    await page.close();
+  });
+
+  it('survives the server closing its connection mid-run and ends with every event exactly once', async () => {
+    const page = await open('/');
+    await page.getByRole('button', { name: 'Start a demo run' }).click();
+    await page.waitForURL(/\/runs\//);
+    await page.getByTestId('connection').getByText(/live over websocket/).waitFor();
+    await page.getByTestId('event-row').nth(4).waitFor();
+    await page.evaluate(() => {
+      const badge = document.querySelector('[data-testid=connection]') as Element;
+      new MutationObserver(() => {
+        if (/resumed/.test(badge.textContent ?? '')) (window as unknown as { resumed?: boolean }).resumed = true;
+      }).observe(badge, { childList: true, characterData: true, subtree: true });
+    });
+    for (const client of server.server.app.websocketServer.clients) client.terminate();
+    await page.getByTestId('outcome').getByText('Completed').waitFor({ timeout: 20_000 });
+    expect(await page.evaluate(() => (window as unknown as { resumed?: boolean }).resumed)).toBe(true);
+    const runId = runIdOf(page);
+    const { body } = await getJson(`${server.url}/v1/runs/${encodeURIComponent(runId)}`);
+    const lastSeq = body['last_seq'] as number;
+    expect(await page.getByTestId('event-count').textContent()).toBe(`${lastSeq} events · seq 1–${lastSeq} · gapless`);
+    // The rows the list rendered carry distinct seqs, in order.
+    await page.locator('.event-scroller').evaluate((element) => element.scrollTo(0, element.scrollHeight));
+    const renderedSeqs = () => page.getByTestId('event-row').evaluateAll((rows) => rows.map((row) => Number(row.getAttribute('data-seq'))));
+    await expect.poll(async () => (await renderedSeqs()).at(-1)).toBe(lastSeq);
+    const seqs = await renderedSeqs();
+    expect(new Set(seqs).size).toBe(seqs.length);
+    await page.close();
+  });
+
+  it('says in plain words when a file is neither a receipt nor an email, and keeps working', async () => {
+    const page = await open('/');
+    await page.getByTestId('file-input').setInputFiles({ name: 'notes.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7 not a receipt') });
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/neither a receipt .* nor an email/);
+    // PNG's signature and nothing after it: the page sends it, the server refuses it.
+    const broken = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('-broken-')]);
+    await page.getByTestId('file-input').setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: broken });
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not an image the server can read.*damaged/);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await page.close();
+  });
+});
