@@ -9,6 +9,7 @@ import { idleMemoryPerConnection } from './scenarios/idle-memory.js';
 import { modelFirstTokenLatency } from './scenarios/model-first-token.js';
 import { saturation } from './scenarios/saturation.js';
 import { telemetryOverhead } from './scenarios/telemetry-overhead.js';
+import { webAppFigures } from './scenarios/web-app.js';
 
 /**
  * `npm run bench`: figures, not assertions. The Unfold server and the bare `ws` ceiling
@@ -20,7 +21,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000' },
     store: { type: 'string', default: 'sqlite' },
     json: { type: 'boolean', default: false },
-    /** Comma-separated scenarios: delivery, saturation, email, memory, telemetry (default: all). */
+    /** Comma-separated scenarios: delivery, saturation, email, memory, web, telemetry (default: all). */
     only: { type: 'string' },
   },
 });
@@ -80,6 +81,21 @@ const scenarios: Record<string, () => Promise<{ report: Record<string, unknown>;
     return {
       report: { idle_memory_per_connection: { unfold: unfoldIdle, bare_ws: bareIdle } },
       lines: [`idle memory per connection            unfold ${unfoldIdle.rss_kb} KB RSS, ${unfoldIdle.heap_kb} KB heap  bare ws ${bareIdle.rss_kb} KB RSS, ${bareIdle.heap_kb} KB heap   target < 20 KB: ${verdict(worst < 20)}`],
+    };
+  },
+  async web() {
+    const web = await webAppFigures(unfold);
+    const frames = (name: string, summary: typeof web.streaming_frames_ms) =>
+      `web, ${name.padEnd(32)} frame p50 ${summary.p50} ms  p95 ${summary.p95} ms  p99 ${summary.p99} ms  max ${summary.max} ms  (${summary.frames} frames, ${summary.long_frames} over 50 ms)`;
+    return {
+      report: { web_app: web },
+      lines: [
+        `web, initial JavaScript                 ${web.initial_js_gzip_kb} KB gzipped   target < 250 KB: ${verdict(web.initial_js_gzip_kb < 250)}`,
+        `web, first contentful paint            run page ${web.first_paint_ms.run_page} ms (runs page ${web.first_paint_ms.runs_page} ms)   target < 1000 ms: ${verdict(web.first_paint_ms.run_page < 1000)}`,
+        frames('10,000 events streaming in', web.streaming_frames_ms),
+        frames('scrolling the 10,000-event list', web.scrolling_frames_ms),
+        `web, all 10,000 events on the page      ${web.all_events_shown_ms} ms after the run was created`,
+      ],
     };
   },
   async telemetry() {

@@ -7,24 +7,26 @@ import { useTestServer } from './test-server.js';
 describe('useRun store', () => {
   const server = useTestServer();
 
-  it('publishes a new immutable snapshot per event, with the status from lifecycle events', async () => {
+  it('publishes immutable snapshots, coalesced per frame, with the status from lifecycle events', async () => {
     const client = createClient({ baseUrl: server().url });
     const runId = `hook-${Date.now()}`;
     const store = new RunSnapshotStore(client, runId, undefined);
-    const snapshots = new Set<unknown>();
+    const published: Array<{ snapshot: ReturnType<typeof store.getSnapshot>; length: number }> = [];
     const finished = new Promise<void>((resolve) => {
       store.subscribe(() => {
         const snapshot = store.getSnapshot();
-        snapshots.add(snapshot);
+        published.push({ snapshot, length: snapshot.events.length });
         if (snapshot.status === 'completed') resolve();
       });
     });
-    await client.createRun({ pipeline: 'demo', input: { pace: 0 }, run_id: runId });
+    await client.createRun({ pipeline: 'firehose', input: { events: 3_000 }, run_id: runId });
     await finished;
     const last = store.getSnapshot();
     expect(last.events.map((event) => event.seq)).toEqual(last.events.map((_, index) => index + 1));
     expect(last.lastEvent?.event_type).toBe('processing_completed');
-    expect(snapshots.size).toBeGreaterThan(last.events.length);
+    // A published snapshot never changes afterwards, and thousands of events took far fewer renders.
+    expect(published.every(({ snapshot, length }) => snapshot.events.length === length)).toBe(true);
+    expect(published.length).toBeLessThan(last.events.length / 10);
     store.dispose();
   });
 });

@@ -1,21 +1,16 @@
 import type { UnfoldEvent } from '@unfold/protocol';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
-
-/** Whether the events are seq 1, 2, 3 … with none missing and none twice. */
-function continuity(events: readonly UnfoldEvent[]): string {
-  for (const [index, event] of events.entries()) {
-    if (event.seq !== index + 1) return `not gapless: seq ${event.seq} at position ${index + 1}`;
-  }
-  return 'gapless';
-}
+import type { RunModel } from './run-model.js';
 
 /** Every event, virtualised (a run may have tens of thousands), filterable by type, each expandable as JSON. */
-export function EventList({ events }: { events: readonly UnfoldEvent[] }) {
+export function EventList({ events, model }: { events: readonly UnfoldEvent[]; model: RunModel }) {
   const [type, setType] = useState('');
   const [open, setOpen] = useState<ReadonlySet<number>>(new Set());
-  const types = useMemo(() => [...new Set(events.map((event) => event.event_type))].sort(), [events.length]); // eslint-disable-line react-hooks/exhaustive-deps
-  const shown = useMemo(() => (type ? events.filter((event) => event.event_type === type) : events), [events, events.length, type]);
+  const types = [...model.eventTypes].sort();
+  const shown = useMemo(() => (type ? events.filter((event) => event.event_type === type) : events), [events, type]);
+  // Whether the events are seq 1, 2, 3 … with none missing and none twice.
+  const continuity = model.firstGap ? `not gapless: seq ${model.firstGap.seq} at position ${model.firstGap.position}` : 'gapless';
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => 30, overscan: 12 });
   const last = events.at(-1);
@@ -25,7 +20,7 @@ export function EventList({ events }: { events: readonly UnfoldEvent[] }) {
       <div className="panel-head">
         <h2 id="events-title">Events</h2>
         <span className="muted" data-testid="event-count">
-          {events.length} events{last ? ` · seq 1–${last.seq} · ${continuity(events)}` : ''}
+          {events.length} events{last ? ` · seq 1–${last.seq} · ${continuity}` : ''}
         </span>
       </div>
       <label className="filters">

@@ -33,6 +33,10 @@ export interface RunModel {
   research: EventOf<'research_result'> | undefined;
   records: Array<EventOf<'record_created'>>;
   terminal: EventOf<'processing_completed'> | EventOf<'processing_failed'> | EventOf<'processing_cancelled'> | undefined;
+  /** Every event type seen, for the event list's filter. */
+  eventTypes: Set<string>;
+  /** The first place the events are not seq 1, 2, 3 …: a gap or a duplicate; none when gapless. */
+  firstGap: { position: number; seq: number } | undefined;
 }
 
 const TERMINAL_STATUS = { processing_completed: 'completed', processing_failed: 'failed', processing_cancelled: 'cancelled' } as const;
@@ -51,25 +55,49 @@ function emptyModel(): RunModel {
     research: undefined,
     records: [],
     terminal: undefined,
+    eventTypes: new Set(),
+    firstGap: undefined,
   };
 }
 
 /**
- * What a run page shows, from the run's events alone: the same function gives the live
- * view (all events so far) and a replay (the events up to the scrubber).
+ * What a run page shows, from the run's events alone: the same builder gives the live
+ * view and a replay. It applies only the events it has not seen, so a live run with
+ * tens of thousands of events costs each render the new events, not all of them.
  */
-export function reduceRun(events: readonly UnfoldEvent[]): RunModel {
-  const model = emptyModel();
-  const tools = new Map<string, ToolState>();
-  const tool = (name: string): ToolState => {
-    let state = tools.get(name);
+export class RunModelBuilder {
+  private model = emptyModel();
+  private readonly tools = new Map<string, ToolState>();
+  private applied: readonly UnfoldEvent[] = [];
+
+  /** The model of `events`, extending the last one when `events` continues it. */
+  build(events: readonly UnfoldEvent[]): RunModel {
+    const continues = events.length >= this.applied.length && (this.applied.length === 0 || events[this.applied.length - 1] === this.applied.at(-1));
+    if (!continues) {
+      this.model = emptyModel();
+      this.tools.clear();
+      this.applied = [];
+    }
+    for (let index = this.applied.length; index < events.length; index++) this.apply(events[index] as UnfoldEvent, index);
+    this.applied = events;
+    this.model.tools = [...this.tools.values()].map((tool) => ({ ...tool }));
+    // A new object per build: React sees the change; the collections inside are shared.
+    return { ...this.model };
+  }
+
+  private tool(name: string): ToolState {
+    let state = this.tools.get(name);
     if (!state) {
       state = { name, status: 'started', progress: 0, message: undefined, attempt: 1, durationMs: undefined, error: undefined, optional: false };
-      tools.set(name, state);
+      this.tools.set(name, state);
     }
     return state;
-  };
-  for (const event of events) {
+  }
+
+  private apply(event: UnfoldEvent, index: number): void {
+    const model = this.model;
+    model.eventTypes.add(event.event_type);
+    if (model.firstGap === undefined && event.seq !== index + 1) model.firstGap = { position: index + 1, seq: event.seq };
     switch (event.event_type) {
       case 'processing_started':
         model.status = 'running';
@@ -81,22 +109,22 @@ export function reduceRun(events: readonly UnfoldEvent[]): RunModel {
         model.terminal = event;
         break;
       case 'tool_started':
-        Object.assign(tool(event.tool_name), { status: 'started', attempt: event.attempt, progress: 0, error: undefined });
+        Object.assign(this.tool(event.tool_name), { status: 'started', attempt: event.attempt, progress: 0, error: undefined });
         break;
       case 'tool_progress':
-        Object.assign(tool(event.tool_name), { status: 'running', progress: event.progress, message: event.message });
+        Object.assign(this.tool(event.tool_name), { status: 'running', progress: event.progress, message: event.message });
         break;
       case 'tool_completed':
-        Object.assign(tool(event.tool_name), { status: 'completed', progress: 100, durationMs: event.duration_ms });
+        Object.assign(this.tool(event.tool_name), { status: 'completed', progress: 100, durationMs: event.duration_ms });
         break;
       case 'tool_failed':
-        Object.assign(tool(event.tool_name), { status: 'failed', durationMs: event.duration_ms, error: event.error, optional: event.optional ?? false });
+        Object.assign(this.tool(event.tool_name), { status: 'failed', durationMs: event.duration_ms, error: event.error, optional: event.optional ?? false });
         break;
       case 'tool_retrying':
-        Object.assign(tool(event.tool_name), { status: 'retrying', attempt: event.attempt, error: event.error });
+        Object.assign(this.tool(event.tool_name), { status: 'retrying', attempt: event.attempt, error: event.error });
         break;
       case 'tool_skipped':
-        Object.assign(tool(event.tool_name), { status: 'skipped', message: event.reason });
+        Object.assign(this.tool(event.tool_name), { status: 'skipped', message: event.reason });
         break;
       case 'receipt_words':
         model.words = event.words;
@@ -127,8 +155,11 @@ export function reduceRun(events: readonly UnfoldEvent[]): RunModel {
         break;
     }
   }
-  model.tools = [...tools.values()];
-  return model;
+}
+
+/** The model of a list of events, from scratch. */
+export function reduceRun(events: readonly UnfoldEvent[]): RunModel {
+  return new RunModelBuilder().build(events);
 }
 
 /** A stable colour per field label, so one label looks the same on every receipt. */

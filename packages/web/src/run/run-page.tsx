@@ -1,6 +1,6 @@
 import { useRun } from '@unfold/client/react';
 import type { RunResource } from '@unfold/protocol';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { useClient } from '../client-context.js';
 import { errorText } from '../error-text.js';
@@ -23,7 +23,7 @@ export function RunPage({ runId }: { runId: string }) {
   const [resynced, setResynced] = useState(false);
   const seen = useRef(0);
   const replay = useReplay(view.events);
-  const shown = replay.replaying ? view.events.slice(0, replay.position) : view.events;
+  const shown = useMemo(() => (replay.replaying ? view.events.slice(0, replay.position) : view.events), [replay.replaying, replay.position, view.events]);
   const model = useRunModel(shown);
 
   useEffect(() => {
@@ -86,7 +86,7 @@ export function RunPage({ runId }: { runId: string }) {
         {pipeline === 'receipt' && <ReceiptView runId={runId} model={model} />}
         {pipeline === 'email' && <EmailView model={model} />}
       </div>
-      <EventList events={shown} />
+      <EventList events={shown} model={model} />
     </div>
   );
 }
