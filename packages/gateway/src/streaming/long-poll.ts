@@ -31,6 +31,8 @@ export class ResyncRequired extends UnfoldError {
 export async function longPoll(options: LongPollOptions): Promise<PollResponse> {
   const { store, runId, subscription, observer } = options;
   const close = observer.opened('long-poll');
+  // A long-poll request cannot tell a resume after a lost connection from the next poll:
+  // every request from a position counts (the metric's help says so).
   if (subscription.after > 0) observer.resumed('long-poll');
   try {
     let position = subscription.after;

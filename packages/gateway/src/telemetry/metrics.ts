@@ -86,7 +86,7 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
   private readonly deliveredEvents = new HotCounter({ name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelName: 'transport' }, this.registers);
   private readonly deliveryLatency = new HotHistogram('unfold_delivery_latency_seconds', 'From an event being appended to it being written to a client', 'transport', LATENCY_BUCKETS, this.registers);
   private readonly slowConsumers = new Counter({ name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', labelNames: ['transport'], registers: this.registers });
-  private readonly resumes = new Counter({ name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position', labelNames: ['transport'], registers: this.registers });
+  private readonly resumes = new Counter({ name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: every request from a position)', labelNames: ['transport'], registers: this.registers });
   private readonly resyncs = new Counter({ name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', labelNames: ['transport'], registers: this.registers });
 
   private queueDepth = (): number => 0;
