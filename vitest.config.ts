@@ -6,7 +6,9 @@ import { defineConfig } from 'vitest/config';
 // published packages ship a `source` condition that points at TypeScript Node cannot load.
 export default defineConfig({
   resolve: { conditions: ['@unfold/source', ...defaultClientConditions] },
-  ssr: { resolve: { conditions: ['@unfold/source', ...defaultServerConditions], externalConditions: ['@unfold/source'] } },
+  // Server-side code resolves as Node does: no `module` condition (some packages, such as
+  // @opentelemetry/api 1.9, point it at an ESM build Node itself cannot load).
+  ssr: { resolve: { conditions: ['@unfold/source', ...defaultServerConditions.filter((condition) => condition !== 'module')], externalConditions: ['@unfold/source'] } },
   test: {
     include: ['packages/*/src/**/*.test.{ts,tsx}'],
     testTimeout: 20_000,
