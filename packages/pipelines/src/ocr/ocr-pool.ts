@@ -44,15 +44,18 @@ export class OcrPool {
     });
   }
 
+  /** Terminates the workers; queued jobs are refused, and no job reaches a terminated worker. */
   async close(): Promise<void> {
     const workers = this.workers;
     this.workers = undefined;
     this.idle = [];
+    for (const job of this.queue.splice(0)) job.reject(new UnfoldError('cancelled', 'the OCR pool was closed'));
     if (workers) await Promise.all((await workers).map((entry) => entry.worker.terminate()));
   }
 
   private start(): Promise<PoolWorker[]> {
-    this.workers ??= Promise.all(
+    if (this.workers) return this.workers;
+    const creating: Promise<PoolWorker[]> = Promise.all(
       Array.from({ length: this.size }, async () => {
         const entry: PoolWorker = { worker: undefined as unknown as Worker, onProgress: undefined };
         entry.worker = await createWorker('eng', OEM.LSTM_ONLY, {
@@ -69,14 +72,16 @@ export class OcrPool {
         return entry;
       }),
     ).then((workers) => {
-      this.idle = [...workers];
+      // Closed while the workers were being made: they are terminated, never handed out.
+      if (this.workers === creating) this.idle = [...workers];
       return workers;
     });
-    return this.workers;
+    this.workers = creating;
+    return creating;
   }
 
   private pump(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
+    while (this.workers && this.idle.length > 0 && this.queue.length > 0) {
       const entry = this.idle.pop() as PoolWorker;
       const job = this.queue.shift() as Job;
       entry.onProgress = job.onProgress;
@@ -88,6 +93,7 @@ export class OcrPool {
         )
         .finally(() => {
           entry.onProgress = undefined;
+          if (!this.workers) return; // closed meanwhile: the worker is terminated
           this.idle.push(entry);
           this.pump();
         });
