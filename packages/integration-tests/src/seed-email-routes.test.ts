@@ -38,6 +38,9 @@ describe('seed 003 email routes', () => {
       saved_to_zoho: false,
       extracted: { candidate_name: 'Dana Whitfield', phone: '+17135550142' },
     });
+    // The add-in's socket counts among the open connections while it is open.
+    const stats = (await (await fetch(`${server().url}/v1/stats`)).json()) as { streams: { connections: Record<string, number> } };
+    expect(stats.streams.connections['websocket-seed']).toBe(1);
     socket.socket.close();
   });
 
