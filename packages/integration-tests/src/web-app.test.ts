@@ -59,6 +59,16 @@ describe('web app in a real browser', () => {
     const statuses = await page.getByTestId('tool').evaluateAll((tools) => tools.map((tool) => `${tool.getAttribute('data-tool')}:${tool.getAttribute('data-status')}`));
     expect(statuses.sort()).toEqual(['detect_layout:completed', 'fetch_document:completed', 'label_fields:completed', 'read_text:completed', 'validate:completed']);
     await expect.poll(() => page.getByTestId('announcer').textContent()).toBe('Run completed.');
+    // Replay: back to the start, then scrubbed to the end again.
+    const total = Number((await page.getByTestId('event-count').textContent())?.split(' ')[0]);
+    await page.getByRole('button', { name: '▶ Replay this run' }).click();
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.getByLabel('Replay position').fill('0');
+    await expect.poll(() => page.getByTestId('event-count').textContent()).toBe('0 events');
+    expect(await page.getByTestId('tool').count()).toBe(0);
+    await page.getByLabel('Replay position').fill(String(total));
+    await expect.poll(() => page.getByTestId('tool').count()).toBe(5);
+    await page.getByRole('button', { name: 'Back to live' }).click();
     // Back on the list, the run is there, completed.
     const runId = runIdOf(page);
     await page.getByRole('link', { name: '← All runs' }).click();
@@ -139,6 +149,20 @@ describe('web app in a real browser', () => {
     await page.getByTestId('file-input').setInputFiles({ name: 'broken.png', mimeType: 'image/png', buffer: broken });
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/not an image the server can read.*damaged/);
     expect(new URL(page.url()).pathname).toBe('/');
+    // Over the server's limit: refused before anything is sent.
+    await page.getByTestId('file-input').setInputFiles({ name: 'huge.png', mimeType: 'image/png', buffer: Buffer.alloc(21 * 1024 * 1024, 0x89) });
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/huge\.png is 21\.0 MB; the limit is 20 MB/);
+    await page.close();
+  });
+
+  it('says the server cannot be reached when it is down, and works again once it answers', async () => {
+    const page = await open('/');
+    await page.route('**/v1/runs', (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue()));
+    await page.getByRole('button', { name: 'Start a demo run' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/The server is not answering right now/);
+    await page.unroute('**/v1/runs');
+    await page.getByRole('button', { name: 'Start a demo run' }).click();
+    await page.waitForURL(/\/runs\//);
     await page.close();
   });
 });
