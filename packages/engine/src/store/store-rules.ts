@@ -3,7 +3,7 @@ import type { NewEvent, RetentionPolicy, RunRecord } from './store.js';
 
 /** The envelope the log adds on append; the same for every store. */
 export function buildEvent(runId: string, seq: number, event: NewEvent): UnfoldEvent {
-  return { ...event, metadata: event.metadata ?? {}, run_id: runId, seq, event_id: `${runId}:${seq}`, timestamp: new Date().toISOString() } as UnfoldEvent;
+  return { event_id: `${runId}:${seq}`, seq, timestamp: new Date().toISOString(), run_id: runId, ...event, metadata: event.metadata ?? {} } as UnfoldEvent;
 }
 
 /** Newest first; run id breaks ties so pages are stable. */
