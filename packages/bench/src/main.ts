@@ -100,8 +100,8 @@ const scenarios: Record<string, () => Promise<{ report: Record<string, unknown>;
   },
   async telemetry() {
     // Small runs are the worst case: span work per run against little work per run.
-    const small = await telemetryOverhead({ rounds: 5, runsPerRound: 600, eventsPerRun: 20, concurrency: 16 });
-    const typical = await telemetryOverhead({ rounds: 5, runsPerRound: 400, eventsPerRun: 200, concurrency: 16 });
+    const small = await telemetryOverhead({ rounds: 3, warmupRuns: 3_000, runsPerRound: 1_000, eventsPerRun: 20, concurrency: 16 });
+    const typical = await telemetryOverhead({ rounds: 3, warmupRuns: 600, runsPerRound: 300, eventsPerRun: 200, concurrency: 16 });
     const rows = (name: string, result: typeof small) => [
       `telemetry, ${name.padEnd(27)} server CPU µs per run: none ${result.cpu_us_per_run.bare}  metrics ${result.cpu_us_per_run.metrics}  + tracing 10% ${result.cpu_us_per_run.tracing_default}  + tracing 100% ${result.cpu_us_per_run.tracing_full}   (runs/s ${result.runs_per_second.bare} / ${result.runs_per_second.metrics} / ${result.runs_per_second.tracing_default} / ${result.runs_per_second.tracing_full})`,
       `telemetry, ${name.padEnd(27)} capacity lost: metrics ${result.loss_percent.metrics}% (target < 1%: ${verdict(result.loss_percent.metrics < 1)})  tracing 10% ${result.loss_percent.tracing_default}% (target < 1%: ${verdict(result.loss_percent.tracing_default < 1)})  tracing 100% ${result.loss_percent.tracing_full}% (target < 5%: ${verdict(result.loss_percent.tracing_full < 5)})`,

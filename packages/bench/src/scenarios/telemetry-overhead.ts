@@ -62,7 +62,7 @@ const loss = (baseline: number, value: number) => Math.round(((baseline - value)
  * 10% sampling; metrics and tracing at 100% — the traced ones exporting over OTLP/HTTP to
  * a local collector. Rounds alternate between the servers so drift hits all alike.
  */
-export async function telemetryOverhead(options: { rounds: number; runsPerRound: number; eventsPerRun: number; concurrency: number }): Promise<TelemetryOverheadResult> {
+export async function telemetryOverhead(options: { rounds: number; warmupRuns: number; runsPerRound: number; eventsPerRun: number; concurrency: number }): Promise<TelemetryOverheadResult> {
   const sink = await startChild('./otlp-sink.js', {});
   pin(process.pid, 0);
   pin(sink.pid, 0);
@@ -80,7 +80,9 @@ export async function telemetryOverhead(options: { rounds: number; runsPerRound:
     const server = await startChild('./server-process.js', { ...base, ...env[config], UNFOLD_DATA_DIR: await mkdtemp(join(tmpdir(), `unfold-bench-${config}-`)) });
     pin(server.pid, 1);
     try {
-      await round(server, runs / 4, options.eventsPerRun, options.concurrency); // warm-up: JIT and SQLite caches
+      // Warm-up: a fresh server's CPU per run keeps falling for thousands of runs while V8
+      // optimises (1,750 → 1,100 µs for small runs), and more code (an SDK) takes longer.
+      await round(server, options.warmupRuns, options.eventsPerRun, options.concurrency);
       return await round(server, runs, options.eventsPerRun, options.concurrency);
     } finally {
       await server.stop();
