@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { webRoot } from '@unfold/web';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getJson } from './raw-clients.js';
+import { getJson, postJson } from './raw-clients.js';
 import { startLocalModel } from './local-model-endpoint.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
@@ -73,6 +73,22 @@ describe('web app in a real browser', () => {
     const runId = runIdOf(page);
     await page.getByRole('link', { name: '← All runs' }).click();
     await page.getByTestId('runs-list').getByRole('link', { name: new RegExp(`${runId}.*completed`) }).waitFor();
+    await page.close();
+  });
+
+  it('keeps the runs list live: a run started elsewhere appears and changes status without a reload', async () => {
+    const page = await open('/');
+    await page.getByText('live', { exact: true }).waitFor();
+    const runId = `elsewhere-${Date.now()}`;
+    await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0.5 }, run_id: runId });
+    const row = page.getByTestId('runs-list').getByRole('link', { name: new RegExp(runId) });
+    await row.getByText(/queued|running/).waitFor();
+    await row.getByText('completed').waitFor({ timeout: 15_000 });
+    // Filtered to failed runs, it is gone; back to all, it is there.
+    await page.getByLabel('Status').selectOption('failed');
+    await expect.poll(() => row.count()).toBe(0);
+    await page.getByLabel('Status').selectOption('');
+    await row.waitFor();
     await page.close();
   });
 
