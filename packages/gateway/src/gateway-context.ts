@@ -2,7 +2,7 @@ import type { LocalRunner, PipelineRegistry, RunService, Store } from '@unfold/e
 import type { StreamTokens } from './auth/stream-tokens.js';
 import type { UnfoldConfig } from './config.js';
 import type { RunFeed } from './streaming/run-feed.js';
-import type { StreamCounters, StreamObserver } from './streaming/stream-observer.js';
+import type { StreamCounters } from './streaming/stream-observer.js';
 import type { UnfoldMetrics } from './telemetry/metrics.js';
 
 /** What every route needs, built once at start and handed to each route module. */
@@ -13,10 +13,8 @@ export interface GatewayContext {
   runner: LocalRunner;
   runs: RunService;
   tokens: StreamTokens;
-  /** Connection and delivery counts for the JSON stats endpoints. */
+  /** What the streaming layer reports to: connection and delivery counts by transport. */
   streams: StreamCounters;
-  /** What the streaming layer reports to: the counts above and the Prometheus metrics. */
-  observer: StreamObserver;
   /** Runs created and changing status, for `watch_runs` sockets. */
   feed: RunFeed;
   /** Undefined when UNFOLD_METRICS is off. */

@@ -32,7 +32,7 @@ import { registerSeedReceiptRoutes } from './routes/seed-receipt-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWebSocketRoutes } from './routes/websocket-routes.js';
 import { RunFeed } from './streaming/run-feed.js';
-import { StreamCounters, observeAll } from './streaming/stream-observer.js';
+import { StreamCounters } from './streaming/stream-observer.js';
 import { installHttpTracing } from './telemetry/http-tracing.js';
 import { UnfoldMetrics } from './telemetry/metrics.js';
 import { runLog } from './telemetry/run-log.js';
@@ -133,7 +133,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   const feed = new RunFeed();
   const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), feed, runLog(app.log), ...(options.hooks ?? [])]) });
   metrics?.observeQueue(() => runner.queuedCount);
-  const streams = new StreamCounters();
+  const streams = new StreamCounters(metrics && ((event, transport) => metrics.delivered(event, transport)));
+  metrics?.observeStreams(streams);
   const context: GatewayContext = {
     config,
     store,
@@ -143,7 +144,6 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     feed,
     tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
     streams,
-    observer: metrics ? observeAll([streams, metrics]) : streams,
     metrics,
     seedReceipt: options.seedReceipt ?? seedReceiptRun,
   };

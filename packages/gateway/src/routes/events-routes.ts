@@ -32,7 +32,7 @@ export async function authorizeSubscription(context: GatewayContext, request: Fa
 }
 
 export function registerEventRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const { config, store, observer } = context;
+  const { config, store, streams } = context;
 
   app.get('/v1/runs/:id/events', async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
@@ -48,7 +48,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
         format: transport,
         sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES,
         heartbeatMs: config.UNFOLD_HEARTBEAT_MS,
-        observer,
+        observer: streams,
       });
       return reply;
     }
@@ -63,7 +63,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
         subscription,
         waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
         limit,
-        observer,
+        observer: streams,
         signal: gone.signal,
       });
     } catch (error) {

@@ -76,7 +76,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
 
   app.get('/stream/ws/email-processing', { websocket: true }, (socket: WebSocket, request) => {
     const send = (message: SeedEmailMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message));
-    const stops: Array<() => void> = [context.observer.opened('websocket-seed')];
+    const stops: Array<() => void> = [context.streams.opened('websocket-seed')];
     socket.on('close', () => stops.forEach((stop) => stop()));
     const authorized = (async () => {
       const token = (request.query as { token?: string }).token;
@@ -114,7 +114,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     checkEmail(request.body);
     const write = (message: SeedEmailMessage) => reply.raw.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
     const stops = openStream(reply, 'text/event-stream; charset=utf-8');
-    stops.push(context.observer.opened('sse'));
+    stops.push(context.streams.opened('sse'));
     try {
       stops.push(await startAndRelay(context, request, request.body, write, () => reply.raw.end()));
     } catch (error) {
@@ -131,7 +131,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     // Every email is checked before any run starts, so a bad one rejects the batch whole.
     for (const email of emails) checkEmail(email);
     const stops = openStream(reply, 'application/x-ndjson; charset=utf-8');
-    stops.push(context.observer.opened('ndjson'));
+    stops.push(context.streams.opened('ndjson'));
     let open = emails.length;
     const ended = () => {
       open--;

@@ -53,9 +53,9 @@ function listen(socket: WebSocket, session: WebSocketSession, handle: MessageHan
 }
 
 export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const { config, store, observer } = context;
+  const { config, store, streams } = context;
   const session = (socket: WebSocket, transport: StreamTransport, batch: boolean): WebSocketSession =>
-    new WebSocketSession({ socket, store, transport, observer, sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES, batch });
+    new WebSocketSession({ socket, store, transport, observer: streams, sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES, batch });
 
   /** Rejects the socket with an error frame and a close code when the request is bad. */
   const refuse = (live: WebSocketSession, error: unknown): void => {

@@ -23,69 +23,66 @@ export interface StreamStats {
   resyncs: number;
 }
 
-/** Counts connections and deliveries for `/v1/stats`. */
+type Counts = Map<StreamTransport, number>;
+
+const add = (counts: Counts, transport: StreamTransport, by: number): void => {
+  counts.set(transport, (counts.get(transport) ?? 0) + by);
+};
+const total = (counts: Counts): number => [...counts.values()].reduce((sum, count) => sum + count, 0);
+
+/**
+ * The one count of connections and deliveries, by transport: `/v1/stats` and
+ * `/stream/metrics` read its totals, the Prometheus metrics read it at scrape time.
+ * `onDelivered` is told of each delivery (the metrics time it).
+ */
 export class StreamCounters implements StreamObserver {
-  private readonly open = new Map<StreamTransport, number>();
-  private deliveredCount = 0;
-  private slowConsumers = 0;
-  private resumes = 0;
-  private resyncs = 0;
+  private readonly connections: Counts = new Map();
+  private readonly deliveries: Counts = new Map();
+  private readonly slowConsumers: Counts = new Map();
+  private readonly resumes: Counts = new Map();
+  private readonly resyncs: Counts = new Map();
+
+  constructor(private readonly onDelivered?: (event: UnfoldEvent, transport: StreamTransport) => void) {}
 
   opened(transport: StreamTransport): () => void {
-    this.open.set(transport, (this.open.get(transport) ?? 0) + 1);
+    add(this.connections, transport, 1);
     let closed = false;
     return () => {
       if (closed) return;
       closed = true;
-      this.open.set(transport, (this.open.get(transport) ?? 1) - 1);
+      add(this.connections, transport, -1);
     };
   }
 
-  delivered(): void {
-    this.deliveredCount++;
+  delivered(event: UnfoldEvent, transport: StreamTransport): void {
+    add(this.deliveries, transport, 1);
+    this.onDelivered?.(event, transport);
   }
 
-  slowConsumer(): void {
-    this.slowConsumers++;
+  slowConsumer(transport: StreamTransport): void {
+    add(this.slowConsumers, transport, 1);
   }
 
-  resumed(): void {
-    this.resumes++;
+  resumed(transport: StreamTransport): void {
+    add(this.resumes, transport, 1);
   }
 
-  resync(): void {
-    this.resyncs++;
+  resync(transport: StreamTransport): void {
+    add(this.resyncs, transport, 1);
+  }
+
+  /** The counts by transport, live (read, not kept). */
+  byTransport(): Record<'connections' | 'deliveries' | 'slowConsumers' | 'resumes' | 'resyncs', ReadonlyMap<StreamTransport, number>> {
+    return { connections: this.connections, deliveries: this.deliveries, slowConsumers: this.slowConsumers, resumes: this.resumes, resyncs: this.resyncs };
   }
 
   snapshot(): StreamStats {
     return {
-      connections: Object.fromEntries(this.open),
-      delivered: this.deliveredCount,
-      slow_consumer_disconnects: this.slowConsumers,
-      resumes: this.resumes,
-      resyncs: this.resyncs,
+      connections: Object.fromEntries(this.connections),
+      delivered: total(this.deliveries),
+      slow_consumer_disconnects: total(this.slowConsumers),
+      resumes: total(this.resumes),
+      resyncs: total(this.resyncs),
     };
   }
-}
-
-/** One observer that tells each of several, in order. */
-export function observeAll(observers: readonly StreamObserver[]): StreamObserver {
-  return {
-    opened(transport) {
-      const closes = observers.map((observer) => observer.opened(transport));
-      return () => closes.forEach((close) => close());
-    },
-    delivered(event, transport) {
-      for (const observer of observers) observer.delivered(event, transport);
-    },
-    slowConsumer(transport) {
-      for (const observer of observers) observer.slowConsumer(transport);
-    },
-    resumed(transport) {
-      for (const observer of observers) observer.resumed(transport);
-    },
-    resync(transport) {
-      for (const observer of observers) observer.resync(transport);
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { Counter, type Metric, type Registry, type RegistryContentType } from 'prom-client';
+import { Counter, Gauge, type Metric, type Registry, type RegistryContentType } from 'prom-client';
 
 /**
  * Metrics observed once per event per client — the hot path — kept in plain numbers and
@@ -7,27 +7,34 @@ import { Counter, type Metric, type Registry, type RegistryContentType } from 'p
  * several percent of the server's capacity.
  */
 
-/** A counter by one label, exported as a prom-client Counter filled at scrape time. */
-export class HotCounter {
-  private readonly counts = new Map<string, number>();
-
-  constructor(config: { name: string; help: string; labelName: string }, registers: Array<Registry<RegistryContentType>>) {
-    const counts = this.counts;
-    new Counter({
-      name: config.name,
-      help: config.help,
-      labelNames: [config.labelName],
-      registers,
+/**
+ * A counter or gauge by one label whose values are counted elsewhere in plain numbers
+ * (`read` gives them live) and handed to prom-client when scraped.
+ */
+export function scrapedMetric(
+  kind: 'counter' | 'gauge',
+  config: { name: string; help: string; labelName: string },
+  registers: Array<Registry<RegistryContentType>>,
+  read: () => ReadonlyMap<string, number>,
+): void {
+  const common = { name: config.name, help: config.help, labelNames: [config.labelName], registers };
+  if (kind === 'gauge') {
+    new Gauge({
+      ...common,
       collect() {
         this.reset();
-        for (const [label, count] of counts) this.inc({ [config.labelName]: label }, count);
+        for (const [label, value] of read()) this.set({ [config.labelName]: label }, value);
       },
     });
+    return;
   }
-
-  inc(label: string): void {
-    this.counts.set(label, (this.counts.get(label) ?? 0) + 1);
-  }
+  new Counter({
+    ...common,
+    collect() {
+      this.reset();
+      for (const [label, value] of read()) this.inc({ [config.labelName]: label }, value);
+    },
+  });
 }
 
 interface Series {

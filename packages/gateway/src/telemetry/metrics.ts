@@ -1,8 +1,8 @@
 import type { EngineHooks, RunRecord, TraceIds } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
-import type { StreamObserver, StreamTransport } from '../streaming/stream-observer.js';
-import { HotCounter, HotHistogram } from './hot-path-metrics.js';
+import type { StreamCounters, StreamTransport } from '../streaming/stream-observer.js';
+import { HotHistogram, scrapedMetric } from './hot-path-metrics.js';
 
 /** Seconds; from a fast tool (milliseconds) to a slow OCR or model call (a minute). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -10,6 +10,8 @@ const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 1
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 const FIELD_EVENTS = new Set(['field_labeled', 'extraction_field']);
+const NONE = new Map<StreamTransport, number>();
+const NO_STREAMS = { connections: NONE, deliveries: NONE, slowConsumers: NONE, resumes: NONE, resyncs: NONE };
 
 interface RunFirsts {
   createdAt: number;
@@ -53,16 +55,17 @@ class ExemplarHistogram<Label extends string> {
 const exemplarOf = (trace: TraceIds | undefined): Exemplar => (trace ? { trace_id: trace.trace_id } : {});
 
 /**
- * Every Prometheus metric the server exports, fed by the engine's hooks and the
- * streaming layer's observer. Registered twice: Prometheus text for plain scrapes and
+ * Every Prometheus metric the server exports, fed by the engine's hooks; connection
+ * counts are read from the streaming layer's counters when scraped. Registered twice: Prometheus text for plain scrapes and
  * OpenMetrics (which carries exemplars pointing at trace ids) when a scraper asks for it.
  * Methods never throw into their callers: prom-client only throws on misuse (a wrong
  * label name), which the test suite would catch.
  */
-export class UnfoldMetrics implements EngineHooks, StreamObserver {
+export class UnfoldMetrics implements EngineHooks {
   private readonly prometheus: Registry<RegistryContentType> = new Registry();
   private readonly openMetrics: Registry<RegistryContentType> = openMetricsRegistry();
   private readonly firsts = new Map<string, RunFirsts>();
+  private readonly appended = new Map<string, number>();
   private readonly toolOutcomes = new Map<string, { completed: number; failed: number }>();
 
   private readonly registers = [this.prometheus, this.openMetrics];
@@ -77,22 +80,24 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
   private readonly activeRuns = new Gauge({ name: 'unfold_active_runs', help: 'Runs executing now', labelNames: ['pipeline'], registers: this.registers });
   private readonly tools = new Counter({ name: 'unfold_tool_outcomes_total', help: 'Tool attempts, by outcome (completed, failed, retrying)', labelNames: ['pipeline', 'tool', 'outcome'], registers: this.registers });
   private readonly toolDuration = new ExemplarHistogram({ name: 'unfold_tool_duration_seconds', help: 'Tool attempt durations', labelNames: ['pipeline', 'tool', 'outcome'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
-  private readonly eventsAppended = new HotCounter({ name: 'unfold_events_appended_total', help: 'Events appended to run logs', labelName: 'pipeline' }, this.registers);
   private readonly timeToFirstEvent = new Histogram({ name: 'unfold_time_to_first_event_seconds', help: 'From run creation to its first event', labelNames: ['pipeline'], buckets: LATENCY_BUCKETS, registers: this.registers });
   private readonly timeToFirstField = new ExemplarHistogram({ name: 'unfold_time_to_first_field_seconds', help: 'From run creation to its first field event', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
   private readonly timeToFirstToken = new ExemplarHistogram({ name: 'unfold_time_to_first_token_seconds', help: 'From run creation to the first model token', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
 
-  private readonly connections = new Gauge({ name: 'unfold_open_connections', help: 'Open streaming connections, by transport', labelNames: ['transport'], registers: this.registers });
-  private readonly deliveredEvents = new HotCounter({ name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelName: 'transport' }, this.registers);
   private readonly deliveryLatency = new HotHistogram('unfold_delivery_latency_seconds', 'From an event being appended to it being written to a client', 'transport', LATENCY_BUCKETS, this.registers);
-  private readonly slowConsumers = new Counter({ name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', labelNames: ['transport'], registers: this.registers });
-  private readonly resumes = new Counter({ name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: every request from a position)', labelNames: ['transport'], registers: this.registers });
-  private readonly resyncs = new Counter({ name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', labelNames: ['transport'], registers: this.registers });
 
   private queueDepth = (): number => 0;
+  private streams: StreamCounters | undefined;
 
   constructor() {
     const queueDepth = () => this.queueDepth();
+    scrapedMetric('counter', { name: 'unfold_events_appended_total', help: 'Events appended to run logs', labelName: 'pipeline' }, this.registers, () => this.appended);
+    const counts = () => this.streams?.byTransport() ?? NO_STREAMS;
+    scrapedMetric('gauge', { name: 'unfold_open_connections', help: 'Open streaming connections, by transport', labelName: 'transport' }, this.registers, () => counts().connections);
+    scrapedMetric('counter', { name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelName: 'transport' }, this.registers, () => counts().deliveries);
+    scrapedMetric('counter', { name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', labelName: 'transport' }, this.registers, () => counts().slowConsumers);
+    scrapedMetric('counter', { name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: every request from a position)', labelName: 'transport' }, this.registers, () => counts().resumes);
+    scrapedMetric('counter', { name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', labelName: 'transport' }, this.registers, () => counts().resyncs);
     const toolOutcomes = this.toolOutcomes;
     new Gauge({
       name: 'tool_success_rate',
@@ -134,6 +139,11 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
     this.queueDepth = depth;
   }
 
+  /** Where the connection and delivery metrics read their counts. */
+  observeStreams(streams: StreamCounters): void {
+    this.streams = streams;
+  }
+
   // EngineHooks
 
   runStarted(run: RunRecord): void {
@@ -163,7 +173,7 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
   }
 
   eventEmitted(run: RunRecord, eventType: string, trace?: TraceIds): void {
-    this.eventsAppended.inc(run.pipeline);
+    this.appended.set(run.pipeline, (this.appended.get(run.pipeline) ?? 0) + 1);
     const firsts = this.firsts.get(run.run_id);
     if (!firsts) return;
     const since = (Date.now() - firsts.createdAt) / 1000;
@@ -181,32 +191,8 @@ export class UnfoldMetrics implements EngineHooks, StreamObserver {
     }
   }
 
-  // StreamObserver
-
-  opened(transport: StreamTransport): () => void {
-    this.connections.inc({ transport });
-    let closed = false;
-    return () => {
-      if (closed) return;
-      closed = true;
-      this.connections.dec({ transport });
-    };
-  }
-
+  /** Times a delivery, append to socket write (StreamCounters tells of each). */
   delivered(event: UnfoldEvent, transport: StreamTransport): void {
-    this.deliveredEvents.inc(transport);
     this.deliveryLatency.observe(transport, Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
-  }
-
-  slowConsumer(transport: StreamTransport): void {
-    this.slowConsumers.inc({ transport });
-  }
-
-  resumed(transport: StreamTransport): void {
-    this.resumes.inc({ transport });
-  }
-
-  resync(transport: StreamTransport): void {
-    this.resyncs.inc({ transport });
   }
 }
