@@ -32,6 +32,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ping') }),
 ]);
 export type ClientMessage = z.input<typeof clientMessageSchema>;
+/** The `type`s a client may send, read off the schema so the two cannot drift. */
+export const CLIENT_MESSAGE_TYPES: readonly string[] = clientMessageSchema.options.map((option) => option.shape.type.value);
 /** A client message after validation, defaults applied. */
 export type ParsedClientMessage = z.output<typeof clientMessageSchema>;
 export type SubscribeMessage = Extract<ClientMessage, { type: 'subscribe' }>;

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, UnfoldError, clientMessageSchema, type ParsedClientMessage } from '@unfold/protocol';
+import { CLIENT_MESSAGE_TYPES, CLOSE_CODES, UnfoldError, clientMessageSchema, type ParsedClientMessage } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -34,8 +34,8 @@ function listen(socket: WebSocket, session: WebSocketSession, handle: MessageHan
       return session.sendControl({ event_type: 'error', code: 'invalid_json', message: 'messages are JSON objects or the text "ping"' });
     }
     const type = (parsed as { type?: unknown } | null)?.type;
-    if (!['subscribe', 'unsubscribe', 'watch_runs', 'unwatch_runs', 'ping'].includes(type as string)) {
-      return session.sendControl({ event_type: 'error', code: 'unknown_message', message: `unknown message type ${JSON.stringify(type)}; expected subscribe, unsubscribe, watch_runs, unwatch_runs or ping` });
+    if (!CLIENT_MESSAGE_TYPES.includes(type as string)) {
+      return session.sendControl({ event_type: 'error', code: 'unknown_message', message: `unknown message type ${JSON.stringify(type)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}` });
     }
     let message: ParsedClientMessage;
     try {
