@@ -1,10 +1,9 @@
-import type { Context, Span } from '@opentelemetry/api';
 import { UnfoldError, type EventPayload, type TerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { abortReason, raceAbort, sleep, withDeadline } from './abortable.js';
 import { isParallelStep, type Pipeline } from './pipeline.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
-import { endSpan, startRunSpan, startToolSpan, traceIdsOf, type TraceIds } from './run-tracing.js';
+import { endSpan, startRunSpan, startToolSpan, type SpanHandle } from './run-tracing.js';
 import type { RunRecord, Store } from './store/store.js';
 import type { RetryPolicy, Tool, ToolContext } from './tool.js';
 
@@ -55,16 +54,16 @@ function toUnfoldError(error: unknown): UnfoldError {
  * tool event, and exactly one terminal event ends the run as its last event.
  */
 export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Promise<RunOutcome> {
-  const runTrace = startRunSpan(options.run);
-  const outcome = await execute(options, runTrace.span, runTrace.context);
-  endSpan(runTrace.span, outcome.status, outcome.status === 'failed' ? new Error(String((outcome.terminal as { error?: unknown }).error)) : undefined);
+  const runSpan = startRunSpan(options.run);
+  const outcome = await execute(options, runSpan);
+  endSpan(runSpan.span, outcome.status, outcome.status === 'failed' ? new Error(String((outcome.terminal as { error?: unknown }).error)) : undefined);
   return outcome;
 }
 
-async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, runContext: Context): Promise<RunOutcome> {
+async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHandle): Promise<RunOutcome> {
   const { store, pipeline, run, signal, hooks } = options;
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
-  const runIds = traceIdsOf(runSpan);
+  const runIds = runSpan.ids;
   const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope }, hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)));
   const outputs: Record<string, unknown> = {};
   const startedAt = performance.now();
@@ -75,29 +74,33 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
   hooks?.runStarted?.(run, runIds);
 
   const runTool = async (tool: Tool<Input>, groupSignal: AbortSignal): Promise<void> => {
-    const skipReason = tool.skip?.(context(tool, groupSignal, 1, { context: runContext, ids: runIds }));
+    const skipReason = tool.skip?.(context(tool, groupSignal, 1, runSpan));
     if (skipReason !== undefined) {
       emitter.emit({ event_type: 'tool_skipped', tool_name: tool.name, status: 'skipped', reason: skipReason }, runIds);
       return;
     }
     const attempts = Math.max(1, tool.retry?.attempts ?? 1);
     for (let attempt = 1; ; attempt++) {
-      const toolTrace = startToolSpan(runContext, run, tool.name, attempt);
-      const toolIds = traceIdsOf(toolTrace.span);
+      const toolSpan = startToolSpan(runSpan.context, run, tool.name, attempt);
+      const toolIds = toolSpan.ids;
+      // Each attempt ends its span and tells the hooks once, however it ends.
+      const settle = (outcome: 'completed' | 'failed' | 'retrying', durationMs: number, error?: Error): void => {
+        endSpan(toolSpan.span, outcome, error);
+        hooks?.toolFinished?.(run, tool.name, outcome, durationMs, toolIds);
+      };
       emitter.emit({ event_type: 'tool_started', tool_name: tool.name, status: 'started', attempt }, toolIds);
       const toolStart = performance.now();
       const deadline = tool.timeoutMs === undefined ? undefined : withDeadline(groupSignal, tool.timeoutMs, () => timeoutError(tool));
       const toolSignal = deadline?.signal ?? groupSignal;
       try {
-        outputs[tool.name] = await raceAbort(tool.run(context(tool, toolSignal, attempt, { context: toolTrace.context, ids: toolIds })), toolSignal);
+        outputs[tool.name] = await raceAbort(tool.run(context(tool, toolSignal, attempt, toolSpan)), toolSignal);
         const durationMs = performance.now() - toolStart;
         emitter.emit({ event_type: 'tool_completed', tool_name: tool.name, status: 'completed', duration_ms: round(durationMs) }, toolIds);
-        endSpan(toolTrace.span, 'completed');
-        hooks?.toolFinished?.(run, tool.name, 'completed', durationMs, toolIds);
+        settle('completed', durationMs);
         return;
       } catch (caught) {
         if (groupSignal.aborted) {
-          endSpan(toolTrace.span, 'cancelled');
+          endSpan(toolSpan.span, 'cancelled');
           throw abortReason(groupSignal);
         }
         const error = toUnfoldError(caught);
@@ -116,8 +119,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
             },
             toolIds,
           );
-          endSpan(toolTrace.span, 'retrying', error);
-          hooks?.toolFinished?.(run, tool.name, 'retrying', durationMs, toolIds);
+          settle('retrying', durationMs, error);
           await sleep(delayMs, groupSignal);
           continue;
         }
@@ -134,8 +136,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
           },
           toolIds,
         );
-        endSpan(toolTrace.span, 'failed', error);
-        hooks?.toolFinished?.(run, tool.name, 'failed', durationMs, toolIds);
+        settle('failed', durationMs, error);
         if (optional) return;
         throw new ToolGaveUp(tool.name, error);
       } finally {
@@ -144,7 +145,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: Span, 
     }
   };
 
-  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number, span: { context: Context; ids: TraceIds | undefined }): ToolContext<Input> => {
+  const context = (tool: Tool<Input>, toolSignal: AbortSignal, attempt: number, span: SpanHandle): ToolContext<Input> => {
     let lastProgress: string | undefined;
     const toolIds = span.ids;
     return {

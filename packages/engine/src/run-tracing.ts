@@ -16,7 +16,14 @@ export interface TraceIds {
   span_id: string;
 }
 
-export function traceIdsOf(span: Span): TraceIds | undefined {
+/** A started span, the context that makes it a parent, and the ids its events carry. */
+export interface SpanHandle {
+  span: Span;
+  context: Context;
+  ids: TraceIds | undefined;
+}
+
+function traceIdsOf(span: Span): TraceIds | undefined {
   const spanContext = span.spanContext();
   if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0 || !span.isRecording()) return undefined;
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
@@ -26,20 +33,20 @@ export function traceIdsOf(span: Span): TraceIds | undefined {
  * Attributes go on after the sampling decision: most runs are not sampled, and an
  * unsampled span should cost an id and nothing more.
  */
-function startSpan(name: string, parent: Context, attributes: () => Record<string, string | number>): { span: Span; context: Context } {
+function startSpan(name: string, parent: Context, attributes: () => Record<string, string | number>): SpanHandle {
   const span = tracer.startSpan(name, undefined, parent);
   if (span.isRecording()) span.setAttributes(attributes());
-  return { span, context: trace.setSpan(parent, span) };
+  return { span, context: trace.setSpan(parent, span), ids: traceIdsOf(span) };
 }
 
 /** `run <pipeline>`, a child of the trace context the creating request carried. */
-export function startRunSpan(run: RunRecord): { span: Span; context: Context } {
+export function startRunSpan(run: RunRecord): SpanHandle {
   const parent = run.trace_context ? propagation.extract(ROOT_CONTEXT, run.trace_context) : ROOT_CONTEXT;
   return startSpan(`run ${run.pipeline}`, parent, () => ({ 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline }));
 }
 
 /** `tool <name>`, one per attempt, a child of the run's span. */
-export function startToolSpan(parent: Context, run: RunRecord, toolName: string, attempt: number): { span: Span; context: Context } {
+export function startToolSpan(parent: Context, run: RunRecord, toolName: string, attempt: number): SpanHandle {
   return startSpan(`tool ${toolName}`, parent, () => ({ 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline, 'unfold.tool.name': toolName, 'unfold.tool.attempt': attempt }));
 }
 
