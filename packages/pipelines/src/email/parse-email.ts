@@ -77,17 +77,19 @@ const DISCLAIMER = /\b(confidential|privileged|intended (only )?(for|recipient)|
 /** How a disclaimer opens when it runs on right under the signature, with no blank line. */
 const DISCLAIMER_OPENING = /^[\s*-]*(this (e-?mail|message|communication|transmission)|the (information|preceding|contents)|confidential|privileged|notice|disclaimer|if you are not)/i;
 
-const isBoilerplate = (lines: readonly string[]): boolean => DISCLAIMER.test(lines.join(' ')) && lines.join(' ').length > 150;
+function isBoilerplate(lines: readonly string[]): boolean {
+  const text = lines.join(' ');
+  return text.length > 150 && DISCLAIMER.test(text);
+}
 
 /** The message without the disclaimers, attachment notes and rules that often close it. */
 function withoutTrailingNoise(lines: readonly string[]): string[] {
   let end = lines.length;
   for (;;) {
     while (end > 0 && (lines[end - 1] as string).trim() === '') end--;
-    let start = end;
-    while (start > 0 && (lines[start - 1] as string).trim() !== '') start--;
+    if (end === 0) return [];
+    const start = paragraphStart(lines, end - 1);
     const paragraph = lines.slice(start, end);
-    if (paragraph.length === 0) return [];
     if (paragraph.every((line) => TRAILING_NOISE.test(line)) || isBoilerplate(paragraph)) {
       // The whole paragraph is boilerplate, unless a signature runs straight into it.
       const opening = paragraph.findIndex((line, at) => at > 0 && DISCLAIMER_OPENING.test(line) && isBoilerplate(paragraph.slice(at)));
