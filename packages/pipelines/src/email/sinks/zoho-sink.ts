@@ -41,6 +41,8 @@ export function createZohoSink(options: ZohoOptions): RecordSink {
   ledger.exec('CREATE TABLE IF NOT EXISTS zoho_deals (idempotency_key TEXT PRIMARY KEY, deal_id TEXT NOT NULL, contact_id TEXT, account_id TEXT)');
   // Attachments go up one by one after the deal; a retry uploads only those not yet there.
   ledger.exec('CREATE TABLE IF NOT EXISTS zoho_attachments (idempotency_key TEXT NOT NULL, position INTEGER NOT NULL, attachment_id TEXT NOT NULL, PRIMARY KEY (idempotency_key, position))');
+  const findDeal = ledger.prepare<[string], StoredDeal>('SELECT deal_id AS id, contact_id, account_id FROM zoho_deals WHERE idempotency_key = ?');
+  const recordDeal = ledger.prepare('INSERT INTO zoho_deals (idempotency_key, deal_id, contact_id, account_id) VALUES (?, ?, ?, ?)');
   const uploaded = ledger.prepare<[string, number], { attachment_id: string }>('SELECT attachment_id FROM zoho_attachments WHERE idempotency_key = ? AND position = ?');
   const recordUpload = ledger.prepare('INSERT INTO zoho_attachments (idempotency_key, position, attachment_id) VALUES (?, ?, ?)');
   let token: { value: string; apiDomain: string; expiresAt: number } | undefined;
@@ -91,16 +93,15 @@ export function createZohoSink(options: ZohoOptions): RecordSink {
   return {
     name: 'zoho',
     async save(record: IntakeRecord, idempotencyKey: string, attachments: readonly EmailAttachment[] = []): Promise<CreatedRecord[]> {
-      const done = ledger.prepare<[string], StoredDeal>('SELECT deal_id AS id, contact_id, account_id FROM zoho_deals WHERE idempotency_key = ?').get(idempotencyKey);
-      const records: CreatedRecord[] = done ? reusedRecords(done) : await createRecords(record, idempotencyKey);
-      const dealId = done?.id ?? (records.find((entry) => entry.record_type === 'deal')?.record_id as string);
+      const done = findDeal.get(idempotencyKey);
+      const { deal, records } = done ? { deal: done, records: reusedRecords(done) } : await createRecords(record, idempotencyKey);
       for (const [position, attachment] of attachments.entries()) {
         const previous = uploaded.get(idempotencyKey, position);
         if (previous) {
           records.push({ record_type: 'attachment', record_id: previous.attachment_id, created: false });
           continue;
         }
-        const created = await upload(dealId, attachment);
+        const created = await upload(deal.id, attachment);
         recordUpload.run(idempotencyKey, position, created.record_id);
         records.push(created);
       }
@@ -112,7 +113,7 @@ export function createZohoSink(options: ZohoOptions): RecordSink {
   };
 
   /** The account, contact and deal of a first save; the deal is in the ledger before anything else can fail. */
-  async function createRecords(record: IntakeRecord, idempotencyKey: string): Promise<CreatedRecord[]> {
+  async function createRecords(record: IntakeRecord, idempotencyKey: string): Promise<{ deal: StoredDeal; records: CreatedRecord[] }> {
     const records: CreatedRecord[] = [];
     let accountId: string | undefined;
     if (record.company_name) {
@@ -144,8 +145,8 @@ export function createZohoSink(options: ZohoOptions): RecordSink {
       'the deal',
     );
     const dealId = deal.details?.id as string;
-    ledger.prepare('INSERT INTO zoho_deals (idempotency_key, deal_id, contact_id, account_id) VALUES (?, ?, ?, ?)').run(idempotencyKey, dealId, contactId ?? null, accountId ?? null);
+    recordDeal.run(idempotencyKey, dealId, contactId ?? null, accountId ?? null);
     records.push({ record_type: 'deal', record_id: dealId, created: true });
-    return records;
+    return { deal: { id: dealId, contact_id: contactId ?? null, account_id: accountId ?? null }, records };
   }
 }
