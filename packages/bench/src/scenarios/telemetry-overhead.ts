@@ -54,7 +54,8 @@ function pin(pid: number, core: number): void {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-const loss = (baseline: number, value: number) => Math.round(((baseline - value) / baseline) * 1000) / 10;
+/** How much more `value` is than `baseline`, in percent to one decimal. */
+const extra = (baseline: number, value: number) => Math.round(((value - baseline) / baseline) * 1000) / 10;
 
 /**
  * What telemetry costs: the same load on four kinds of server started here —
@@ -97,7 +98,6 @@ export async function telemetryOverhead(options: { rounds: number; warmupRuns: n
     const summary = (pick: (result: { rate: number; cpuPerRun: number }) => number) =>
       Object.fromEntries(configs.map((config) => [config, Math.round(median((rounds.get(config) ?? []).map(pick)))])) as Record<TelemetryConfig, number>;
     const cpu = summary((result) => result.cpuPerRun);
-    const extra = (baseline: number, value: number) => -loss(baseline, value);
     return {
       runs_per_second: summary((result) => result.rate),
       cpu_us_per_run: cpu,

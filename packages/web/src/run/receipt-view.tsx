@@ -42,7 +42,7 @@ export function ReceiptView({ runId, model }: { runId: string; model: RunModel }
                     onMouseEnter={() => setFocused(word)}
                     onMouseLeave={() => setFocused(undefined)}
                   >
-                    <title>{field ? `${word.text} — ${field.field_name} (${Math.round(field.confidence * 100)}%)${field.reasoning ? `: ${field.reasoning}` : ''}` : word.text}</title>
+                    <title>{field ? `${word.text} — ${field.field_name} ${howSure(field)}` : word.text}</title>
                   </rect>
                 );
               })}
@@ -70,7 +70,7 @@ export function ReceiptView({ runId, model }: { runId: string; model: RunModel }
                     {field.field_name}
                   </td>
                   <td>{field.value}</td>
-                  <td>{Math.round(field.confidence * 100)}%</td>
+                  <td>{percent(field.confidence)}</td>
                 </tr>
               ))}
             </tbody>
@@ -122,7 +122,14 @@ function WordDetail({ word, field }: { word: ReceiptWord; field: LabeledField | 
   if (!field) return <>“{word.text}” — not labelled</>;
   return (
     <>
-      “{word.text}” — <strong>{field.field_name}</strong> {Math.round(field.confidence * 100)}%{field.reasoning ? `: ${field.reasoning}` : ''}
+      “{word.text}” — <strong>{field.field_name}</strong> {howSure(field)}
     </>
   );
+}
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+/** A label's confidence and reasoning, as the box's tooltip and the caption both say it. */
+function howSure(field: LabeledField): string {
+  return `${percent(field.confidence)}${field.reasoning ? `: ${field.reasoning}` : ''}`;
 }

@@ -20,7 +20,7 @@ const PAGE_SIZE = 20;
  */
 export function useRunsList(filter: RunsFilter) {
   const client = useClient();
-  const [pages, setPages] = useState<string[]>([]); // cursors of the pages before this one
+  const [pages, setPages] = useState<Array<string | undefined>>([]); // cursors of the pages before this one
   const [cursor, setCursor] = useState<string | undefined>(undefined);
   const [rows, setRows] = useState<RunRow[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -80,13 +80,12 @@ export function useRunsList(filter: RunsFilter) {
     hasPrevious: pages.length > 0,
     next() {
       if (nextCursor === null) return;
-      setPages([...pages, cursor ?? '']);
+      setPages([...pages, cursor]);
       setCursor(nextCursor);
     },
     previous() {
-      const previous = pages.at(-1);
       setPages(pages.slice(0, -1));
-      setCursor(previous === '' ? undefined : previous);
+      setCursor(pages.at(-1));
     },
     reset() {
       setPages([]);
