@@ -148,7 +148,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     seedReceipt: options.seedReceipt ?? seedReceiptRun,
   };
 
-  installHttpTracing(app);
+  // Without an SDK every span would be a no-op: no hook on every request for nothing.
+  if (tracing) installHttpTracing(app);
   installErrorHandling(app);
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser(['text/plain']);
