@@ -8,14 +8,14 @@ import { fileURLToPath } from 'node:url';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
 import { webRoot } from '@unfold/web';
 import { chromium } from 'playwright-core';
-import { startLocalModel } from '../packages/integration-tests/dist/local-model-endpoint.js';
+import { INTAKE_ANSWER, startLocalModel } from '../packages/integration-tests/dist/local-model-endpoint.js';
 
 const out = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const receipt = fileURLToPath(new URL('../packages/pipelines/fixtures/receipt.png', import.meta.url));
 const email = fileURLToPath(new URL('../packages/integration-tests/fixtures/intake.eml', import.meta.url));
 const width = Number(process.env.WIDTH ?? 1280);
 
-const model = await startLocalModel({ candidate_name: 'Dana Whitfield', job_title: 'Lead Data Engineer', location: 'Houston, TX', company_name: 'Northwind Energy Inc.', referrer_name: 'Priya Raman', phone: '(713) 555-0142', email: 'dana@northwind-energy.com', website: null, calendly_url: null, industry: 'Energy' }, 25);
+const model = await startLocalModel(INTAKE_ANSWER, 25);
 const dataDir = await mkdtemp(join(tmpdir(), 'unfold-shots-'));
 const server = await createUnfoldServer({ config: loadConfig({ UNFOLD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', UNFOLD_EMAIL_EXTRACTOR: 'model', UNFOLD_MODEL_BASE_URL: model.url, UNFOLD_MODEL_NAME: 'local' }), webRoot });
 const url = await server.listen(0, '127.0.0.1');

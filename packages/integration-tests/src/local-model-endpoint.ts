@@ -1,6 +1,20 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** What the model answers for the shipped email fixture (fixtures/intake.eml). */
+export const INTAKE_ANSWER = {
+  candidate_name: 'Dana Whitfield',
+  job_title: 'Lead Data Engineer',
+  location: 'Houston, TX',
+  company_name: 'Northwind Energy Inc.',
+  referrer_name: 'Priya Raman',
+  phone: '(713) 555-0142',
+  email: 'dana@northwind-energy.com',
+  website: null,
+  calendly_url: null,
+  industry: 'Energy',
+};
+
 /**
  * A local OpenAI-compatible chat endpoint that streams a fixed JSON answer a few
  * characters at a time, `intervalMs` apart, as a model writes: the hosted model is the

@@ -5,24 +5,12 @@ import { webRoot } from '@unfold/web';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson } from './raw-clients.js';
-import { startLocalModel } from './local-model-endpoint.js';
+import { INTAKE_ANSWER, startLocalModel } from './local-model-endpoint.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const RECEIPT = fileURLToPath(new URL('../../pipelines/fixtures/receipt.png', import.meta.url));
 const EMAIL = fileURLToPath(new URL('../fixtures/intake.eml', import.meta.url));
-const ANSWER = {
-  candidate_name: 'Dana Whitfield',
-  job_title: 'Lead Data Engineer',
-  location: 'Houston, TX',
-  company_name: 'Northwind Energy Inc.',
-  referrer_name: 'Priya Raman',
-  phone: '(713) 555-0142',
-  email: 'dana@northwind-energy.com',
-  website: null,
-  calendly_url: null,
-  industry: 'Energy',
-};
 
 /** The web app in Debian's Chromium against the real server; the model is a local streaming endpoint. */
 describe('web app in a real browser', () => {
@@ -33,7 +21,7 @@ describe('web app in a real browser', () => {
   beforeAll(async () => {
     if (!existsSync(join(webRoot, 'index.html'))) throw new Error(`the web app is not built at ${webRoot}: run npm run build`);
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does)`);
-    model = await startLocalModel(ANSWER, 25);
+    model = await startLocalModel(INTAKE_ANSWER, 25);
     server = await startTestServer({ UNFOLD_EMAIL_EXTRACTOR: 'model', UNFOLD_MODEL_BASE_URL: model.url, UNFOLD_MODEL_NAME: 'local' }, { webRoot });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 60_000);
