@@ -1,8 +1,8 @@
 import type { EngineHooks, RunRecord, TraceIds } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type RegistryContentType } from 'prom-client';
+import { Gauge, Registry, collectDefaultMetrics, type Metric, type RegistryContentType } from 'prom-client';
 import type { StreamCounters, StreamTransport } from '../streaming/stream-observer.js';
-import { HotHistogram, scrapedMetric } from './hot-path-metrics.js';
+import { SeriesCounter, SeriesGauge, SeriesHistogram, scrapedMetric, type ExemplarLabels } from './series-metrics.js';
 
 /** Seconds; from a fast tool (milliseconds) to a slow OCR or model call (a minute). */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -26,33 +26,26 @@ function openMetricsRegistry(): Registry<RegistryContentType> {
   return registry;
 }
 
-/**
- * An exemplar's labels (prom-client types them as the metric's own labels, though
- * OpenMetrics lets them be anything).
- */
-type Exemplar = Record<string, string>;
-/**
- * prom-client keeps exemplars out of Prometheus-text registries, so a histogram with
- * exemplars is two: a plain one for the Prometheus scrape and one with exemplars for the
- * OpenMetrics scrape, observed together. Only low-rate histograms (per run, per tool) are.
- */
-class ExemplarHistogram<Label extends string> {
-  private readonly plain: Histogram<Label>;
-  private readonly withExemplars: Histogram<Label>;
+/** The span's trace id as an exemplar label, when the span is sampled. */
+const exemplarOf = (trace: TraceIds | undefined): ExemplarLabels | undefined => (trace ? { trace_id: trace.trace_id } : undefined);
 
-  constructor(config: { name: string; help: string; labelNames: readonly Label[]; buckets: number[] }, prometheus: Registry<RegistryContentType>, openMetrics: Registry<RegistryContentType>) {
-    this.plain = new Histogram({ ...config, registers: [prometheus] });
-    this.withExemplars = new Histogram({ ...config, enableExemplars: true, registers: [openMetrics] });
-  }
+/**
+ * Milliseconds since the epoch of an event's ISO timestamp. Events come in bursts stamped
+ * with the same millisecond, so the last one parsed is kept: Date.parse per delivery was
+ * the biggest single cost of timing deliveries.
+ */
+class TimestampParser {
+  private lastText = '';
+  private lastMs = 0;
 
-  observe(labels: Partial<Record<Label, string>>, value: number, exemplarLabels: Exemplar): void {
-    this.plain.observe(labels, value);
-    this.withExemplars.observe({ labels, value, exemplarLabels: exemplarLabels as Partial<Record<Label, string>> });
+  parse(text: string): number {
+    if (text !== this.lastText) {
+      this.lastText = text;
+      this.lastMs = Date.parse(text);
+    }
+    return this.lastMs;
   }
 }
-
-/** The span's trace id as an exemplar label, when the span is sampled. */
-const exemplarOf = (trace: TraceIds | undefined): Exemplar => (trace ? { trace_id: trace.trace_id } : {});
 
 /**
  * Every Prometheus metric the server exports, fed by the engine's hooks; connection
@@ -71,20 +64,21 @@ export class UnfoldMetrics implements EngineHooks {
   private readonly registers = [this.prometheus, this.openMetrics];
 
   // Seed 000's names, kept for its dashboard.
-  private readonly receiptProcessing = new Counter({ name: 'receipt_processing_total', help: 'Receipts processed, by outcome (success, failure, cancelled)', labelNames: ['status'], registers: this.registers });
-  private readonly receiptToolDuration = new Histogram({ name: 'receipt_processing_duration_seconds', help: 'Receipt pipeline tool durations', labelNames: ['tool'], buckets: DURATION_BUCKETS, registers: this.registers });
-  private readonly activeReceipts = new Gauge({ name: 'active_receipt_processing', help: 'Receipts being processed now', registers: this.registers });
+  private readonly receiptProcessing = new SeriesCounter('receipt_processing_total', 'Receipts processed, by outcome (success, failure, cancelled)', ['status'], this.registers);
+  private readonly receiptToolDuration = new SeriesHistogram({ name: 'receipt_processing_duration_seconds', help: 'Receipt pipeline tool durations', labelNames: ['tool'], buckets: DURATION_BUCKETS }, this.registers);
+  private readonly activeReceipts = new SeriesGauge('active_receipt_processing', 'Receipts being processed now', [], this.registers);
 
-  private readonly runs = new Counter({ name: 'unfold_runs_total', help: 'Runs finished, by pipeline and status', labelNames: ['pipeline', 'status'], registers: this.registers });
-  private readonly runDuration = new ExemplarHistogram({ name: 'unfold_run_duration_seconds', help: 'Run durations from start to terminal event', labelNames: ['pipeline', 'status'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
-  private readonly activeRuns = new Gauge({ name: 'unfold_active_runs', help: 'Runs executing now', labelNames: ['pipeline'], registers: this.registers });
-  private readonly tools = new Counter({ name: 'unfold_tool_outcomes_total', help: 'Tool attempts, by outcome (completed, failed, retrying)', labelNames: ['pipeline', 'tool', 'outcome'], registers: this.registers });
-  private readonly toolDuration = new ExemplarHistogram({ name: 'unfold_tool_duration_seconds', help: 'Tool attempt durations', labelNames: ['pipeline', 'tool', 'outcome'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
-  private readonly timeToFirstEvent = new Histogram({ name: 'unfold_time_to_first_event_seconds', help: 'From run creation to its first event', labelNames: ['pipeline'], buckets: LATENCY_BUCKETS, registers: this.registers });
-  private readonly timeToFirstField = new ExemplarHistogram({ name: 'unfold_time_to_first_field_seconds', help: 'From run creation to its first field event', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
-  private readonly timeToFirstToken = new ExemplarHistogram({ name: 'unfold_time_to_first_token_seconds', help: 'From run creation to the first model token', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.prometheus, this.openMetrics);
+  private readonly runs = new SeriesCounter('unfold_runs_total', 'Runs finished, by pipeline and status', ['pipeline', 'status'], this.registers);
+  private readonly runDuration = new SeriesHistogram({ name: 'unfold_run_duration_seconds', help: 'Run durations from start to terminal event', labelNames: ['pipeline', 'status'], buckets: DURATION_BUCKETS }, this.registers);
+  private readonly activeRuns = new SeriesGauge('unfold_active_runs', 'Runs executing now', ['pipeline'], this.registers);
+  private readonly tools = new SeriesCounter('unfold_tool_outcomes_total', 'Tool attempts, by outcome (completed, failed, retrying)', ['pipeline', 'tool', 'outcome'], this.registers);
+  private readonly toolDuration = new SeriesHistogram({ name: 'unfold_tool_duration_seconds', help: 'Tool attempt durations', labelNames: ['pipeline', 'tool', 'outcome'], buckets: DURATION_BUCKETS }, this.registers);
+  private readonly timeToFirstEvent = new SeriesHistogram({ name: 'unfold_time_to_first_event_seconds', help: 'From run creation to its first event', labelNames: ['pipeline'], buckets: LATENCY_BUCKETS }, this.registers);
+  private readonly timeToFirstField = new SeriesHistogram({ name: 'unfold_time_to_first_field_seconds', help: 'From run creation to its first field event', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.registers);
+  private readonly timeToFirstToken = new SeriesHistogram({ name: 'unfold_time_to_first_token_seconds', help: 'From run creation to the first model token', labelNames: ['pipeline'], buckets: DURATION_BUCKETS }, this.registers);
 
-  private readonly deliveryLatency = new HotHistogram('unfold_delivery_latency_seconds', 'From an event being appended to it being written to a client', 'transport', LATENCY_BUCKETS, this.registers);
+  private readonly deliveryLatency = new SeriesHistogram({ name: 'unfold_delivery_latency_seconds', help: 'From an event being appended to it being written to a client', labelNames: ['transport'], buckets: LATENCY_BUCKETS }, this.registers);
+  private readonly timestamps = new TimestampParser();
 
   private queueDepth = (): number => 0;
   private streams: StreamCounters | undefined;
@@ -116,8 +110,10 @@ export class UnfoldMetrics implements EngineHooks {
         this.set(queueDepth());
       },
     });
-    // Process metrics, event-loop lag among them (nodejs_eventloop_lag_p99_seconds …).
-    for (const register of this.registers) collectDefaultMetrics({ register });
+    // Process metrics, event-loop lag among them (nodejs_eventloop_lag_p99_seconds …):
+    // collected once (one GC observer, one loop monitor) and shown in both registries.
+    collectDefaultMetrics({ register: this.prometheus });
+    for (const metric of this.prometheus.getMetricsAsArray()) this.openMetrics.registerMetric(metric as unknown as Metric);
   }
 
   /** A scrape: Prometheus text, or OpenMetrics with exemplars when `openMetrics`. */
@@ -125,7 +121,7 @@ export class UnfoldMetrics implements EngineHooks {
     if (!openMetrics) return { contentType: this.prometheus.contentType, body: await this.prometheus.metrics() };
     // prom-client renames shared counters in place (drops `_total`) while rendering
     // OpenMetrics, which would break the next Prometheus scrape (prometheus/client_js#829).
-    const counters = this.openMetrics.getMetricsAsArray().filter((metric) => metric instanceof Counter) as unknown as Array<{ name: string }>;
+    const counters = this.openMetrics.getMetricsAsArray().filter((metric) => (metric as unknown as { type: string }).type === 'counter') as unknown as Array<{ name: string }>;
     const names = counters.map((counter) => counter.name);
     try {
       return { contentType: this.openMetrics.contentType, body: await this.openMetrics.metrics() };
@@ -148,51 +144,55 @@ export class UnfoldMetrics implements EngineHooks {
 
   runStarted(run: RunRecord): void {
     this.firsts.set(run.run_id, { createdAt: Date.parse(run.created_at), event: false, field: false, token: false });
-    this.activeRuns.inc({ pipeline: run.pipeline });
-    if (run.pipeline === 'receipt') this.activeReceipts.inc();
+    this.activeRuns.add([run.pipeline], 1);
+    if (run.pipeline === 'receipt') this.activeReceipts.add([], 1);
   }
 
   runFinished(run: RunRecord, status: 'completed' | 'failed' | 'cancelled', durationMs: number, trace?: TraceIds): void {
     this.firsts.delete(run.run_id);
-    this.activeRuns.dec({ pipeline: run.pipeline });
-    this.runs.inc({ pipeline: run.pipeline, status });
-    this.runDuration.observe({ pipeline: run.pipeline, status }, durationMs / 1000, exemplarOf(trace));
+    this.activeRuns.add([run.pipeline], -1);
+    this.runs.inc([run.pipeline, status]);
+    this.runDuration.observe([run.pipeline, status], durationMs / 1000, exemplarOf(trace));
     if (run.pipeline !== 'receipt') return;
-    this.activeReceipts.dec();
-    this.receiptProcessing.inc({ status: status === 'completed' ? 'success' : status === 'failed' ? 'failure' : 'cancelled' });
+    this.activeReceipts.add([], -1);
+    this.receiptProcessing.inc([status === 'completed' ? 'success' : status === 'failed' ? 'failure' : 'cancelled']);
   }
 
   toolFinished(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number, trace?: TraceIds): void {
-    this.tools.inc({ pipeline: run.pipeline, tool: toolName, outcome });
-    this.toolDuration.observe({ pipeline: run.pipeline, tool: toolName, outcome }, durationMs / 1000, exemplarOf(trace));
-    if (run.pipeline === 'receipt') this.receiptToolDuration.observe({ tool: toolName }, durationMs / 1000);
+    this.tools.inc([run.pipeline, toolName, outcome]);
+    this.toolDuration.observe([run.pipeline, toolName, outcome], durationMs / 1000, exemplarOf(trace));
+    if (run.pipeline === 'receipt') this.receiptToolDuration.observe([toolName], durationMs / 1000);
     const counts = this.toolOutcomes.get(toolName) ?? { completed: 0, failed: 0 };
     if (outcome === 'completed') counts.completed++;
     else counts.failed++;
     this.toolOutcomes.set(toolName, counts);
   }
 
+  /** Once per event: counts it, and reads the clock only for a run's firsts. */
   eventEmitted(run: RunRecord, eventType: string, trace?: TraceIds): void {
     this.appended.set(run.pipeline, (this.appended.get(run.pipeline) ?? 0) + 1);
     const firsts = this.firsts.get(run.run_id);
     if (!firsts) return;
+    const firstField = !firsts.field && FIELD_EVENTS.has(eventType);
+    const firstToken = !firsts.token && eventType === 'extraction_token';
+    if (firsts.event && !firstField && !firstToken) return;
     const since = (Date.now() - firsts.createdAt) / 1000;
     if (!firsts.event) {
       firsts.event = true;
-      this.timeToFirstEvent.observe({ pipeline: run.pipeline }, since);
+      this.timeToFirstEvent.observe([run.pipeline], since);
     }
-    if (!firsts.field && FIELD_EVENTS.has(eventType)) {
+    if (firstField) {
       firsts.field = true;
-      this.timeToFirstField.observe({ pipeline: run.pipeline }, since, exemplarOf(trace));
+      this.timeToFirstField.observe([run.pipeline], since, exemplarOf(trace));
     }
-    if (!firsts.token && eventType === 'extraction_token') {
+    if (firstToken) {
       firsts.token = true;
-      this.timeToFirstToken.observe({ pipeline: run.pipeline }, since, exemplarOf(trace));
+      this.timeToFirstToken.observe([run.pipeline], since, exemplarOf(trace));
     }
   }
 
   /** Times a delivery, append to socket write (StreamCounters tells of each). */
   delivered(event: UnfoldEvent, transport: StreamTransport): void {
-    this.deliveryLatency.observe(transport, Math.max(0, Date.now() - Date.parse(event.timestamp)) / 1000);
+    this.deliveryLatency.observe([transport], Math.max(0, Date.now() - this.timestamps.parse(event.timestamp)) / 1000);
   }
 }
