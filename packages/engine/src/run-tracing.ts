@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, isSpanContextValid, propagation, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import type { RunRecord } from './store/store.js';
 
 /**
@@ -23,9 +23,11 @@ export interface SpanHandle {
   ids: TraceIds | undefined;
 }
 
+const isSampled = (spanContext: SpanContext): boolean => (spanContext.traceFlags & TraceFlags.SAMPLED) !== 0;
+
 function traceIdsOf(span: Span): TraceIds | undefined {
   const spanContext = span.spanContext();
-  if ((spanContext.traceFlags & TraceFlags.SAMPLED) === 0 || !span.isRecording()) return undefined;
+  if (!isSampled(spanContext) || !span.isRecording()) return undefined;
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
 }
 
@@ -34,6 +36,10 @@ function traceIdsOf(span: Span): TraceIds | undefined {
  * unsampled span should cost an id and nothing more.
  */
 function startSpan(name: string, parent: Context, attributes: () => Record<string, string | number>): SpanHandle {
+  const parentSpan = trace.getSpan(parent);
+  // Under a parent that was not sampled no child ever is (parent-based sampling), so the
+  // parent stands in for it: an unsampled run then costs no span object at all.
+  if (parentSpan && !isSampled(parentSpan.spanContext()) && isSpanContextValid(parentSpan.spanContext())) return { span: parentSpan, context: parent, ids: undefined };
   const span = tracer.startSpan(name, undefined, parent);
   if (span.isRecording()) span.setAttributes(attributes());
   return { span, context: trace.setSpan(parent, span), ids: traceIdsOf(span) };

@@ -154,4 +154,20 @@ describe('telemetry', () => {
     for (const name of ['receipt_processing_total', 'receipt_processing_duration_seconds_bucket', 'active_receipt_processing', 'tool_success_rate']) expect(exported.has(name)).toBe(true);
     expect(rules.groups.flatMap((group) => group.rules.map((rule) => rule.alert))).toEqual(['UnfoldRunErrorRateHigh', 'UnfoldToolLatencyHigh', 'UnfoldDeliveryLatencyHigh', 'UnfoldSlowConsumerStorm', 'UnfoldEventLoopLag']);
   });
+
+  it('follows a caller that did not sample: no spans for the run, no ids on its events', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const created = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } }, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-00` });
+    const runId = created.body['run_id'] as string;
+    const events: UnfoldEvent[] = [];
+    const stream = createClient({ baseUrl: server.url }).watch(runId);
+    stream.on('event', (event) => events.push(event));
+    await stream.done;
+    // The stream's own session (a root of its own, sampled) ends after the run's spans would have.
+    await vi.waitFor(() => expect(exporter.getFinishedSpans().some((span) => String(span.attributes['url.path']).includes(runId))).toBe(true));
+    // A run sampled afresh would have its own trace: look for any span of this run at all.
+    expect(exporter.getFinishedSpans().filter((span) => span.attributes['unfold.run.id'] === runId || span.spanContext().traceId === traceId)).toEqual([]);
+    expect(events.length).toBeGreaterThan(5);
+    expect(events.some((event) => event.trace_id !== undefined || event.span_id !== undefined)).toBe(false);
+  });
 });

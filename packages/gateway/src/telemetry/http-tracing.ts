@@ -17,6 +17,8 @@ export function installHttpTracing(app: FastifyInstance): void {
     const route = request.routeOptions.url ?? 'unknown route';
     const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
     const span = tracer.startSpan(`${upgrade ? 'WS' : request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+    // Kept even when not sampled: a run started by this request must follow its decision.
+    spans.set(request, span);
     // An unsampled request costs an id; attributes only for the ones kept.
     if (!span.isRecording()) return;
     span.setAttributes({
@@ -26,7 +28,6 @@ export function installHttpTracing(app: FastifyInstance): void {
       'network.protocol.name': upgrade ? 'websocket' : 'http',
       ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
     });
-    spans.set(request, span);
     const end = (): void => {
       const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;
       span.setAttribute('http.response.status_code', status);
@@ -39,7 +40,11 @@ export function installHttpTracing(app: FastifyInstance): void {
   });
 }
 
-/** The W3C trace context of the request's span, to store as a run's parent. */
+/**
+ * The W3C trace context of the request's span, to store as a run's parent. An unsampled
+ * request hands on its decision too (flags 00), so its run is not sampled afresh: with
+ * a 10% ratio, runs would otherwise be sampled at 10% + 90% × 10%.
+ */
 export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
   const span = spans.get(request);
   if (!span) return undefined;
