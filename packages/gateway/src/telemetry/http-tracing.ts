@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span } from '@opentelemetry/api';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const tracer = trace.getTracer('@unfold/gateway');
 const spans = new WeakMap<FastifyRequest, Span>();
@@ -12,32 +12,43 @@ const spans = new WeakMap<FastifyRequest, Span>();
  * hook, which an ESM server would have to install before anything else is imported.
  */
 export function installHttpTracing(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request, reply) => {
-    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
-    const route = request.routeOptions.url ?? 'unknown route';
-    const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
-    const span = tracer.startSpan(`${upgrade ? 'WS' : request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
-    // Kept even when not sampled: a run started by this request must follow its decision.
-    spans.set(request, span);
-    // An unsampled request costs an id; attributes only for the ones kept.
-    if (!span.isRecording()) return;
-    span.setAttributes({
-      'http.request.method': request.method,
-      'http.route': route,
-      'url.path': request.url.split('?')[0] ?? '',
-      'network.protocol.name': upgrade ? 'websocket' : 'http',
-      ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
-    });
-    const end = (): void => {
-      const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;
-      span.setAttribute('http.response.status_code', status);
-      if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-      span.end();
-    };
-    // A WebSocket lives on the socket after the upgrade; a response ends with its own close.
-    if (upgrade) request.raw.socket.once('close', end);
-    else reply.raw.once('close', end);
+  // A callback hook, not an async one: an async hook puts a promise and a microtask
+  // before every request's handler.
+  app.addHook('onRequest', (request, reply, done) => {
+    try {
+      startRequestSpan(request, reply);
+    } catch {
+      // telemetry never fails a request
+    }
+    done();
   });
+}
+
+function startRequestSpan(request: FastifyRequest, reply: FastifyReply): void {
+  const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  const route = request.routeOptions.url ?? 'unknown route';
+  const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
+  const span = tracer.startSpan(`${upgrade ? 'WS' : request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+  // Kept even when not sampled: a run started by this request must follow its decision.
+  spans.set(request, span);
+  // An unsampled request costs an id; attributes only for the ones kept.
+  if (!span.isRecording()) return;
+  span.setAttributes({
+    'http.request.method': request.method,
+    'http.route': route,
+    'url.path': request.url.split('?')[0] ?? '',
+    'network.protocol.name': upgrade ? 'websocket' : 'http',
+    ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
+  });
+  const end = (): void => {
+    const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  };
+  // A WebSocket lives on the socket after the upgrade; a response ends with its own close.
+  if (upgrade) request.raw.socket.once('close', end);
+  else reply.raw.once('close', end);
 }
 
 /**
