@@ -33,13 +33,15 @@ function startRequestSpan(request: FastifyRequest, reply: FastifyReply): void {
   spans.set(request, span);
   // An unsampled request costs an id; attributes only for the ones kept.
   if (!span.isRecording()) return;
+  const query = request.url.indexOf('?');
   span.setAttributes({
     'http.request.method': request.method,
     'http.route': route,
-    'url.path': request.url.split('?')[0] ?? '',
+    'url.path': query < 0 ? request.url : request.url.slice(0, query),
     'network.protocol.name': upgrade ? 'websocket' : 'http',
-    ...(request.headers['user-agent'] ? { 'user_agent.original': request.headers['user-agent'] } : {}),
   });
+  const userAgent = request.headers['user-agent'];
+  if (userAgent) span.setAttribute('user_agent.original', userAgent);
   const end = (): void => {
     const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;
     span.setAttribute('http.response.status_code', status);

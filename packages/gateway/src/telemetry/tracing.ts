@@ -2,11 +2,14 @@ import { propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
   SimpleSpanProcessor,
   TraceIdRatioBasedSampler,
   TracerProvider,
+  type Sampler,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
@@ -38,6 +41,13 @@ async function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>): Promise<
   return new OTLPTraceExporter({ url: `${otlp.endpoint.replace(/\/$/, '')}/v1/traces` });
 }
 
+/** The ratio sampler hashes every trace id; at 0 and 1 the answer is known without it. */
+function rootSampler(ratio: number): Sampler {
+  if (ratio >= 1) return new AlwaysOnSampler();
+  if (ratio <= 0) return new AlwaysOffSampler();
+  return new TraceIdRatioBasedSampler(ratio);
+}
+
 /**
  * Registers the OpenTelemetry SDK for this process: W3C trace context and baggage,
  * parent-based ratio sampling, and a batch OTLP exporter (or
@@ -52,7 +62,7 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
     : new BatchSpanProcessor({ exporter: await otlpExporter(options.otlp as NonNullable<TracingOptions['otlp']>) });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion }),
-    sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(options.sampleRatio) }),
+    sampler: new ParentBasedSampler({ root: rootSampler(options.sampleRatio) }),
     spanProcessors: [processor],
   });
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
