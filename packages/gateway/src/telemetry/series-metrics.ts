@@ -72,13 +72,8 @@ abstract class SeriesMetric<Series> {
   }
 }
 
-export class SeriesCounter extends SeriesMetric<{ value: number }> {
-  readonly type = 'counter';
-
-  inc(labels: LabelValues, by = 1): void {
-    this.seriesOf(labels).value += by;
-  }
-
+/** A counter's or a gauge's series: one number each. */
+abstract class SingleValueMetric extends SeriesMetric<{ value: number }> {
   protected create() {
     return { value: 0 };
   }
@@ -88,19 +83,19 @@ export class SeriesCounter extends SeriesMetric<{ value: number }> {
   }
 }
 
-export class SeriesGauge extends SeriesMetric<{ value: number }> {
+export class SeriesCounter extends SingleValueMetric {
+  readonly type = 'counter';
+
+  inc(labels: LabelValues, by = 1): void {
+    this.seriesOf(labels).value += by;
+  }
+}
+
+export class SeriesGauge extends SingleValueMetric {
   readonly type = 'gauge';
 
   add(labels: LabelValues, by: number): void {
     this.seriesOf(labels).value += by;
-  }
-
-  protected create() {
-    return { value: 0 };
-  }
-
-  protected render(labels: Record<string, string>, series: { value: number }): RenderedValue[] {
-    return [{ labels, value: series.value }];
   }
 }
 
