@@ -18,7 +18,8 @@ export async function startChild(module: string, env: Record<string, string>): P
   const child: ChildProcess = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
     env: { ...process.env, ...env },
     execArgv: ['--expose-gc', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // The child's stdout goes to stderr: `--json` keeps stdout for the report alone.
+    stdio: ['ignore', 2, 2, 'ipc'],
   });
   let nextId = 0;
   const pending = new Map<number, (reply: Record<string, unknown>) => void>();

@@ -4,26 +4,39 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, type Child } from '../child-process.js';
 
+export type TelemetryConfig = 'bare' | 'metrics' | 'tracing_default' | 'tracing_full';
+
+/** What the load generator does for one run, against a server at `baseUrl`. */
+export interface TelemetryWorkload {
+  name: string;
+  warmupRuns: number;
+  /** Runs before each measured round, unmeasured. */
+  rewarmRuns: number;
+  runsPerRound: number;
+  concurrency: number;
+  oneRun(baseUrl: string, index: number): Promise<void>;
+}
+
 export interface TelemetryOverheadResult {
-  /** Runs completed per second (median of the rounds), per server configuration. */
-  runs_per_second: Record<TelemetryConfig, number>;
-  /** Server CPU time per run (user + system, median of the rounds), in microseconds. */
+  workload: string;
+  /** Server CPU time per run (user + system), median over every process and round, in microseconds. */
   cpu_us_per_run: Record<TelemetryConfig, number>;
   /**
-   * Capacity lost, in percent: the extra server CPU per run. On a saturated server that is
-   * the throughput lost; the end-to-end rate above also carries the load generator's noise.
+   * Capacity lost, in percent: the extra server CPU per run, each round's figure against
+   * the same round's baseline; the median of the rounds, and their lowest and highest. On
+   * a saturated server the extra CPU per run is the throughput lost.
    */
-  loss_percent: { metrics: number; tracing_default: number; tracing_full: number };
+  loss_percent: Record<'metrics' | 'tracing_default' | 'tracing_full', { median: number; min: number; max: number }>;
+  /** Server CPU per run in each round (the mean of that round's servers), to see the spread. */
+  cpu_us_per_round: Record<TelemetryConfig, number[]>;
+  /** Runs completed per second while measured (median), load generator included. */
+  runs_per_second: Record<TelemetryConfig, number>;
   spans_exported_bytes: number;
 }
 
-type TelemetryConfig = 'bare' | 'metrics' | 'tracing_default' | 'tracing_full';
-
-/** One run, created over HTTP and read to its end over NDJSON: every traced path once. */
-async function oneRun(baseUrl: string, events: number): Promise<void> {
-  const created = await fetch(`${baseUrl}/v1/runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ pipeline: 'burst', input: { events, size: 32 } }) });
-  const { run_id } = (await created.json()) as { run_id: string };
-  await (await fetch(`${baseUrl}/v1/runs/${run_id}/events`, { headers: { accept: 'application/x-ndjson' } })).text();
+interface Sample {
+  rate: number;
+  cpuPerRun: number;
 }
 
 async function serverCpuUs(server: Child): Promise<number> {
@@ -31,13 +44,13 @@ async function serverCpuUs(server: Child): Promise<number> {
   return (usage['user'] as number) + (usage['system'] as number);
 }
 
-async function round(server: Child, runs: number, events: number, concurrency: number): Promise<{ rate: number; cpuPerRun: number }> {
+async function round(server: Child, workload: TelemetryWorkload, runs: number): Promise<Sample> {
   let next = 0;
   const cpuBefore = await serverCpuUs(server);
   const started = performance.now();
   await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < runs) await oneRun(server.url, events);
+    Array.from({ length: workload.concurrency }, async () => {
+      for (let index = next++; index < runs; index = next++) await workload.oneRun(server.url, index);
     }),
   );
   const seconds = (performance.now() - started) / 1000;
@@ -54,16 +67,18 @@ function pin(pid: number, core: number): void {
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-/** How much more `value` is than `baseline`, in percent to one decimal. */
-const extra = (baseline: number, value: number) => Math.round(((value - baseline) / baseline) * 1000) / 10;
+const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 
 /**
- * What telemetry costs: the same load on four kinds of server started here —
- * no metrics and no tracing; metrics (the default); metrics and tracing at the default
- * 10% sampling; metrics and tracing at 100% — the traced ones exporting over OTLP/HTTP to
- * a local collector. Rounds alternate between the servers so drift hits all alike.
+ * What telemetry costs: the same load on four kinds of server started here — no metrics
+ * and no tracing; metrics (the default); metrics and tracing at the default 10% sampling;
+ * metrics and tracing at 100% — the traced ones exporting over OTLP/HTTP to a local
+ * collector. Two servers of each kind (one process's luck — its heap layout, its JIT
+ * timing — differs from the next by a few percent), each warmed until V8 has optimised
+ * it, then measured round after round in alternating order, so drift hits all alike.
  */
-export async function telemetryOverhead(options: { rounds: number; warmupRuns: number; runsPerRound: number; eventsPerRun: number; concurrency: number }): Promise<TelemetryOverheadResult> {
+export async function telemetryOverhead(workload: TelemetryWorkload, options: { rounds: number; serversPerConfig: number }): Promise<TelemetryOverheadResult> {
   const sink = await startChild('./otlp-sink.js', {});
   pin(process.pid, 0);
   pin(sink.pid, 0);
@@ -75,36 +90,53 @@ export async function telemetryOverhead(options: { rounds: number; warmupRuns: n
     tracing_full: { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, OTEL_TRACES_SAMPLER_ARG: '1' },
   };
   const configs = Object.keys(env) as TelemetryConfig[];
-  // A fresh server process for every round: one process's luck (its heap, its core)
-  // must not pass for the cost of a configuration.
-  const measure = async (config: TelemetryConfig, runs: number) => {
-    const server = await startChild('./server-process.js', { ...base, ...env[config], UNFOLD_DATA_DIR: await mkdtemp(join(tmpdir(), `unfold-bench-${config}-`)) });
-    pin(server.pid, 1);
-    try {
-      // Warm-up: a fresh server's CPU per run keeps falling for thousands of runs while V8
-      // optimises (1,750 → 1,100 µs for small runs), and more code (an SDK) takes longer.
-      await round(server, options.warmupRuns, options.eventsPerRun, options.concurrency);
-      return await round(server, runs, options.eventsPerRun, options.concurrency);
-    } finally {
-      await server.stop();
-    }
-  };
+  const servers = new Map<TelemetryConfig, Child[]>();
   try {
-    const rounds = new Map<TelemetryConfig, Array<{ rate: number; cpuPerRun: number }>>(configs.map((config) => [config, []]));
+    for (const config of configs) {
+      const started: Child[] = [];
+      servers.set(config, started);
+      for (let index = 0; index < options.serversPerConfig; index++) {
+        const server = await startChild('./server-process.js', { ...base, ...env[config], UNFOLD_DATA_DIR: await mkdtemp(join(tmpdir(), `unfold-bench-${config}-`)) });
+        started.push(server);
+        pin(server.pid, 1);
+        // A fresh server's CPU per run keeps falling for thousands of runs while V8
+        // optimises (1,750 → 1,100 µs for small runs), and more code (an SDK) takes longer.
+        await round(server, workload, workload.warmupRuns);
+      }
+    }
+    // samples[config][round] = one sample per server
+    const samples = new Map<TelemetryConfig, Sample[][]>(configs.map((config) => [config, []]));
     for (let index = 0; index < options.rounds; index++) {
       const order = index % 2 === 0 ? configs : [...configs].reverse();
-      for (const config of order) rounds.get(config)?.push(await measure(config, options.runsPerRound));
+      for (const config of order) {
+        const measured: Sample[] = [];
+        for (const server of servers.get(config) ?? []) {
+          // A server that sat idle while the others were measured has lost some of its
+          // optimised code (V8 flushes what goes unused across GCs): warm it again first.
+          await round(server, workload, workload.rewarmRuns);
+          measured.push(await round(server, workload, workload.runsPerRound));
+        }
+        samples.get(config)?.push(measured);
+      }
     }
-    const summary = (pick: (result: { rate: number; cpuPerRun: number }) => number) =>
-      Object.fromEntries(configs.map((config) => [config, Math.round(median((rounds.get(config) ?? []).map(pick)))])) as Record<TelemetryConfig, number>;
-    const cpu = summary((result) => result.cpuPerRun);
+    const all = (config: TelemetryConfig) => (samples.get(config) ?? []).flat();
+    const perRound = (config: TelemetryConfig) => (samples.get(config) ?? []).map((measured) => mean(measured.map((sample) => sample.cpuPerRun)));
+    const loss = (config: TelemetryConfig, baseline: TelemetryConfig) => {
+      const baselines = perRound(baseline);
+      const percents = perRound(config).map((cpu, index) => ((cpu - (baselines[index] ?? cpu)) / (baselines[index] ?? cpu)) * 100);
+      return { median: oneDecimal(median(percents)), min: oneDecimal(Math.min(...percents)), max: oneDecimal(Math.max(...percents)) };
+    };
+    const summary = (pick: (sample: Sample) => number) => Object.fromEntries(configs.map((config) => [config, Math.round(median(all(config).map(pick)))])) as Record<TelemetryConfig, number>;
     return {
-      runs_per_second: summary((result) => result.rate),
-      cpu_us_per_run: cpu,
-      loss_percent: { metrics: extra(cpu.bare, cpu.metrics), tracing_default: extra(cpu.metrics, cpu.tracing_default), tracing_full: extra(cpu.metrics, cpu.tracing_full) },
+      workload: workload.name,
+      cpu_us_per_run: summary((sample) => sample.cpuPerRun),
+      loss_percent: { metrics: loss('metrics', 'bare'), tracing_default: loss('tracing_default', 'metrics'), tracing_full: loss('tracing_full', 'metrics') },
+      cpu_us_per_round: Object.fromEntries(configs.map((config) => [config, perRound(config).map(Math.round)])) as Record<TelemetryConfig, number[]>,
+      runs_per_second: summary((sample) => sample.rate),
       spans_exported_bytes: (await sink.send({ type: 'stats' }))['bytes'] as number,
     };
   } finally {
+    await Promise.all([...servers.values()].flat().map((server) => server.stop()));
     await sink.stop();
     pin(process.pid, -1);
   }
