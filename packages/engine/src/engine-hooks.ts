@@ -10,6 +10,8 @@ import type { RunRecord } from './store/store.js';
 export interface EngineHooks {
   runStarted?(run: RunRecord, trace?: TraceIds): void;
   runFinished?(run: RunRecord, status: 'completed' | 'failed' | 'cancelled', durationMs: number, trace?: TraceIds): void;
+  /** A run that ended before it started: cancelled while queued, or left queued by a stopped process. */
+  runEndedBeforeStart?(run: RunRecord, status: 'failed' | 'cancelled'): void;
   toolFinished?(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number, trace?: TraceIds): void;
   resultEmitted?(run: RunRecord, type: ResultEventType): void;
   /** Every event the run emits, lifecycle and results alike, as it is handed to the log. */

@@ -128,6 +128,7 @@ export class LocalRunner {
         ? { event_type: 'processing_cancelled', duration_ms: 0, reason: error.message }
         : { event_type: 'processing_failed', duration_ms: 0, error: error.message, code: error.code },
     );
+    this.options.hooks?.runEndedBeforeStart?.(run, status);
   }
 }
 

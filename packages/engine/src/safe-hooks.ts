@@ -1,7 +1,7 @@
 import type { EngineHooks } from './engine-hooks.js';
 
 type HookName = keyof EngineHooks;
-const HOOK_NAMES: readonly HookName[] = ['runStarted', 'runFinished', 'toolFinished', 'resultEmitted', 'eventEmitted'];
+const HOOK_NAMES: readonly HookName[] = ['runStarted', 'runFinished', 'runEndedBeforeStart', 'toolFinished', 'resultEmitted', 'eventEmitted'];
 
 /**
  * Wraps every hook so an exception in telemetry is dropped instead of failing a run. A

@@ -65,3 +65,29 @@ describe('runs feed, run image and the web app’s routes', () => {
     expect(await getJson(`${server.url}/v1/nothing-here`)).toMatchObject({ status: 404, body: { code: 'route_not_found' } });
   });
 });
+
+describe('a run cancelled while it waits for a slot', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ UNFOLD_CONCURRENCY: '1' });
+  });
+  afterAll(() => server.cleanup());
+
+  it('reaches the runs feed and the run counters as cancelled', async () => {
+    const updates: RunUpdatedFrame[] = [];
+    let live!: () => void;
+    const isLive = new Promise<void>((resolve) => (live = resolve));
+    const feed = createClient({ baseUrl: server.url }).watchRuns({ update: (frame) => updates.push(frame), live: () => live() });
+    await isLive;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 1 }, run_id: 'holds-the-slot' });
+    await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 }, run_id: 'waits' });
+    expect((await postJson(`${server.url}/v1/runs/waits/cancel`, {})).status).toBe(202);
+    await vi.waitFor(() => expect(updates.filter((frame) => frame.run_id === 'waits').map((frame) => frame.status)).toEqual(['queued', 'cancelled']));
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('unfold_runs_total{pipeline="demo",status="cancelled"} 1');
+    expect(metrics).toContain('unfold_active_runs{pipeline="demo"} 1');
+    await postJson(`${server.url}/v1/runs/holds-the-slot/cancel`, {});
+    feed.close();
+  });
+});

@@ -27,6 +27,10 @@ export class RunFeed implements EngineHooks {
     this.publish(run, status);
   }
 
+  runEndedBeforeStart(run: RunRecord, status: 'failed' | 'cancelled'): void {
+    this.publish(run, status);
+  }
+
   private publish(run: RunRecord, status: RunStatus): void {
     if (this.listeners.size === 0) return;
     const frame: RunUpdatedFrame = { event_type: 'run_updated', run_id: run.run_id, pipeline: run.pipeline, status, created_at: run.created_at };

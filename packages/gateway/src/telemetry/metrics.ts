@@ -158,6 +158,12 @@ export class UnfoldMetrics implements EngineHooks {
     this.receiptProcessing.inc([status === 'completed' ? 'success' : status === 'failed' ? 'failure' : 'cancelled']);
   }
 
+  /** Counted among finished runs; it was never active and took no time. */
+  runEndedBeforeStart(run: RunRecord, status: 'failed' | 'cancelled'): void {
+    this.runs.inc([run.pipeline, status]);
+    if (run.pipeline === 'receipt') this.receiptProcessing.inc([status === 'failed' ? 'failure' : 'cancelled']);
+  }
+
   toolFinished(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number, trace?: TraceIds): void {
     this.tools.inc([run.pipeline, toolName, outcome]);
     this.toolDuration.observe([run.pipeline, toolName, outcome], durationMs / 1000, exemplarOf(trace));

@@ -1,7 +1,7 @@
 import type { EngineHooks, TraceIds } from '@unfold/engine';
 import type { FastifyBaseLogger } from 'fastify';
 
-/** One JSON line per event of interest in a run's life: start, a tool failing or retrying, the end; each with its trace ids when sampled. */
+/** One JSON line per event of interest in a run's life: start, a tool failing or retrying, the end (or an end before any start); each with its trace ids when sampled. */
 export function runLog(log: FastifyBaseLogger): EngineHooks {
   const ids = (trace: TraceIds | undefined) => trace ?? {};
   return {
@@ -15,6 +15,9 @@ export function runLog(log: FastifyBaseLogger): EngineHooks {
     runFinished(run, status, durationMs, trace) {
       const level = status === 'failed' ? 'warn' : 'info';
       log[level]({ run_id: run.run_id, pipeline: run.pipeline, status, duration_ms: durationMs, ...ids(trace) }, 'run finished');
+    },
+    runEndedBeforeStart(run, status) {
+      log[status === 'failed' ? 'warn' : 'info']({ run_id: run.run_id, pipeline: run.pipeline, status }, 'run ended before it started');
     },
   };
 }
