@@ -31,9 +31,10 @@ export class ResyncRequired extends UnfoldError {
 export async function longPoll(options: LongPollOptions): Promise<PollResponse> {
   const { store, runId, subscription, observer } = options;
   const close = observer.opened('long-poll');
-  // A long-poll request cannot tell a resume after a lost connection from the next poll:
-  // every request from a position counts (the metric's help says so).
-  if (subscription.after > 0) observer.resumed('long-poll');
+  // Long-polling has no connection to resume, but a client opens it with a request that
+  // does not wait (the SDK does) and then polls with a wait: an opening request from a
+  // position is the resume; the polls after it are not.
+  if (subscription.after > 0 && options.waitMs === 0) observer.resumed('long-poll');
   try {
     let position = subscription.after;
     const events = await new Promise<UnfoldEvent[]>((resolve, reject) => {

@@ -90,7 +90,7 @@ export class UnfoldMetrics implements EngineHooks {
     scrapedMetric('gauge', { name: 'unfold_open_connections', help: 'Open streaming connections, by transport', labelName: 'transport' }, this.registers, () => counts().connections);
     scrapedMetric('counter', { name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelName: 'transport' }, this.registers, () => counts().deliveries);
     scrapedMetric('counter', { name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', labelName: 'transport' }, this.registers, () => counts().slowConsumers);
-    scrapedMetric('counter', { name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: every request from a position)', labelName: 'transport' }, this.registers, () => counts().resumes);
+    scrapedMetric('counter', { name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: a request from a position that does not wait, which is how a client opens it)', labelName: 'transport' }, this.registers, () => counts().resumes);
     scrapedMetric('counter', { name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', labelName: 'transport' }, this.registers, () => counts().resyncs);
     const toolOutcomes = this.toolOutcomes;
     new Gauge({
