@@ -58,14 +58,19 @@ export class LocalRunner {
 
   /**
    * Ends runs a stopped process left queued or running: each gets its one terminal event,
-   * so no run is left open forever.
+   * so no run is left open forever. A run whose final status was written but whose
+   * terminal event was not (the process stopped between the two) gets the event its
+   * record describes.
    */
   async recoverInterrupted(): Promise<number> {
-    const unfinished = await this.options.store.runs.unfinished();
+    const { runs } = this.options.store;
+    const unfinished = await runs.unfinished();
     for (const run of unfinished) {
       await this.endUnstarted(run, 'failed', { code: 'run_interrupted', message: 'the server stopped while the run was in progress' });
     }
-    return unfinished.length;
+    const unterminated = await runs.unterminated();
+    for (const run of unterminated) await this.appendTerminal(run, terminalOf(run));
+    return unfinished.length + unterminated.length;
   }
 
   /**
@@ -119,17 +124,34 @@ export class LocalRunner {
 
   /** A run that never started still gets `processing_started` first and one terminal event last. */
   private async endUnstarted(run: RunRecord, status: Extract<RunStatus, 'failed' | 'cancelled'>, error: { code: string; message: string }): Promise<void> {
-    const { store } = this.options;
-    const emitter = new RunEmitter(store.events, run.run_id, { pipeline: run.pipeline, ...envelopeOf(run) });
-    if ((await store.events.lastSeq(run.run_id)) === 0) emitter.emit({ event_type: 'processing_started' });
-    await store.runs.update(run.run_id, { status, finished_at: new Date().toISOString(), error });
-    await emitter.finish(
+    await this.options.store.runs.update(run.run_id, { status, finished_at: new Date().toISOString(), error });
+    await this.appendTerminal(
+      run,
       status === 'cancelled'
         ? { event_type: 'processing_cancelled', duration_ms: 0, reason: error.message }
         : { event_type: 'processing_failed', duration_ms: 0, error: error.message, code: error.code },
     );
     this.options.hooks?.runEndedBeforeStart?.(run, status);
   }
+
+  /** Appends a run's terminal event, after `processing_started` when its log is empty. */
+  private async appendTerminal(run: RunRecord, terminal: TerminalDraft): Promise<void> {
+    const { events } = this.options.store;
+    const emitter = new RunEmitter(events, run.run_id, { pipeline: run.pipeline, ...envelopeOf(run) });
+    if ((await events.lastSeq(run.run_id)) === 0) emitter.emit({ event_type: 'processing_started' });
+    await emitter.finish(terminal);
+  }
+}
+
+type TerminalDraft = Parameters<RunEmitter['finish']>[0];
+
+/** The terminal event a finished run's record describes. */
+function terminalOf(run: RunRecord): TerminalDraft {
+  const duration_ms = run.started_at && run.finished_at ? Math.max(0, Date.parse(run.finished_at) - Date.parse(run.started_at)) : 0;
+  const error = run.error ?? { code: 'run_interrupted', message: 'the server stopped as the run ended' };
+  if (run.status === 'completed') return { event_type: 'processing_completed', duration_ms, result: run.result ?? null };
+  if (run.status === 'cancelled') return { event_type: 'processing_cancelled', duration_ms, reason: error.message };
+  return { event_type: 'processing_failed', duration_ms, error: error.message, code: error.code };
 }
 
 /** Caller ids (the seed's receipt id) travel on every event of the run. */

@@ -147,7 +147,7 @@ describe('delivery guarantees', () => {
     live.socket.close();
   });
 
-  it('survives a restart: same epoch, same events, runs left open are ended', async () => {
+  it('survives a restart: same epoch, same events, runs left open are ended, a lost terminal event is restored', async () => {
     const durable = await startTestServer();
     const runId = await (async () => {
       const response = await postJson(`${durable.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } });
@@ -161,6 +161,9 @@ describe('delivery guarantees', () => {
     await crashed.runs.create({ run_id: 'crashed', pipeline: 'demo', status: 'running', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: null, finished_at: null, error: null });
     await crashed.events.append('crashed', { event_type: 'processing_started', pipeline: 'demo' });
     await crashed.events.append('crashed', { event_type: 'tool_started', pipeline: 'demo', tool_name: 'fetch_document', status: 'started', attempt: 1 });
+    // One that died between writing its final status and committing its terminal event.
+    await crashed.runs.create({ run_id: 'ending', pipeline: 'demo', status: 'completed', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.250Z', result: { total: '9.99' }, error: null });
+    await crashed.events.append('ending', { event_type: 'processing_started', pipeline: 'demo' });
     await crashed.close();
 
     const again = await startTestServer({}, { dataDir: durable.dataDir });
@@ -172,6 +175,10 @@ describe('delivery guarantees', () => {
       expect(ended.map((event: Frame) => event.event_type)).toEqual(['processing_started', 'tool_started', 'processing_failed']);
       expect(ended.at(-1)).toMatchObject({ code: 'run_interrupted', seq: 3 });
       expect((await getJson(`${again.url}/v1/runs/crashed`)).body).toMatchObject({ status: 'failed', error: { code: 'run_interrupted' } });
+      const completed = stored(parseNdjson((await readStream(`${again.url}/v1/runs/ending/events`, 'application/x-ndjson')).text));
+      expect(completed.map((event: Frame) => event.event_type)).toEqual(['processing_started', 'processing_completed']);
+      expect(completed.at(-1)).toMatchObject({ seq: 2, duration_ms: 1250, result: { total: '9.99' } });
+      expect((await getJson(`${again.url}/v1/runs/ending`)).body).toMatchObject({ status: 'completed' });
     } finally {
       await again.cleanup();
     }

@@ -1,4 +1,4 @@
-import { UnfoldError, isFinishedStatus, type UnfoldEvent } from '@unfold/protocol';
+import { UnfoldError, isFinishedStatus, isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { AppendListeners } from './append-listeners.js';
 import { buildEvent, decodeCursor, encodeCursor, newerFirst, retentionVictims } from './store-rules.js';
 import type { EventLog, NewEvent, RetentionPolicy, RunPage, RunPatch, RunQuery, RunRecord, RunStore, Store } from './store.js';
@@ -63,6 +63,10 @@ export function createMemoryStore(): Store {
     },
     async unfinished() {
       return [...runs.values()].filter((run) => !isFinishedStatus(run.status)).map((run) => structuredClone(run));
+    },
+    async unterminated() {
+      const endsWithTerminal = (runId: string) => isTerminalEventType(events.get(runId)?.at(-1)?.event_type ?? '');
+      return [...runs.values()].filter((run) => isFinishedStatus(run.status) && !endsWithTerminal(run.run_id)).map((run) => structuredClone(run));
     },
   };
 

@@ -80,6 +80,19 @@ describe.each(STORES)('%s store', (_name, open) => {
     await store.close();
   });
 
+  it('finds finished runs whose log lacks its terminal event', async () => {
+    const store = await open();
+    const finished = (runId: string) => runRecord(runId, { status: 'completed', finished_at: new Date().toISOString() });
+    for (const runId of ['whole', 'cut-short', 'empty']) await store.runs.create(finished(runId));
+    await store.runs.create(runRecord('still-running', { status: 'running' }));
+    await store.events.append('whole', { event_type: 'processing_started', pipeline: 'demo' });
+    await store.events.append('whole', { event_type: 'processing_completed', pipeline: 'demo', duration_ms: 1, result: null });
+    await store.events.append('cut-short', { event_type: 'processing_started', pipeline: 'demo' });
+    await store.events.append('still-running', { event_type: 'processing_started', pipeline: 'demo' });
+    expect((await store.runs.unterminated()).map((run) => run.run_id).sort()).toEqual(['cut-short', 'empty']);
+    await store.close();
+  });
+
   it('applies retention by age and by count, deleting events, never unfinished runs', async () => {
     const store = await open();
     const now = new Date('2026-06-01T00:00:00.000Z');

@@ -78,6 +78,11 @@ export interface RunStore {
   update(runId: string, patch: RunPatch): Promise<void>;
   /** Runs left `queued` or `running` by a process that stopped. */
   unfinished(): Promise<RunRecord[]>;
+  /**
+   * Finished runs whose log does not end with a terminal event: a process stopped between
+   * writing a run's final status and committing its last events.
+   */
+  unterminated(): Promise<RunRecord[]>;
 }
 
 export interface RetentionPolicy {
