@@ -2,3 +2,4 @@ export * from './config.js';
 export * from './unfold-server.js';
 export type { GatewayContext } from './gateway-context.js';
 export type { StreamObserver, StreamStats, StreamTransport } from './streaming/stream-observer.js';
+export { UnfoldMetrics } from './telemetry/metrics.js';

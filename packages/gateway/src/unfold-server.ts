@@ -115,7 +115,6 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   const tracing = await startTracing({
     serviceName: config.OTEL_SERVICE_NAME,
     serviceVersion: VERSION,
-    sampleRatio: options.spanExporter ? 1 : config.OTEL_TRACES_SAMPLER_ARG,
     ...(config.OTEL_EXPORTER_OTLP_ENDPOINT ? { otlp: { endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT, protocol: config.OTEL_EXPORTER_OTLP_PROTOCOL } } : {}),
     ...(options.spanExporter ? { exporter: options.spanExporter } : {}),
   });
@@ -149,7 +148,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   };
 
   // Without an SDK every span would be a no-op: no hook on every request for nothing.
-  if (tracing) installHttpTracing(app);
+  if (tracing) installHttpTracing(app, { sampleRatio: config.OTEL_TRACES_SAMPLER_ARG });
   installErrorHandling(app);
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser(['text/plain']);

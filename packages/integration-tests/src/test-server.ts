@@ -24,7 +24,9 @@ export interface TestServer {
  */
 export async function startTestServer(env: Record<string, string> = {}, options: { dataDir?: string; pipelines?: AnyPipeline[]; spanExporter?: SpanExporter; webRoot?: string } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'unfold-it-')));
-  const config = loadConfig({ LOG_LEVEL: 'warn', UNFOLD_SHUTDOWN_GRACE_S: '0', ...env, UNFOLD_DATA_DIR: dataDir });
+  // With a span exporter every trace is kept unless the test says otherwise.
+  const sampling = options.spanExporter ? { OTEL_TRACES_SAMPLER_ARG: '1' } : {};
+  const config = loadConfig({ LOG_LEVEL: 'warn', UNFOLD_SHUTDOWN_GRACE_S: '0', ...sampling, ...env, UNFOLD_DATA_DIR: dataDir });
   const server = await createUnfoldServer({ config, pipelines: [firehosePipeline, ...(options.pipelines ?? [])], ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}), ...(options.webRoot ? { webRoot: options.webRoot } : {}) });
   const url = await server.listen(0, '127.0.0.1');
   const close = () => server.close();

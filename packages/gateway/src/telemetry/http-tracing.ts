@@ -1,8 +1,11 @@
+import { randomFillSync } from 'node:crypto';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const tracer = trace.getTracer('@unfold/gateway');
-const spans = new WeakMap<FastifyRequest, Span>();
+/** A request that starts a trace the edge chose not to sample: it has no span at all. */
+const NOT_SAMPLED = Symbol('not sampled');
+const spans = new WeakMap<FastifyRequest, Span | typeof NOT_SAMPLED>();
 
 /**
  * A server span per request, a child of the caller's `traceparent`. A stream (SSE,
@@ -10,13 +13,19 @@ const spans = new WeakMap<FastifyRequest, Span>();
  * so a trace shows how long each client stayed and how it ended. Hand-written rather than
  * @opentelemetry/instrumentation-http: that patches `node:http` through a module loader
  * hook, which an ESM server would have to install before anything else is imported.
+ *
+ * Head sampling happens here, before any span exists: a request without a trace context
+ * starts a new trace, kept at `sampleRatio`, and the SDK is not called at all for the
+ * rest. Creating a span only to learn it is not sampled (two random ids, the sampler, a
+ * non-recording span) was most of what tracing cost at the default 10%. A request with a
+ * caller's `traceparent` follows the caller's decision, in the SDK.
  */
-export function installHttpTracing(app: FastifyInstance): void {
+export function installHttpTracing(app: FastifyInstance, options: { sampleRatio: number }): void {
   // A callback hook, not an async one: an async hook puts a promise and a microtask
   // before every request's handler.
   app.addHook('onRequest', (request, reply, done) => {
     try {
-      startRequestSpan(request, reply);
+      startRequestSpan(request, reply, options.sampleRatio);
     } catch {
       // telemetry never fails a request
     }
@@ -24,14 +33,17 @@ export function installHttpTracing(app: FastifyInstance): void {
   });
 }
 
-function startRequestSpan(request: FastifyRequest, reply: FastifyReply): void {
+function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRatio: number): void {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  if (!trace.getSpanContext(parent) && Math.random() >= sampleRatio) {
+    spans.set(request, NOT_SAMPLED);
+    return;
+  }
   const route = request.routeOptions.url ?? 'unknown route';
   const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
   const span = tracer.startSpan(`${upgrade ? 'WS' : request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
-  // Kept even when not sampled: a run started by this request must follow its decision.
+  // Kept even when not sampled (a caller's decision): a run started by this request must follow it.
   spans.set(request, span);
-  // An unsampled request costs an id; attributes only for the ones kept.
   if (!span.isRecording()) return;
   const query = request.url.indexOf('?');
   span.setAttributes({
@@ -53,14 +65,27 @@ function startRequestSpan(request: FastifyRequest, reply: FastifyReply): void {
   else reply.raw.once('close', end);
 }
 
+// Random ids for traces the edge did not keep, cut from a pool: a crypto call per id
+// cost more than the rest of an unsampled run's tracing.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
 /**
  * The W3C trace context of the request's span, to store as a run's parent. An unsampled
- * request hands on its decision too (flags 00), so its run is not sampled afresh: with
- * a 10% ratio, runs would otherwise be sampled at 10% + 90% × 10%.
+ * request hands on its decision too (flags 00), so its run is not sampled afresh.
  */
 export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
   const span = spans.get(request);
   if (!span) return undefined;
+  if (span === NOT_SAMPLED) return { traceparent: `00-${randomHex(16)}-${randomHex(8)}-00` };
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
   return carrier;

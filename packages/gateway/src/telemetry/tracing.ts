@@ -2,14 +2,11 @@ import { propagation, trace } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  AlwaysOffSampler,
   AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
   SimpleSpanProcessor,
-  TraceIdRatioBasedSampler,
   TracerProvider,
-  type Sampler,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
@@ -18,8 +15,6 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 export interface TracingOptions {
   serviceName: string;
   serviceVersion: string;
-  /** Share of new traces kept (head sampling); a sampled parent from the caller is always followed. */
-  sampleRatio: number;
   /** OTLP endpoint and protocol, as OTEL_EXPORTER_OTLP_ENDPOINT / _PROTOCOL name them. */
   otlp?: { endpoint: string; protocol: 'grpc' | 'http/protobuf' };
   /** Spans go here instead, each as it ends (tests and benchmarks). */
@@ -41,16 +36,9 @@ async function otlpExporter(otlp: NonNullable<TracingOptions['otlp']>): Promise<
   return new OTLPTraceExporter({ url: `${otlp.endpoint.replace(/\/$/, '')}/v1/traces` });
 }
 
-/** The ratio sampler hashes every trace id; at 0 and 1 the answer is known without it. */
-function rootSampler(ratio: number): Sampler {
-  if (ratio >= 1) return new AlwaysOnSampler();
-  if (ratio <= 0) return new AlwaysOffSampler();
-  return new TraceIdRatioBasedSampler(ratio);
-}
-
 /**
  * Registers the OpenTelemetry SDK for this process: W3C trace context and baggage,
- * parent-based ratio sampling, and a batch OTLP exporter (or
+ * parent-based sampling, and a batch OTLP exporter (or
  * the given exporter). Without either nothing is registered and every span is a no-op.
  * No context manager: Unfold passes span parents explicitly (see the engine's
  * run-tracing), and AsyncLocalStorage would tax every promise of the process on Node 20.
@@ -62,7 +50,9 @@ export async function startTracing(options: TracingOptions): Promise<Tracing | u
     : new BatchSpanProcessor({ exporter: await otlpExporter(options.otlp as NonNullable<TracingOptions['otlp']>) });
   const provider = new TracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName, [ATTR_SERVICE_VERSION]: options.serviceVersion }),
-    sampler: new ParentBasedSampler({ root: rootSampler(options.sampleRatio) }),
+    // New traces start only at the HTTP edge, which samples them before any span exists
+    // (see http-tracing); every other span follows its parent.
+    sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }),
     spanProcessors: [processor],
   });
   propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
