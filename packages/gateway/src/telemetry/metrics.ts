@@ -151,17 +151,19 @@ export class UnfoldMetrics implements EngineHooks {
   runFinished(run: RunRecord, status: 'completed' | 'failed' | 'cancelled', durationMs: number, trace?: TraceIds): void {
     this.firsts.delete(run.run_id);
     this.activeRuns.add([run.pipeline], -1);
-    this.runs.inc([run.pipeline, status]);
     this.runDuration.observe([run.pipeline, status], durationMs / 1000, exemplarOf(trace));
-    if (run.pipeline !== 'receipt') return;
-    this.activeReceipts.add([], -1);
-    this.receiptProcessing.inc([status === 'completed' ? 'success' : status === 'failed' ? 'failure' : 'cancelled']);
+    if (run.pipeline === 'receipt') this.activeReceipts.add([], -1);
+    this.countFinished(run, status);
   }
 
   /** Counted among finished runs; it was never active and took no time. */
   runEndedBeforeStart(run: RunRecord, status: 'failed' | 'cancelled'): void {
+    this.countFinished(run, status);
+  }
+
+  private countFinished(run: RunRecord, status: 'completed' | 'failed' | 'cancelled'): void {
     this.runs.inc([run.pipeline, status]);
-    if (run.pipeline === 'receipt') this.receiptProcessing.inc([status === 'failed' ? 'failure' : 'cancelled']);
+    if (run.pipeline === 'receipt') this.receiptProcessing.inc([status === 'completed' ? 'success' : status === 'failed' ? 'failure' : 'cancelled']);
   }
 
   toolFinished(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number, trace?: TraceIds): void {
