@@ -1,5 +1,5 @@
-import { randomFillSync } from 'node:crypto';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span } from '@opentelemetry/api';
+import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const tracer = trace.getTracer('@unfold/gateway');
@@ -65,18 +65,9 @@ function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRa
   else reply.raw.once('close', end);
 }
 
-// Random ids for traces the edge did not keep, cut from a pool: a crypto call per id
-// cost more than the rest of an unsampled run's tracing.
-const pool = Buffer.alloc(4096);
-let poolOffset = pool.length;
-function randomHex(bytes: number): string {
-  if (poolOffset + bytes > pool.length) {
-    randomFillSync(pool);
-    poolOffset = 0;
-  }
-  poolOffset += bytes;
-  return pool.toString('hex', poolOffset - bytes, poolOffset);
-}
+// Ids for traces the edge did not keep, made as the SDK makes its own (a crypto call per
+// id cost more than the rest of an unsampled run's tracing).
+const ids = new RandomIdGenerator();
 
 /**
  * The W3C trace context of the request's span, to store as a run's parent. An unsampled
@@ -85,7 +76,7 @@ function randomHex(bytes: number): string {
 export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
   const span = spans.get(request);
   if (!span) return undefined;
-  if (span === NOT_SAMPLED) return { traceparent: `00-${randomHex(16)}-${randomHex(8)}-00` };
+  if (span === NOT_SAMPLED) return { traceparent: `00-${ids.generateTraceId()}-${ids.generateSpanId()}-00` };
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
   return carrier;
