@@ -37,9 +37,10 @@ function traceIdsOf(span: Span): TraceIds | undefined {
  */
 function startSpan(name: string, parent: Context, attributes: () => Record<string, string | number>): SpanHandle {
   const parentSpan = trace.getSpan(parent);
+  const parentContext = parentSpan?.spanContext();
   // Under a parent that was not sampled no child ever is (parent-based sampling), so the
   // parent stands in for it: an unsampled run then costs no span object at all.
-  if (parentSpan && !isSampled(parentSpan.spanContext()) && isSpanContextValid(parentSpan.spanContext())) return { span: parentSpan, context: parent, ids: undefined };
+  if (parentSpan && parentContext && !isSampled(parentContext) && isSpanContextValid(parentContext)) return { span: parentSpan, context: parent, ids: undefined };
   const span = tracer.startSpan(name, undefined, parent);
   if (span.isRecording()) span.setAttributes(attributes());
   return { span, context: trace.setSpan(parent, span), ids: traceIdsOf(span) };
