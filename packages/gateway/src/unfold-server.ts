@@ -52,7 +52,7 @@ export interface UnfoldServerOptions {
   seedReceipt?: GatewayContext['seedReceipt'];
   /** Where the JSON log goes (default standard output); the CLI's embedded server logs to standard error. */
   logStream?: NodeJS.WritableStream;
-  /** Traces go here, every span, instead of an OTLP collector (tests and benchmarks). */
+  /** Spans go here, each as it ends, instead of an OTLP collector (tests); sampling is still OTEL_TRACES_SAMPLER_ARG's. */
   spanExporter?: SpanExporter;
   /** The web app's build (`@unfold/web`'s `dist`), served at `/`. */
   webRoot?: string;
