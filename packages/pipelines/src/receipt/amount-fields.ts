@@ -7,7 +7,7 @@ export const SUBTOTAL = /\bSUB\s*-?\s*TOTAL\b/i;
 const NOT_TOTAL = /\(\s*TOTAL|@\s*\d+(\.\d+)?\s*%|\b((TAX|GST|SST)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
 /** Total keywords, strongest first: what the customer finally pays beats a running total. */
 const TOTAL_CLASSES: RegExp[] = [
-  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+AMOUNT|ROUND(ED|ING)?\s*(D\s*)?TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
+  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+AMOUNT|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
   /\bTOTAL\s*(\(?\s*RM\s*\)?|AMOUNT|AMT|SALES?|INCL\w*(\s+(GST|SST|TAX))?|\(INCL[^)]*\))/i,
   /\bTOTAL\b/i,
 ];

@@ -41,6 +41,32 @@ export const CORNER_HARDWARE = boxes([
   [120, 490, 'THANK YOU, PLEASE COME AGAIN'],
 ]);
 
+/**
+ * A total printed before the rounding adjustment (17.49) and the rounded one after it
+ * (17.50): what the customer pays is the one after.
+ */
+export const TOTAL_BEFORE_ROUNDING = boxes([
+  [100, 20, 'KEDAI RUNCIT AMAN'],
+  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+  [40, 80, '12-01-2019'],
+  [40, 110, 'ITEM'],
+  [300, 110, 'AMOUNT'],
+  [40, 140, 'RICE 5KG'],
+  [380, 140, '16.50'],
+  [40, 170, 'SUBTOTAL'],
+  [380, 170, '16.50'],
+  [40, 195, 'GST 6%'],
+  [380, 195, '0.99'],
+  [40, 220, 'TOTAL (INCL GST):'],
+  [380, 220, '17.49'],
+  [40, 245, 'ROUNDING ADJ:'],
+  [380, 245, '0.01'],
+  [40, 270, 'TOTAL:'],
+  [380, 270, '17.50'],
+  [40, 295, 'CASH'],
+  [380, 295, '20.00'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   [100, 20, 'KEDAI RUNCIT AMAN'],
