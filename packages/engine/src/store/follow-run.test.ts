@@ -53,6 +53,29 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
     await store.close();
   });
 
+  it('hands over to live without losing what was appended while the last replay page was delivered', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    for (let index = 0; index < 10; index++) await store.events.append('r', token(index));
+    // Pages of 4: 1-4, 5-8, then the short last page 9-10. While it is delivered, two
+    // events arrive: the replay has already read its last page, so only the live buffer
+    // holds them.
+    let appended = false;
+    const subscriber = follow(store, 'r', { after: 0, pageSize: 4 }, {
+      backpressure: () => {
+        if (appended || subscriber.events.at(-1)?.seq !== 9) return undefined;
+        appended = true;
+        return Promise.all([store.events.append('r', token(10)), store.events.append('r', token(11))]).then(() => undefined);
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.events.append('r', terminal);
+    await subscriber.ended;
+    expect(appended).toBe(true);
+    expect(seqs(subscriber.events)).toEqual(range(1, 13));
+    await store.close();
+  });
+
   it('reads on from the log when live events overflow what a paused replay may hold', async () => {
     const store = await open();
     await store.runs.create(runRecord('r'));
