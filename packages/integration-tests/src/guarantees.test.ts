@@ -37,8 +37,11 @@ describe('delivery guarantees', () => {
     expect(code).toBe(1000);
     expect(stored(live.frames)[0]?.seq).toBe(1);
     expect(expectGapless(live.frames)).toBe(true);
+    expect(stored(live.frames).at(-1)?.event_type).toBe('processing_completed');
   });
 
+  // Over a real socket the replay rarely pauses at its last page, so the hand-over of events
+  // only the live buffer holds is pinned down by follow-run.test.ts, where it is forced.
   it('replays history then live with no gap and no duplicate while events are being appended', async () => {
     // Many events with pauses: subscribers join mid-run at positions inside the history.
     const runId = await startRun('firehose', { events: 3_000, pause_every: 50, pause_ms: 10 });
