@@ -3,7 +3,7 @@
 // data (SROIE receipts, annotated Enron emails): rules must be written from patterns and
 // tests from fixtures the project makes, never from the files the extraction is scored on.
 //
-//   node scripts/check-data-leaks.mjs [--data ../shared/data]
+//   node scripts/check-data-leaks.mjs [--data ../shared/data] [--repo <clone>]
 //
 // Both sides are compared as streams of lower-case letters and digits, every run of other
 // characters (spaces, line breaks, punctuation, quotes and commas between string literals,
@@ -26,9 +26,9 @@ const LONG_RUN = 48;
 const COMMON_IN = 3;
 const NOT_TEXT = /\.(png|jpe?g|gif|webp|ico|bmp|tiff?|pdf|woff2?|ttf|otf|wasm|traineddata|gz|zip|sqlite|db)$/i;
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const { values: options } = parseArgs({ options: { data: { type: 'string', default: join(repoRoot, '..', 'shared', 'data') } } });
-const dataDir = resolve(options.data);
+const { values: options } = parseArgs({ options: { data: { type: 'string' }, repo: { type: 'string', default: resolve(dirname(fileURLToPath(import.meta.url)), '..') } } });
+const repoRoot = resolve(options.repo);
+const dataDir = resolve(options.data ?? join(repoRoot, '..', 'shared', 'data'));
 
 /** The dictionary, and the words of mail headers and addresses that every message system writes. */
 const PLAIN_WORDS = new Set([...createRequire(import.meta.url)('an-array-of-english-words'), ...['multipart', 'mime', 'charset', 'utf', 'ascii', 'iso', 'base64', '7bit', '8bit', 'http', 'https', 'www', 'com', 'org', 'net', 'html', 'cc', 'bcc', 'fw', 'fwd', 'pm']]);
