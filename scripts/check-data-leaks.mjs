@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Fails when a tracked file under packages/ carries a distinctive string of the evaluation
-// data (SROIE receipts, annotated Enron emails): rules must be written from patterns and
-// tests from fixtures the project makes, never from the files the extraction is scored on.
+// Fails when a file tracked in the repository (code, tests, fixtures, docs) carries a
+// distinctive string of the evaluation data (SROIE receipts, annotated Enron emails): rules
+// must be written from patterns and tests from fixtures the project makes, never from the
+// files the extraction is scored on.
 //
 //   node scripts/check-data-leaks.mjs [--data ../shared/data] [--repo <clone>]
 //
@@ -33,7 +34,7 @@ const dataDir = resolve(options.data ?? join(repoRoot, '..', 'shared', 'data'));
 /** The dictionary, and the words of mail headers and addresses that every message system writes. */
 const PLAIN_WORDS = new Set([...createRequire(import.meta.url)('an-array-of-english-words'), ...['multipart', 'mime', 'charset', 'utf', 'ascii', 'iso', 'base64', '7bit', '8bit', 'http', 'https', 'www', 'com', 'org', 'net', 'html', 'cc', 'bcc', 'fw', 'fwd', 'pm']]);
 const normalise = (text) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ');
-/** Ten-digit or Malaysian phone numbers, once punctuation is a space: "713 853 6349", "03 7842 1234". */
+/** Ten-digit or Malaysian phone numbers, once punctuation is a space: "312 555 0187", "03 1234 5678". */
 const PHONE = /(?<!\p{N})\p{N}{2,4} \p{N}{3,4} ?\p{N}{4}(?!\p{N})/gu;
 /** Plain vocabulary: dictionary and mail words, initials, and numbers short enough to be a price, a date part or a quantity. */
 const isPlain = (token) => (/^\p{N}+$/u.test(token) ? token.length <= 4 : token.length === 1 || PLAIN_WORDS.has(token));
@@ -119,7 +120,7 @@ function indexData() {
 }
 
 function trackedFiles() {
-  const listed = execFileSync('git', ['ls-files', '-z', 'packages/**'], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const listed = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return listed.split('\0').filter((path) => path !== '' && !path.endsWith('package-lock.json') && !NOT_TEXT.test(path));
 }
 
