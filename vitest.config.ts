@@ -10,7 +10,7 @@ export default defineConfig({
   // @opentelemetry/api 1.9, point it at an ESM build Node itself cannot load).
   ssr: { resolve: { conditions: ['@unfold/source', ...defaultServerConditions.filter((condition) => condition !== 'module')], externalConditions: ['@unfold/source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.{ts,tsx}'],
+    include: ['packages/*/src/**/*.test.{ts,tsx}', 'scripts/**/*.test.mjs'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',

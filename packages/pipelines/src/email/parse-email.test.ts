@@ -3,24 +3,24 @@ import { findSignature, threadMessages } from './parse-email.js';
 import { extractByRules } from './rules-extractor.js';
 
 const DISCLAIMER = [
-  'The preceding e-mail message contains information that is confidential, may',
-  'be protected by the attorney/client or other applicable privileges. If you are not',
-  'an intended recipient of this message, please do not read, copy or disclose it. Thank you.',
+  'This message and anything attached to it are confidential and may be privileged. If it',
+  'reached you by mistake, tell the sender and delete it; any use of it by someone other',
+  'than the addressee is prohibited.',
 ].join('\n');
 
 describe('findSignature', () => {
   it('looks past a disclaimer and attachment notes to the signature above them', () => {
-    const body = ['Please review the draft.', '', 'Keith E. Graham', 'Senior Counsel', 'United States Filter Corporation', 'Telephone No.: (630) 778-4810', '', DISCLAIMER, ' - draft.doc'].join('\n');
-    expect(findSignature(body).signature).toBe('Keith E. Graham\nSenior Counsel\nUnited States Filter Corporation\nTelephone No.: (630) 778-4810');
+    const body = ['Please review the draft.', '', 'Marta J. Lindqvist', 'Senior Counsel', 'Harbourline Water Corporation', 'Telephone No.: (312) 555-0187', '', DISCLAIMER, '', ' - draft.doc'].join('\n');
+    expect(findSignature(body).signature).toBe('Marta J. Lindqvist\nSenior Counsel\nHarbourline Water Corporation\nTelephone No.: (312) 555-0187');
   });
 
   it('cuts a disclaimer that runs straight on under the signature', () => {
-    const body = ['See you Thursday.', '', 'Best,', 'Jeff', '- This message (including any attachments) contains confidential information', 'intended for a specific individual and purpose, and is protected by law. If you are', 'not the intended recipient, you should delete this message.'].join('\n');
-    expect(findSignature(body)).toEqual({ signature: 'Jeff', sign_off: 'Best,' });
+    const body = ['See you Thursday.', '', 'Best,', 'Tamsin', '- This e-mail and its attachments are meant only for the person it is addressed to and', 'may hold information that is confidential. If it reached you in error, please let the', 'sender know and delete every copy.'].join('\n');
+    expect(findSignature(body)).toEqual({ signature: 'Tamsin', sign_off: 'Best,' });
   });
 
   it('takes a name alone under the last sentence as the signature', () => {
-    expect(findSignature('Tennis anyone?\nBen').signature).toBe('Ben');
+    expect(findSignature('Lunch on Friday?\nOwen').signature).toBe('Owen');
     // A line that does not end a sentence is not followed by a signature.
     expect(findSignature('The meeting moved to\nHouston').signature).toBe('');
   });
@@ -28,10 +28,10 @@ describe('findSignature', () => {
 
 describe('threadMessages', () => {
   it('splits at an indented "Original Message" marker', () => {
-    const messages = threadMessages('Sounds good.\n\nElizabeth Sager\n713-853-6349\n\n -----Original Message-----\nFrom: Yoder, Christian\nSent: Thursday\nTo: Sager\n\nHere it is.');
-    expect(messages[0]).toBe('Sounds good.\n\nElizabeth Sager\n713-853-6349');
+    const messages = threadMessages('Works for me.\n\nRenata Okafor\n312-555-0163\n\n -----Original Message-----\nFrom: Lindqvist, Marta\nSent: Thursday\nTo: Okafor\n\nHere it is.');
+    expect(messages[0]).toBe('Works for me.\n\nRenata Okafor\n312-555-0163');
     expect(extractByRules({ sender_name: '', sender_email: '', subject: '', body: messages[0] ?? '', quoted: '', attachments: [], ...findSignature(messages[0] ?? '') })).toEqual(
-      expect.arrayContaining([expect.objectContaining({ field_name: 'candidate_name', value: 'Elizabeth Sager' }), expect.objectContaining({ field_name: 'phone', value: '713-853-6349' })]),
+      expect.arrayContaining([expect.objectContaining({ field_name: 'candidate_name', value: 'Renata Okafor' }), expect.objectContaining({ field_name: 'phone', value: '312-555-0163' })]),
     );
   });
 });

@@ -32,11 +32,11 @@ const QUOTE_START =
 const SIGN_OFF_WORDS = '(?:thanks(?: again| so much| you)?|thank you|thx|many thanks|best(?: regards| wishes)?|regards|rgds|kind regards|warm regards|sincerely|cheers|all the best|talk soon|take care|respectfully|love)';
 /** A closing on its own line, or ending the last sentence: "Please call me.  Thanks,". */
 export const SIGN_OFF = new RegExp(`(?:^|[.!?]\\s+)\\s*${SIGN_OFF_WORDS}\\s*[,.!-]*\\s*$`, 'i');
-/** A sign-off and the name on one line: "Thanks. Sheila", "Regards, Tom". */
+/** A sign-off and the name on one line: "Thanks. Tamsin", "Regards, Tom". */
 const SIGN_OFF_WITH_NAME = new RegExp(`^\\s*(${SIGN_OFF_WORDS}\\s*[,.!-]+)\\s*([A-Z][a-zA-Z'’-]+(?:\\s+[A-Z][a-zA-Z'’.-]+){0,2}|[a-z]{2,3})\\s*$`, 'i');
 /** A paragraph that is only a name or initials. */
 const LONE_NAME = /^(?:[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}|[A-Z]{2,3}|[a-z]{2,3})$/;
-/** A name signed at the end of the last sentence: "… a time?  --Sally". */
+/** A name signed at the end of the last sentence: "… see you then?  --Owen". */
 const TRAILING_NAME = /(?:^|\s)--?\s?([A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)\s*$/;
 
 function addressOf(field: AddressObject | AddressObject[] | undefined): { name: string; address: string } {
@@ -111,7 +111,7 @@ function trailingContactBlock(lines: readonly string[]): string {
   if (end < 0) return '';
   const start = paragraphStart(lines, end);
   const block = lines.slice(start, end + 1).map((line) => line.trim());
-  // Form fields ("Requested For : a@b.com") and header lines are not a signature.
+  // Form fields ("Approved By : a@b.com") and header lines are not a signature.
   const shortLines = block.every((line) => line.length <= 60 && !/^[A-Za-z][\w ]{2,30}\s:\s/.test(line) && !/^(To|Cc|From|Subject|Sent|Date):/i.test(line));
   if (block.length < 2 || block.length > 12 || !shortLines || !block.some((line) => CONTACT_LINE.test(line))) return '';
   return block.join('\n');
@@ -133,7 +133,7 @@ export function findSignature(body: string): { signature: string; sign_off: stri
     const line = lines[signOff] as string;
     const inline = SIGN_OFF_WITH_NAME.exec(line);
     const rest = lines.slice(signOff + 1).join('\n').trim();
-    // "Thanks. Sheila": the name opens the signature.
+    // "Thanks. Tamsin": the name opens the signature.
     if (inline) return { signature: `${inline[2]}\n${rest}`.trim(), sign_off: (inline[1] as string).trim() };
     return { signature: rest, sign_off: line.trim() };
   }
@@ -142,7 +142,7 @@ export function findSignature(body: string): { signature: string; sign_off: stri
   if (trailing) return { signature: trailing[1] as string, sign_off: '--' };
   const block = trailingContactBlock(lines);
   if (block) return { signature: block, sign_off: '' };
-  // A name alone under the last sentence or paragraph: "Sorry!\n\nShona", "Tennis anyone?\nBen".
+  // A name alone under the last sentence or paragraph: "Done!\n\nRenata", "Lunch on Friday?\nOwen".
   const end = lines.findLastIndex((line) => line.trim() !== '');
   const above = end >= 1 ? (lines[end - 1] as string).trim() : '';
   const alone = above === '' || /[.?!)]$/.test(above) ? (lines[end] as string | undefined)?.trim() ?? '' : '';

@@ -21,8 +21,10 @@ const FAX = /\b(fax|facsimile|f\s*:)/i;
 const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
 const CALENDLY = /https?:\/\/(?:www\.)?calendly\.com\/[^\s<>)"']+/i;
 const WEBSITE = /\b(?:https?:\/\/|www\.)[^\s<>)"']+/i;
+/** A header line of a quoted message ("Message-ID: <…@host>", "X-Mailer: …"): it names a message or mail software, never the writer. */
+const QUOTED_HEADER = /^(?:>\s*)*(?:message-id|in-reply-to|references|return-path|x-[\w-]+)\s*:/i;
 const LOCATION = /\b([A-Z][a-zA-Z.'-]+(?:\s[A-Z][a-zA-Z.'-]+){0,2}),\s*([A-Z]{2})\b(?:\s+\d{5}(?:-\d{4})?)?/;
-/** A signature's first line as a name: a first name or initials is enough ("Patti", "TS", "Kay C. Young"). */
+/** A signature's first line as a name: a first name or initials is enough ("Tamsin", "TS", "Jo B. Ridgeway"). */
 const SIGNED_NAME = /^-?\s*(?:[A-Z][a-zA-Z'’-]+|[A-Z]{1,3}|[a-z]{2,3})(?:\s+(?:[A-Z][a-zA-Z'’-]+\.?|[A-Z]\.)){0,3}$/;
 const REFERRER = /\b(?:referred (?:to you )?by|referral from|recommended by)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,2})/;
 const JOB_IN_TEXT = /\b(?:for|about|regarding|re:?)\s+(?:the|your|a|an)\s+([A-Za-z][\w /&-]{2,60}?)\s+(?:position|role|opening|opportunity|job)\b/i;
@@ -41,7 +43,7 @@ const isPlausiblePhone = (value: string) => !/^(\d)\1+$/.test(value.replace(/\D/
 
 const clean = (value: string) => value.replace(/\s+/g, ' ').replace(/^[\s,;:|*-]+|[\s,;:|*!?-]+$|(?<=\S{3})\.$(?<!\b[A-Z][a-z]{0,3}\.)/g, '');
 
-/** "Vasquez, Miguel" → "Miguel Vasquez"; "miguel.vasquez@x.com" → "Miguel Vasquez". */
+/** "Okafor, Chidi" → "Chidi Okafor"; "chidi.okafor@x.com" → "chidi okafor". */
 function nameFromHeader(name: string, email: string): string {
   const trimmed = name.replace(/["']/g, '').trim();
   const reversed = /^([A-Za-z'-]+),\s*([A-Za-z'-]+(?:\s[A-Za-z.]+)?)$/.exec(trimmed);
@@ -65,13 +67,13 @@ export function extractByRules(email: ParsedEmail): ExtractedField[] {
   const lines = email.signature
     .split('\n')
     .map((line) => line.trim())
-    .filter((line) => line !== '' && !/^[_=*~-]{3,}$/.test(line) && !/^<<.*>>$/.test(line));
+    .filter((line) => line !== '' && !/^[_=*~-]{3,}$/.test(line) && !/^<<.*>>$/.test(line) && !QUOTED_HEADER.test(line));
 
   let titleLine = -1;
   for (const [index, line] of lines.entries()) {
     // A detected signature opens with its writer's name, even a lone first name.
     const nameShape = SIGNED_NAME;
-    // "Patti (Sally's assistant)": the name, then a note about it.
+    // "Tamsin (Marek's assistant)": the name, then a note about it.
     const nameText = line.replace(/\s*\(.*\)\s*$/, '').replace(/\s+x\d[\d-]{2,6}$/i, '').replace(/,$/, '');
     if (index === 0 && nameShape.test(nameText) && !TITLE_WORDS.test(nameText) && !ORGANISATION.test(nameText)) {
       set('candidate_name', nameText.replace(/^-\s*/, ''), email.sign_off ? 'name under the sign-off' : 'first line of the signature');
@@ -81,12 +83,11 @@ export function extractByRules(email: ParsedEmail): ExtractedField[] {
     }
     const phone = PHONE.exec(line);
     if (phone && !FAX.test(line) && isPlausiblePhone(phone[1] as string)) set('phone', phone[1], 'phone number in the signature');
-    // "Perfect Commerce, Inc. tel: 650-…": an organisation sharing its line with a number.
+    // "Bluefield Analytics, Inc. tel: 415-…": an organisation sharing its line with a number.
     const beforeContact = line.slice(0, Math.min(...[phone?.index, EMAIL.exec(line)?.index].filter((at): at is number => at !== undefined), line.length)).replace(/\b(tel|phone|fax|email|e-mail)\s*[:.]?\s*$/i, '').trim();
     if (beforeContact !== line && ORGANISATION.test(beforeContact)) set('company_name', beforeContact, 'organisation beside the contact details');
     const address = EMAIL.exec(line);
-    // A message id ("3AEEE8FB.2FBD727D@bea.com") has the shape but nobody reads it.
-    if (address && !/^[0-9A-F.]{12,}@/i.test(address[0])) set('email', address[0], 'e-mail address in the signature');
+    if (address) set('email', address[0], 'e-mail address in the signature');
     const calendly = CALENDLY.exec(line);
     if (calendly) set('calendly_url', calendly[0], 'Calendly link in the signature');
     const website = WEBSITE.exec(line);
@@ -120,8 +121,12 @@ export function extractByRules(email: ParsedEmail): ExtractedField[] {
   set('referrer_name', REFERRER.exec(text)?.[1], 'referral sentence in the message', 'text');
   set('job_title', JOB_IN_TEXT.exec(text)?.[1], 'position named in the message', 'text');
   if (!fields.has('phone')) {
-    const phone = PHONE.exec(email.body);
-    if (phone && !FAX.test(email.body.slice(Math.max(0, phone.index - 12), phone.index)) && isPlausiblePhone(phone[1] as string)) set('phone', phone[1], 'phone number in the message', 'text');
+    const prose = email.body
+      .split('\n')
+      .filter((line) => !QUOTED_HEADER.test(line.trim()))
+      .join('\n');
+    const phone = PHONE.exec(prose);
+    if (phone && !FAX.test(prose.slice(Math.max(0, phone.index - 12), phone.index)) && isPlausiblePhone(phone[1] as string)) set('phone', phone[1], 'phone number in the message', 'text');
   }
   const domain = /@([a-z0-9-]+)\.[a-z.]+$/i.exec(email.sender_email)?.[1];
   if (domain && !/^(gmail|yahoo|hotmail|outlook|aol|icloud|live|msn|me|mail|protonmail)$/i.test(domain)) set('company_name', domain.charAt(0).toUpperCase() + domain.slice(1), "the sender's e-mail domain", 'headers');

@@ -2,34 +2,18 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInMemory, type Store } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
-import { normalizeDate, parseAmount } from '../receipt/normalize.js';
-import { count, emptyTally, score, sum, type FieldScore, type Tally } from './field-tally.js';
 import { createReceiptPipeline } from '../receipt/receipt-pipeline.js';
+import type { FieldScore } from './field-tally.js';
+import { scoreSroie, type SroieField, type SroieReceipt, type SroieScores } from './sroie-score.js';
 
 export type { FieldScore };
+export { SROIE_FIELDS, type SroieField } from './sroie-score.js';
 
-export const SROIE_FIELDS = ['company', 'address', 'date', 'total'] as const;
-export type SroieField = (typeof SROIE_FIELDS)[number];
-
-export interface SroieReport {
+export interface SroieReport extends SroieScores {
   receipts: number;
-  exact: Record<SroieField | 'overall', FieldScore>;
-  normalized: Record<SroieField | 'overall', FieldScore>;
   /** Milliseconds from the words being available (run start) to the first field_labeled event. */
   first_field_ms: { p50: number; p99: number; max: number };
 }
-
-/** Letters and digits only, upper case: spacing and punctuation differences do not count. */
-const looseText = (value: string) => value.toUpperCase().replace(/[^A-Z0-9]/g, '');
-const NORMALIZERS: Record<SroieField, (value: string) => string> = {
-  company: looseText,
-  address: looseText,
-  date: (value) => normalizeDate(value) ?? looseText(value),
-  total: (value) => {
-    const amount = parseAmount(value);
-    return amount === undefined ? looseText(value) : amount.toFixed(2);
-  },
-};
 
 type ReceiptPipeline = ReturnType<typeof createReceiptPipeline>;
 
@@ -77,39 +61,25 @@ export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', o
 }
 
 async function scoreReceipts(dataDir: string, ids: string[], from: 'boxes' | 'images', pipeline: ReceiptPipeline, onProgress?: (done: number, total: number) => void): Promise<SroieReport> {
-  const exact = Object.fromEntries(SROIE_FIELDS.map((field) => [field, emptyTally()])) as Record<SroieField, Tally>;
-  const normalized = Object.fromEntries(SROIE_FIELDS.map((field) => [field, emptyTally()])) as Record<SroieField, Tally>;
+  const scored: SroieReceipt[] = [];
   const firstField: number[] = [];
-  let receipts = 0;
   for (const [index, id] of ids.entries()) {
-    let key: Record<string, string>;
+    let key: SroieReceipt['key'];
     try {
-      key = JSON.parse(await readFile(join(dataDir, 'key', `${id}.json`), 'utf8')) as Record<string, string>;
+      key = JSON.parse(await readFile(join(dataDir, 'key', `${id}.json`), 'utf8')) as SroieReceipt['key'];
     } catch {
       continue; // a few receipts have no ground truth
     }
-    receipts++;
     const input =
       from === 'boxes'
         ? { sroie_boxes: await readFile(join(dataDir, 'box', `${id}.txt`), 'utf8') }
         : { image_base64: (await readFile(join(dataDir, 'img', `${id}.jpg`))).toString('base64') };
     const { result, firstFieldMs } = await runOne(pipeline, input, id);
     if (firstFieldMs !== undefined) firstField.push(firstFieldMs);
-    const predicted = predictions(result);
-    for (const field of SROIE_FIELDS) {
-      const truth = (key[field] ?? '').trim();
-      const guess = predicted[field];
-      const truths = truth === '' ? [] : [truth];
-      count(exact[field], guess, truths, (a, b) => a.trim() === b.trim());
-      count(normalized[field], guess, truths, (a, b) => NORMALIZERS[field](a) === NORMALIZERS[field](b));
-    }
+    scored.push({ predicted: predictions(result), key });
     onProgress?.(index + 1, ids.length);
   }
-  const summarise = (tally: Record<SroieField, Tally>) => {
-    const overall = sum(SROIE_FIELDS.map((field) => tally[field]));
-    return { ...Object.fromEntries(SROIE_FIELDS.map((field) => [field, score(tally[field])])), overall: score(overall) } as Record<SroieField | 'overall', FieldScore>;
-  };
   firstField.sort((a, b) => a - b);
   const at = (p: number) => Math.round((firstField[Math.min(firstField.length - 1, Math.ceil((p / 100) * firstField.length) - 1)] ?? 0) * 100) / 100;
-  return { receipts, exact: summarise(exact), normalized: summarise(normalized), first_field_ms: { p50: at(50), p99: at(99), max: at(100) } };
+  return { receipts: scored.length, ...scoreSroie(scored), first_field_ms: { p50: at(50), p99: at(99), max: at(100) } };
 }

@@ -14,7 +14,7 @@ const ADDRESS_STOP =
 /** Words and shapes that mark a line as part of a postal address. */
 const ADDRESS_LIKE =
   /\b(NO\.?\s*\d|LOT|JALAN|JLN|JL\.|TAMAN|TMN|LEVEL|LEVEL|BLOCK|BLK|BANDAR|KAWASAN|SEKSYEN|SECTION|PERSIARAN|LORONG|LRG|KAMPUNG|KG\.?|BATU|WISMA|PLAZA|MENARA|KOMPLEKS|COMPLEX|MALL|FLOOR|FLR|GROUND|SUITE|UNIT|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|BOULEVARD|BLVD|DRIVE|LANE|WAY|PARK|INDUSTRIAL|PERINDUSTRIAN|CENTRE|CENTER|SQUARE|JOHOR|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)\b|\b\d{5}\b|^\d+[A-Z]?[-,\s]/i;
-/** A line that is only a registration or reference number, e.g. "(JM0517726)", "(CO. REG : 860671-D)". */
+/** A line that is only a registration or reference number, e.g. "(AB1234567)", "(CO. REG : 123456-X)". */
 const REGISTRATION_ONLY = /^\(?[^a-z]*?\b[A-Z]{0,4}\d{5,}[-\s]?[A-Z]?\)?\s*$|^\(.*\b(CO|REG|ROC|GST|NO)\b.*\)$/i;
 /** A line that is a name fragment: letters, spaces and the usual punctuation of names. */
 const NAME_LIKE = /^[A-Z][A-Z&.'()\s/-]*$/i;
@@ -24,8 +24,8 @@ const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
 
 /**
  * The business name: the first header line naming a business form or trade, widened to
- * the lines it continues or that continue it ("HOME MASTER HARDWARE &" / "ELECTRICAL",
- * "POPULAR BOOK" / "CO. (M) SDN BHD"). Returns the last row it took, or -1.
+ * the lines it continues or that continue it ("SRI MUTIARA HARDWARE &" / "ELECTRICAL",
+ * "PELANGI BOOK" / "CO. (M) SDN BHD"). Returns the last row it took, or -1.
  */
 export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): number {
   const header = rows.filter((row) => row.section === 'header').slice(0, 10);
@@ -46,7 +46,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   let first = chosen.index;
   let last = chosen.index;
   // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS",
-  // "STATIONERY SDN. BHD") and the line above is a name fragment.
+  // "TRADING SDN. BHD") and the line above is a name fragment.
   const tailOfName = (text: string) => /^\s*(&|CO\.|\(M\)|SDN|BHD|[A-Z']+\.?\s+(SDN|S\/B|BHD))/i.test(text) || text.trim().split(/\s+/).length === 1;
   while (first > 0 && first > chosen.index - 2 && tailOfName(rows[first]?.text ?? '') && isNameLike(rows[first - 1]) && !NOT_A_NAME.test(rows[first - 1]?.text ?? '')) first--;
   // Downward: the name ends in "&", or the next line is its business form or a short tail.
