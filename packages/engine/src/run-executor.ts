@@ -4,6 +4,7 @@ import { isParallelStep, type Pipeline } from './pipeline.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
 import { endSpan, startRunSpan, startToolSpan, type SpanHandle } from './run-tracing.js';
+import { buildEvent } from './store/store-rules.js';
 import type { RunRecord, Store } from './store/store.js';
 import type { RetryPolicy, Tool, ToolContext } from './tool.js';
 
@@ -55,7 +56,8 @@ function toUnfoldError(error: unknown): UnfoldError {
  */
 export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Promise<RunOutcome> {
   const runSpan = startRunSpan(options.run);
-  const outcome = await execute(options, runSpan);
+  const startedAt = performance.now();
+  const outcome = await execute(options, runSpan).catch((error: unknown) => endAfterStoreFailure(options, runSpan, error, performance.now() - startedAt));
   endSpan(runSpan.span, outcome.status, outcome.status === 'failed' ? new Error(String((outcome.terminal as { error?: unknown }).error)) : undefined);
   return outcome;
 }
@@ -64,7 +66,17 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
   const { store, pipeline, run, signal, hooks } = options;
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
   const runIds = runSpan.ids;
-  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope }, hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)));
+  // An event the log refused leaves a hole in the run's story: the run stops at once, and
+  // execute rejects so endAfterStoreFailure ends it.
+  const storeFailed = new AbortController();
+  const emitter = new RunEmitter(
+    store.events,
+    run.run_id,
+    { pipeline: pipeline.name, ...options.envelope },
+    hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)),
+    (error) => storeFailed.abort(error),
+  );
+  const runSignal = AbortSignal.any([signal, storeFailed.signal]);
   const outputs: Record<string, unknown> = {};
   const startedAt = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedAt);
@@ -197,14 +209,14 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
 
   try {
     for (const step of pipeline.steps) {
-      if (signal.aborted) throw abortReason(signal);
+      if (runSignal.aborted) throw abortReason(runSignal);
       if (!isParallelStep(step)) {
-        await runTool(step, signal);
+        await runTool(step, runSignal);
         continue;
       }
       // A required tool failing stops its siblings: their work can no longer matter.
       const group = new AbortController();
-      const groupSignal = AbortSignal.any([signal, group.signal]);
+      const groupSignal = AbortSignal.any([runSignal, group.signal]);
       await Promise.all(
         step.parallel.map((tool) =>
           runTool(tool, groupSignal).catch((error: unknown) => {
@@ -217,6 +229,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
     const result = pipeline.result ? pipeline.result(outputs) : outputs;
     return await finish('completed', 'processing_completed', { duration_ms: elapsed(), result }, { result });
   } catch (caught) {
+    if (storeFailed.signal.aborted) throw storeFailed.signal.reason;
     if (signal.aborted) {
       const reason = abortReason(signal).message;
       return finish('cancelled', 'processing_cancelled', { duration_ms: elapsed(), reason }, {
@@ -237,6 +250,27 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
       { error: { code: error.code, message: error.message } },
     );
   }
+}
+
+/**
+ * The store refused the run's record or events: the run still ends, failed, as far as the
+ * store lets that be written, and the caller gets an outcome rather than a rejection: one
+ * run's lost writes must take down neither the process nor the other runs. A terminal
+ * event that cannot be stored either is returned unstored (seq 0); the run's record (when
+ * it could be written) lets the next start append it.
+ */
+async function endAfterStoreFailure<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHandle, error: unknown, durationMs: number): Promise<RunOutcome> {
+  const { store, run, pipeline } = options;
+  const cause = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', error instanceof Error ? error.message : String(error), { cause: error });
+  const failure = { code: cause.code, message: `the run's events could not be stored: ${cause.message}` };
+  const draft = { event_type: 'processing_failed', duration_ms: round(durationMs), error: failure.message, code: failure.code } as const;
+  await store.runs.update(run.run_id, { status: 'failed', finished_at: new Date().toISOString(), error: failure }).catch(() => undefined);
+  const envelope = { pipeline: pipeline.name, ...options.envelope };
+  const terminal = await new RunEmitter(store.events, run.run_id, envelope)
+    .finish(draft, runSpan.ids)
+    .catch(() => buildEvent(run.run_id, 0, { ...envelope, ...draft }));
+  options.hooks?.runFinished?.(run, 'failed', Math.round(durationMs), runSpan.ids);
+  return { status: 'failed', terminal };
 }
 
 function timeoutError(tool: Tool<never>): UnfoldError {
