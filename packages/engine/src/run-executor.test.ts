@@ -203,8 +203,9 @@ describe('executeRun when the store refuses writes', () => {
     expect(heard).toHaveLength(1);
   });
 
-  it('settles even when the terminal event cannot be stored, and the other runs of the runner complete', async () => {
-    const store = withFailingAppends(createMemoryStore(), (runId) => runId === 'doomed');
+  it('settles while the store refuses its end, writes that end once the store takes writes again, and the other runs complete', async () => {
+    let diskFull = true;
+    const store = withFailingAppends(createMemoryStore(), (runId) => diskFull && runId === 'doomed');
     const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 2 });
     const doomed = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
     const healthy = newRunRecord({ run_id: 'healthy', pipeline: 'test', input: {} });
@@ -213,9 +214,25 @@ describe('executeRun when the store refuses writes', () => {
       runner.submit(run);
     }
     // Not runner.close(): it would await (and so handle) a rejection nothing else handles.
+    while (runner.activeCount > 1) await sleep(5);
+    expect((await store.events.read('healthy', 0, 100)).at(-1)).toMatchObject({ event_type: 'processing_completed' });
+    expect(await store.events.lastSeq('doomed')).toBe(0);
+    diskFull = false;
     while (runner.activeCount > 0) await sleep(5);
     expect(await store.runs.get('doomed')).toMatchObject({ status: 'failed', error: { code: 'storage_unavailable' } });
+    expect(types(await store.events.read('doomed', 0, 100))).toEqual(['processing_started', 'processing_failed']);
+  });
+
+  it('settles when its end cannot be written before the run is cancelled', async () => {
+    const store = withFailingAppends(createMemoryStore(), () => true);
+    const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 1 });
+    const run = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
+    await store.runs.create(run);
+    runner.submit(run);
+    await sleep(20);
+    await runner.cancel('doomed');
+    expect(runner.activeCount).toBe(0);
+    expect(await store.runs.get('doomed')).toMatchObject({ status: 'failed', error: { code: 'storage_unavailable' } });
     expect(await store.events.lastSeq('doomed')).toBe(0);
-    expect((await store.events.read('healthy', 0, 100)).at(-1)).toMatchObject({ event_type: 'processing_completed' });
   });
 });

@@ -252,25 +252,46 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
   }
 }
 
+/** How long a run whose writes failed keeps trying to record its end before leaving it to the next start. */
+const STORE_RETRY_MS = 120_000;
+
 /**
- * The store refused the run's record or events: the run still ends, failed, as far as the
- * store lets that be written, and the caller gets an outcome rather than a rejection: one
- * run's lost writes must take down neither the process nor the other runs. A terminal
- * event that cannot be stored either is returned unstored (seq 0); the run's record (when
- * it could be written) lets the next start append it.
+ * The store refused the run's record or events: the run still ends, failed, and the caller
+ * gets an outcome rather than a rejection: one run's lost writes must take down neither
+ * the process nor the other runs. Its final record and terminal event are retried while
+ * the store stays unwritable (a full disk gets space back), for STORE_RETRY_MS or until
+ * the run is cancelled; past that the next start ends the run from its record. A terminal
+ * event never stored is returned with seq 0.
  */
 async function endAfterStoreFailure<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHandle, error: unknown, durationMs: number): Promise<RunOutcome> {
-  const { store, run, pipeline } = options;
+  const { store, run, pipeline, signal } = options;
   const cause = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', error instanceof Error ? error.message : String(error), { cause: error });
   const failure = { code: cause.code, message: `the run's events could not be stored: ${cause.message}` };
   const draft = { event_type: 'processing_failed', duration_ms: round(durationMs), error: failure.message, code: failure.code } as const;
-  await store.runs.update(run.run_id, { status: 'failed', finished_at: new Date().toISOString(), error: failure }).catch(() => undefined);
   const envelope = { pipeline: pipeline.name, ...options.envelope };
-  const terminal = await new RunEmitter(store.events, run.run_id, envelope)
-    .finish(draft, runSpan.ids)
-    .catch(() => buildEvent(run.run_id, 0, { ...envelope, ...draft }));
+  const giveUpAt = Date.now() + STORE_RETRY_MS;
+  const retrying = async <T>(write: () => Promise<T>): Promise<T | undefined> => {
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        return await write();
+      } catch {
+        if (signal.aborted || Date.now() + delayMs > giveUpAt) return undefined;
+        await sleep(delayMs, signal).catch(() => undefined);
+      }
+    }
+  };
+  // The record first, as in a normal finish: a client reacting to the event sees the final state.
+  const recorded = await retrying(async () => store.runs.update(run.run_id, { status: 'failed', finished_at: new Date().toISOString(), error: failure }).then(() => true));
+  const terminal = recorded
+    ? await retrying(async () => {
+        const emitter = new RunEmitter(store.events, run.run_id, envelope);
+        // A run whose very first event was refused still starts with processing_started.
+        if ((await store.events.lastSeq(run.run_id)) === 0) emitter.emit({ event_type: 'processing_started' }, runSpan.ids);
+        return emitter.finish(draft, runSpan.ids);
+      })
+    : undefined;
   options.hooks?.runFinished?.(run, 'failed', Math.round(durationMs), runSpan.ids);
-  return { status: 'failed', terminal };
+  return { status: 'failed', terminal: terminal ?? buildEvent(run.run_id, 0, { ...envelope, ...draft }) };
 }
 
 function timeoutError(tool: Tool<never>): UnfoldError {

@@ -44,11 +44,17 @@ const lockOptions = (directory: string) => ({ lockfilePath: join(directory, LOCK
  */
 export async function lockDataDir(dataDir: string, onCompromised: (error: Error) => void): Promise<DataDirLock> {
   const directory = resolve(dataDir);
-  await mkdir(directory, { recursive: true });
-  const release = await acquire(directory, onCompromised);
-  held.add(directory);
   const owner: DataDirOwner = { pid: process.pid, hostname: hostname(), started_at: new Date().toISOString() };
-  await writeOwner(directory, owner);
+  const release = await writable(directory, async () => {
+    await mkdir(directory, { recursive: true });
+    const unlock = await acquire(directory, onCompromised);
+    await writeOwner(directory, owner).catch(async (error: unknown) => {
+      await unlock();
+      throw error;
+    });
+    return unlock;
+  });
+  held.add(directory);
   return {
     directory,
     setUrl: (url) => writeOwner(directory, { ...owner, url }),
@@ -58,6 +64,17 @@ export async function lockDataDir(dataDir: string, onCompromised: (error: Error)
       await release().catch(() => undefined);
     },
   };
+}
+
+/** A directory this process cannot write (read-only, full, not permitted) is named as such, coded. */
+async function writable<T>(directory: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT'].includes(code)) throw error;
+    throw new UnfoldError('storage_unavailable', `the data directory ${directory} is not writable (${code}): ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /** The live owner of a data directory, or undefined when none holds it. */
