@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lockDataDir } from '@unfold/engine';
 import { TERMINAL_EVENT_TYPES } from '@unfold/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordNdjson } from './ndjson-recorder.js';
@@ -89,6 +91,21 @@ describe('one data directory, one owner', () => {
     expect(events.at(-1)).toMatchObject({ event_type: 'processing_completed' });
     expect(events.filter(isTerminal)).toHaveLength(1);
     expect((await getJson(`${server.url}/readyz`)).status).toBe(200);
+  });
+
+  it('keeps an `unfold run` in memory while the owner of the directory is not serving yet', async () => {
+    const directory = await dataDir();
+    const lock = await lockDataDir(directory, (error) => {
+      throw error;
+    });
+    try {
+      const cli = await unfoldRun(['demo', '-'], '{"pace": 0}', directory);
+      expect(cli.stderr).toContain(`in use by process ${process.pid}; this run is kept in memory only`);
+      expect(cli.code).toBe(0);
+      expect(existsSync(join(directory, 'unfold.sqlite'))).toBe(false);
+    } finally {
+      await lock.release();
+    }
   });
 });
 
