@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const ENGLISH = require('@tesseract.js-data/eng') as { langPath: string; gzip: boolean };
 
 /** The worker thread tesseract.js runs the model in; its crash must not become the process's. */
-type WorkerThread = Pick<NodeWorker, 'once'>;
+type WorkerThread = Pick<NodeWorker, 'on' | 'once'>;
 
 interface PoolWorker {
   worker: Worker;
@@ -98,7 +98,7 @@ export class OcrPool {
         // tesseract.js leaves its thread without listeners: an uncaught error in the model
         // (a WASM abort on a hostile image) would be an unhandled 'error' event here.
         const thread = (worker as unknown as { worker: WorkerThread }).worker;
-        thread.once('error', (error) => this.lost(entry, error));
+        thread.on('error', (error) => this.lost(entry, error));
         thread.once('exit', () => this.lost(entry, undefined));
         this.idle.push(entry);
         this.pump();
