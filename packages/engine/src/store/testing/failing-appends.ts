@@ -24,5 +24,5 @@ export function withFailingAppends(store: Store, refuse: (runId: string, event: 
       unlisten();
     };
   };
-  return { ...store, kind: store.kind, events, runs: store.runs, applyRetention: store.applyRetention, ping: store.ping, close: store.close };
+  return { ...store, events };
 }
