@@ -57,6 +57,11 @@ export interface UnfoldServerOptions {
   spanExporter?: SpanExporter;
   /** The web app's build (`@unfold/web`'s `dist`), served at `/`. */
   webRoot?: string;
+  /**
+   * Whether `listen` records the URL beside the data directory's lock, so `unfold run` sends
+   * its runs here (default true; false for the CLI's embedded server, which ends with its run).
+   */
+  advertise?: boolean;
 }
 
 export interface UnfoldServer {
@@ -197,7 +202,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     context,
     async listen(port = config.PORT, host = config.HOST) {
       const address = (await app.listen({ port, host })).replace('[::1]', 'localhost');
-      await lock?.setUrl(address);
+      if (options.advertise !== false) await lock?.setUrl(address);
       return address;
     },
     close() {

@@ -33,13 +33,17 @@ async function serve(directory: string): Promise<ServerProcess> {
 }
 
 /** `unfold run` as a user types it, in the given data directory. */
-function unfoldRun(args: string[], stdin: string, directory: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function unfoldRun(args: string[], stdin: string, directory: string, onOutput?: () => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const { UNFOLD_URL: _ignored, ...env } = process.env;
-    const child = spawn(process.execPath, [UNFOLD_BIN, 'run', ...args], { env: { ...env, UNFOLD_DATA_DIR: directory } });
+    // No grace at shutdown: an embedded server that ends with its own run cancels any other.
+    const child = spawn(process.execPath, [UNFOLD_BIN, 'run', ...args], { env: { ...env, UNFOLD_DATA_DIR: directory, UNFOLD_SHUTDOWN_GRACE_S: '0' } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onOutput?.();
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(stdin);
@@ -106,6 +110,20 @@ describe('one data directory, one owner', () => {
     } finally {
       await lock.release();
     }
+  });
+});
+
+describe('two `unfold run` at once in one directory', () => {
+  it('both complete: the later keeps its run in memory instead of joining a server that ends with the first run', async () => {
+    const directory = await dataDir();
+    let firstIsRunning!: () => void;
+    const running = new Promise<void>((resolve) => (firstIsRunning = resolve));
+    const first = unfoldRun(['demo', '-'], '{"pace": 2}', directory, () => firstIsRunning());
+    await running;
+    const second = await unfoldRun(['demo', '-'], '{"pace": 5}', directory);
+    expect(second.stderr).toContain('this run is kept in memory only');
+    expect(second.code).toBe(0);
+    expect((await first).code).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createClient } from '@unfold/client/node';
 import { readDataDirOwner } from '@unfold/engine';
 import { createUnfoldServer, loadConfig, type UnfoldConfig, type UnfoldServer } from '@unfold/gateway';
-import { isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
+import { UnfoldError, isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { ProgressView } from './progress-view.js';
 import { readRunInput } from './read-input.js';
 
@@ -25,8 +25,7 @@ export async function runCommand(pipeline: string, file: string | undefined, opt
     const place = await placeRun(loadConfig(process.env, { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' }));
     if ('url' in place) baseUrl = place.url;
     else {
-      // Standard output carries the events; the embedded server's log goes to standard error.
-      embedded = await createUnfoldServer({ config: place.config, logStream: process.stderr });
+      embedded = await startEmbedded(place.config);
       baseUrl = await embedded.listen(0, '127.0.0.1');
     }
   }
@@ -71,4 +70,18 @@ async function placeRun(config: UnfoldConfig): Promise<{ url: string } | { confi
   }
   process.stderr.write(`unfold: ${config.UNFOLD_DATA_DIR} is in use by process ${owner.pid}; this run is kept in memory only\n`);
   return { config: { ...config, UNFOLD_STORE: 'memory' } };
+}
+
+async function startEmbedded(config: UnfoldConfig): Promise<UnfoldServer> {
+  // Standard output carries the events; the embedded server's log goes to standard error.
+  // It ends with this run: it does not advertise itself to other `unfold run`s.
+  const options = { logStream: process.stderr, advertise: false };
+  try {
+    return await createUnfoldServer({ config, ...options });
+  } catch (error) {
+    if (!UnfoldError.isInstance(error) || error.code !== 'data_dir_in_use') throw error;
+    // Another process took the directory between placeRun's look and this server's lock.
+    process.stderr.write(`unfold: ${error.message}; this run is kept in memory only\n`);
+    return createUnfoldServer({ config: { ...config, UNFOLD_STORE: 'memory' }, ...options });
+  }
 }
