@@ -34,4 +34,17 @@ describe('OCR pool', () => {
     expect(pool.workerCount).toBe(1);
     await pool.close();
   });
+
+  it('gives up a job whose signal aborts, taking its busy worker along, and reads the next job on a fresh worker', async () => {
+    const pool = new OcrPool(1);
+    const image = await readFile(RECEIPT);
+    const controller = new AbortController();
+    // Aborted mid-read, as the tool's deadline does to a receipt that takes too long.
+    const outcome = pool.recognize(image, () => controller.abort(new UnfoldError('tool_timeout', 'too slow')), controller.signal).catch((error: unknown) => error);
+    expect(UnfoldError.isInstance(await outcome) && ((await outcome) as UnfoldError).code).toBe('tool_timeout');
+    expect(pool.workerCount).toBe(0);
+    expect((await pool.recognize(image, () => undefined)).length).toBeGreaterThan(10);
+    expect(pool.workerCount).toBe(1);
+    await pool.close();
+  });
 });

@@ -53,9 +53,13 @@ export class OcrPool {
     return this.live.size;
   }
 
-  recognize(image: Buffer, onProgress: (progress: number) => void): Promise<ReceiptWord[]> {
+  /** Reads the words off an image; `signal` gives the job up (it rejects with the signal's reason). */
+  recognize(image: Buffer, onProgress: (progress: number) => void, signal?: AbortSignal): Promise<ReceiptWord[]> {
     return new Promise<ReceiptWord[]>((resolve, reject) => {
-      this.queue.push({ image, onProgress, resolve, reject });
+      if (signal?.aborted) return reject(signal.reason);
+      const job: Job = { image, onProgress, resolve, reject };
+      signal?.addEventListener('abort', () => this.abandon(job, signal.reason), { once: true });
+      this.queue.push(job);
       this.pump();
     });
   }
@@ -125,6 +129,23 @@ export class OcrPool {
     if (entry.job !== job || !this.live.has(entry)) return;
     entry.job = undefined;
     this.idle.push(entry);
+    this.pump();
+  }
+
+  /**
+   * tesseract.js cannot stop a recognition midway, and a hostile image can keep a worker
+   * busy for minutes: a job given up on takes its worker along, and the next job gets a
+   * fresh one instead of waiting behind it.
+   */
+  private abandon(job: Job, reason: unknown): void {
+    job.reject(reason);
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const entry = [...this.live].find((candidate) => candidate.job === job);
+    if (!entry) return;
+    this.live.delete(entry);
+    entry.job = undefined;
+    void entry.worker.terminate();
     this.pump();
   }
 
