@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@unfold/gateway';
+import { UnfoldError } from '@unfold/protocol';
 import { evalCommand } from './commands/eval-command.js';
 import { runCommand } from './commands/run-command.js';
 import { serveCommand } from './commands/serve-command.js';
@@ -41,6 +42,8 @@ program
   .action(evalCommand);
 
 program.parseAsync().catch((error: unknown) => {
-  process.stderr.write(`unfold: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
+  // A coded error names its code too: scripts and people can look that up.
+  const code = UnfoldError.isInstance(error) ? ` (${error.code})` : '';
+  process.stderr.write(`unfold: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}${code}\n`);
   process.exitCode = 2;
 });

@@ -1,8 +1,10 @@
 import { UnfoldError, type RunStatus } from '@unfold/protocol';
 import type { EngineHooks } from './engine-hooks.js';
+import type { AnyPipeline } from './pipeline.js';
 import type { PipelineRegistry } from './pipeline-registry.js';
 import { executeRun, type RunOutcome } from './run-executor.js';
 import { RunEmitter } from './run-emitter.js';
+import { buildEvent } from './store/store-rules.js';
 import type { RunRecord, Store } from './store/store.js';
 
 export interface LocalRunnerOptions {
@@ -109,13 +111,25 @@ export class LocalRunner {
     this.active.set(run.run_id, { controller, done });
   }
 
+  /** Settles with the run's outcome, never rejects: a run that cannot execute ends failed. */
   private async execute(run: RunRecord, signal: AbortSignal): Promise<RunOutcome> {
-    const pipeline = this.options.registry.get(run.pipeline);
+    let pipeline: AnyPipeline;
+    let input: unknown;
+    try {
+      pipeline = this.options.registry.get(run.pipeline);
+      input = pipeline.parseInput(run.input);
+    } catch (caught) {
+      // The service checked both at creation; a pipeline gone or changed since ends the run here.
+      const error = UnfoldError.isInstance(caught) ? caught : new UnfoldError('invalid_input', String(caught));
+      const terminal = { event_type: 'processing_failed', duration_ms: 0, error: error.message, code: error.code } as const;
+      await this.endUnstarted(run, 'failed', { code: error.code, message: error.message }).catch(() => undefined);
+      return { status: 'failed', terminal: buildEvent(run.run_id, 0, { pipeline: run.pipeline, ...terminal }) };
+    }
     return executeRun({
       store: this.options.store,
       pipeline,
       run,
-      input: pipeline.parseInput(run.input),
+      input,
       signal,
       envelope: envelopeOf(run),
       ...(this.options.hooks ? { hooks: this.options.hooks } : {}),

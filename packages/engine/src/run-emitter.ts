@@ -8,7 +8,9 @@ export type EnvelopeFields = Pick<NewEvent, 'pipeline' | 'receipt_id' | 'documen
 /**
  * Hands a run's events to the log in the order they were emitted (the log assigns seqs in
  * call order, so nothing waits for the previous write), and refuses anything after the
- * terminal event so that event is always the run's last.
+ * terminal event so that event is always the run's last. Once an append fails the run's
+ * story has a hole: later events are dropped, `onFailure` is told once, and `finish`
+ * throws, so the run ends failed rather than completed with events missing.
  */
 export class RunEmitter {
   private last: Promise<unknown> = Promise.resolve();
@@ -21,23 +23,27 @@ export class RunEmitter {
     private readonly envelope: EnvelopeFields,
     /** Told of each event queued, for metrics; must not throw. */
     private readonly onEmit?: (draft: EventDraft, trace: TraceIds | undefined) => void,
+    /** Told of the first failed append. */
+    private readonly onFailure?: (error: unknown) => void,
   ) {}
 
-  /** Queues an event, stamped with the span it belongs to; returns false when the run has already ended. */
+  /** Queues an event, stamped with the span it belongs to; returns false when the run has already ended or its log failed. */
   emit(draft: EventDraft, trace?: TraceIds): boolean {
-    if (this.sealed) return false;
+    if (this.sealed || this.failure !== undefined) return false;
     this.enqueue(draft, trace);
     return true;
   }
 
-  /** Appends the terminal event after everything queued before it, then seals the emitter. */
+  /**
+   * Appends the terminal event once everything queued before it is stored, then seals the
+   * emitter. Throws the append error when that or any earlier append failed.
+   */
   async finish(draft: EventDraft, trace?: TraceIds): Promise<UnfoldEvent> {
     this.sealed = true;
-    const appended = this.enqueue(draft, trace);
-    // The log settles a run's appends in call order, so the last one settling means all have.
+    // Waiting for the earlier appends first means a terminal is never stored after a hole.
     await this.last.catch(() => undefined);
     if (this.failure !== undefined) throw this.failure;
-    return appended;
+    return this.enqueue(draft, trace);
   }
 
   private enqueue(draft: EventDraft, trace: TraceIds | undefined): Promise<UnfoldEvent> {
@@ -50,9 +56,10 @@ export class RunEmitter {
     const event = { pipeline, receipt_id, document_id, trace_id: trace?.trace_id, span_id: trace?.span_id, ...draft };
     const appended = this.log.append(this.runId, event as NewEvent);
     this.onEmit?.(draft, trace);
-    // A failed append surfaces at finish(); until then the run goes on.
     appended.catch((error: unknown) => {
-      this.failure ??= error;
+      if (this.failure !== undefined) return;
+      this.failure = error;
+      this.onFailure?.(error);
     });
     this.last = appended;
     return appended;

@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { sleep } from './abortable.js';
 import type { Pipeline } from './pipeline.js';
 import { executeRun } from './run-executor.js';
+import { LocalRunner } from './local-runner.js';
+import { PipelineRegistry } from './pipeline-registry.js';
+import { followRun } from './store/follow-run.js';
 import { createMemoryStore } from './store/memory-store.js';
+import { withFailingAppends } from './store/testing/failing-appends.js';
 import { newRunRecord, type Store } from './store/store.js';
 import type { Tool } from './tool.js';
 
@@ -163,5 +167,72 @@ describe('executeRun', () => {
     const skipped = tool('ocr', { skip: () => 'words were given' });
     const { events } = await execute(pipelineOf([skipped]));
     expect(events[1]).toMatchObject({ event_type: 'tool_skipped', tool_name: 'ocr', reason: 'words were given' });
+  });
+});
+
+describe('executeRun when the store refuses writes', () => {
+  const chatty = tool('chatty', {
+    run: async (context) => {
+      for (let step = 1; step <= 5; step++) {
+        context.progress(step * 20);
+        await sleep(1);
+      }
+    },
+  });
+
+  it('settles with a failed outcome, ends the log with one terminal after what was stored, and tells followers', async () => {
+    let refusing = false;
+    const store = withFailingAppends(createMemoryStore(), (_runId, event) => {
+      // The disk fills at the third progress event and has room again right after.
+      if (event.event_type === 'tool_progress' && (event as { progress: number }).progress === 60) refusing = true;
+      const refuse = refusing;
+      refusing = false;
+      return refuse;
+    });
+    const run = newRunRecord({ run_id: 'r1', pipeline: 'test', input: {} });
+    await store.runs.create(run);
+    const heard: unknown[] = [];
+    followRun(store, 'r1', { after: 0 }, { event: () => undefined, resync: () => undefined, error: (error) => heard.push(error) });
+    const outcome = await executeRun({ store, pipeline: pipelineOf([chatty, tool('never')]), run, input: {}, signal: new AbortController().signal });
+    expect(outcome.status).toBe('failed');
+    expect(outcome.terminal).toMatchObject({ event_type: 'processing_failed', code: 'storage_unavailable' });
+    const events = await store.events.read('r1', 0, 100);
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(types(events)).toEqual(['processing_started', 'tool_started:chatty', 'tool_progress:chatty', 'tool_progress:chatty', 'processing_failed']);
+    expect(await store.runs.get('r1')).toMatchObject({ status: 'failed', error: { code: 'storage_unavailable' } });
+    expect(heard).toHaveLength(1);
+  });
+
+  it('settles while the store refuses its end, writes that end once the store takes writes again, and the other runs complete', async () => {
+    let diskFull = true;
+    const store = withFailingAppends(createMemoryStore(), (runId) => diskFull && runId === 'doomed');
+    const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 2 });
+    const doomed = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
+    const healthy = newRunRecord({ run_id: 'healthy', pipeline: 'test', input: {} });
+    for (const run of [doomed, healthy]) {
+      await store.runs.create(run);
+      runner.submit(run);
+    }
+    // Not runner.close(): it would await (and so handle) a rejection nothing else handles.
+    while (runner.activeCount > 1) await sleep(5);
+    expect((await store.events.read('healthy', 0, 100)).at(-1)).toMatchObject({ event_type: 'processing_completed' });
+    expect(await store.events.lastSeq('doomed')).toBe(0);
+    diskFull = false;
+    while (runner.activeCount > 0) await sleep(5);
+    expect(await store.runs.get('doomed')).toMatchObject({ status: 'failed', error: { code: 'storage_unavailable' } });
+    expect(types(await store.events.read('doomed', 0, 100))).toEqual(['processing_started', 'processing_failed']);
+  });
+
+  it('settles when its end cannot be written before the run is cancelled', async () => {
+    const store = withFailingAppends(createMemoryStore(), () => true);
+    const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 1 });
+    const run = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
+    await store.runs.create(run);
+    runner.submit(run);
+    await sleep(20);
+    await runner.cancel('doomed');
+    expect(runner.activeCount).toBe(0);
+    expect(await store.runs.get('doomed')).toMatchObject({ status: 'failed', error: { code: 'storage_unavailable' } });
+    expect(await store.events.lastSeq('doomed')).toBe(0);
   });
 });

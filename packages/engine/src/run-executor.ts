@@ -4,6 +4,7 @@ import { isParallelStep, type Pipeline } from './pipeline.js';
 import type { EngineHooks } from './engine-hooks.js';
 import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
 import { endSpan, startRunSpan, startToolSpan, type SpanHandle } from './run-tracing.js';
+import { buildEvent } from './store/store-rules.js';
 import type { RunRecord, Store } from './store/store.js';
 import type { RetryPolicy, Tool, ToolContext } from './tool.js';
 
@@ -55,7 +56,8 @@ function toUnfoldError(error: unknown): UnfoldError {
  */
 export async function executeRun<Input>(options: ExecuteRunOptions<Input>): Promise<RunOutcome> {
   const runSpan = startRunSpan(options.run);
-  const outcome = await execute(options, runSpan);
+  const startedAt = performance.now();
+  const outcome = await execute(options, runSpan).catch((error: unknown) => endAfterStoreFailure(options, runSpan, error, performance.now() - startedAt));
   endSpan(runSpan.span, outcome.status, outcome.status === 'failed' ? new Error(String((outcome.terminal as { error?: unknown }).error)) : undefined);
   return outcome;
 }
@@ -64,7 +66,17 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
   const { store, pipeline, run, signal, hooks } = options;
   const retryDelay = options.retryDelay ?? defaultRetryDelay;
   const runIds = runSpan.ids;
-  const emitter = new RunEmitter(store.events, run.run_id, { pipeline: pipeline.name, ...options.envelope }, hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)));
+  // An event the log refused leaves a hole in the run's story: the run stops at once, and
+  // execute rejects so endAfterStoreFailure ends it.
+  const storeFailed = new AbortController();
+  const emitter = new RunEmitter(
+    store.events,
+    run.run_id,
+    { pipeline: pipeline.name, ...options.envelope },
+    hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)),
+    (error) => storeFailed.abort(error),
+  );
+  const runSignal = AbortSignal.any([signal, storeFailed.signal]);
   const outputs: Record<string, unknown> = {};
   const startedAt = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedAt);
@@ -197,14 +209,14 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
 
   try {
     for (const step of pipeline.steps) {
-      if (signal.aborted) throw abortReason(signal);
+      if (runSignal.aborted) throw abortReason(runSignal);
       if (!isParallelStep(step)) {
-        await runTool(step, signal);
+        await runTool(step, runSignal);
         continue;
       }
       // A required tool failing stops its siblings: their work can no longer matter.
       const group = new AbortController();
-      const groupSignal = AbortSignal.any([signal, group.signal]);
+      const groupSignal = AbortSignal.any([runSignal, group.signal]);
       await Promise.all(
         step.parallel.map((tool) =>
           runTool(tool, groupSignal).catch((error: unknown) => {
@@ -217,6 +229,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
     const result = pipeline.result ? pipeline.result(outputs) : outputs;
     return await finish('completed', 'processing_completed', { duration_ms: elapsed(), result }, { result });
   } catch (caught) {
+    if (storeFailed.signal.aborted) throw storeFailed.signal.reason;
     if (signal.aborted) {
       const reason = abortReason(signal).message;
       return finish('cancelled', 'processing_cancelled', { duration_ms: elapsed(), reason }, {
@@ -237,6 +250,48 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
       { error: { code: error.code, message: error.message } },
     );
   }
+}
+
+/** How long a run whose writes failed keeps trying to record its end before leaving it to the next start. */
+const STORE_RETRY_MS = 120_000;
+
+/**
+ * The store refused the run's record or events: the run still ends, failed, and the caller
+ * gets an outcome rather than a rejection: one run's lost writes must take down neither
+ * the process nor the other runs. Its final record and terminal event are retried while
+ * the store stays unwritable (a full disk gets space back), for STORE_RETRY_MS or until
+ * the run is cancelled; past that the next start ends the run from its record. A terminal
+ * event never stored is returned with seq 0.
+ */
+async function endAfterStoreFailure<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHandle, error: unknown, durationMs: number): Promise<RunOutcome> {
+  const { store, run, pipeline, signal } = options;
+  const cause = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', error instanceof Error ? error.message : String(error), { cause: error });
+  const failure = { code: cause.code, message: `the run's events could not be stored: ${cause.message}` };
+  const draft = { event_type: 'processing_failed', duration_ms: round(durationMs), error: failure.message, code: failure.code } as const;
+  const envelope = { pipeline: pipeline.name, ...options.envelope };
+  const giveUpAt = Date.now() + STORE_RETRY_MS;
+  const retrying = async <T>(write: () => Promise<T>): Promise<T | undefined> => {
+    for (let delayMs = 100; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        return await write();
+      } catch {
+        if (signal.aborted || Date.now() + delayMs > giveUpAt) return undefined;
+        await sleep(delayMs, signal).catch(() => undefined);
+      }
+    }
+  };
+  // The record first, as in a normal finish: a client reacting to the event sees the final state.
+  const recorded = await retrying(async () => store.runs.update(run.run_id, { status: 'failed', finished_at: new Date().toISOString(), error: failure }).then(() => true));
+  const terminal = recorded
+    ? await retrying(async () => {
+        const emitter = new RunEmitter(store.events, run.run_id, envelope);
+        // A run whose very first event was refused still starts with processing_started.
+        if ((await store.events.lastSeq(run.run_id)) === 0) emitter.emit({ event_type: 'processing_started' }, runSpan.ids);
+        return emitter.finish(draft, runSpan.ids);
+      })
+    : undefined;
+  options.hooks?.runFinished?.(run, 'failed', Math.round(durationMs), runSpan.ids);
+  return { status: 'failed', terminal: terminal ?? buildEvent(run.run_id, 0, { ...envelope, ...draft }) };
 }
 
 function timeoutError(tool: Tool<never>): UnfoldError {

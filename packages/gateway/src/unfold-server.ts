@@ -7,6 +7,7 @@ import {
   createMemoryStore,
   createSqliteStore,
   demoPipeline,
+  lockDataDir,
   safeHooks,
   type EngineHooks,
   type AnyPipeline,
@@ -56,6 +57,11 @@ export interface UnfoldServerOptions {
   spanExporter?: SpanExporter;
   /** The web app's build (`@unfold/web`'s `dist`), served at `/`. */
   webRoot?: string;
+  /**
+   * Whether `listen` records the URL beside the data directory's lock, so `unfold run` sends
+   * its runs here (default true; false for the CLI's embedded server, which ends with its run).
+   */
+  advertise?: boolean;
 }
 
 export interface UnfoldServer {
@@ -126,6 +132,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     forceCloseConnections: true,
     return503OnClosing: true,
   });
+  // The SQLite file has one owner: a second server (or CLI run) on it stops here, named.
+  const lock = options.store || config.UNFOLD_STORE !== 'sqlite' ? undefined : await lockDataDir(config.UNFOLD_DATA_DIR, (error) => app.log.error({ err: error }, 'lost the data directory lock'));
   const store = options.store ?? openStore(config);
   const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
   const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics() : undefined;
@@ -193,8 +201,9 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     app,
     context,
     async listen(port = config.PORT, host = config.HOST) {
-      const address = await app.listen({ port, host });
-      return address.replace('[::1]', 'localhost');
+      const address = (await app.listen({ port, host })).replace('[::1]', 'localhost');
+      if (options.advertise !== false) await lock?.setUrl(address);
+      return address;
     },
     close() {
       closing ??= (async () => {
@@ -204,6 +213,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
         for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
         await app.close();
         await store.close();
+        await lock?.release();
         await tracing?.shutdown();
       })();
       return closing;

@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   rate_limited: 429,
   too_many_subscriptions: 429,
   server_busy: 503,
+  /** The server's store cannot take writes (disk full, read-only, I/O error); retry later. */
+  storage_unavailable: 503,
+  /** Another live process owns the data directory. */
+  data_dir_in_use: 409,
   // streaming
   unknown_message: 400,
   slow_consumer: 429,

@@ -1,6 +1,7 @@
 import { createClient } from '@unfold/client/node';
-import { createUnfoldServer, loadConfig, type UnfoldServer } from '@unfold/gateway';
-import { isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
+import { readDataDirOwner } from '@unfold/engine';
+import { createUnfoldServer, loadConfig, type UnfoldConfig, type UnfoldServer } from '@unfold/gateway';
+import { UnfoldError, isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { ProgressView } from './progress-view.js';
 import { readRunInput } from './read-input.js';
 
@@ -13,17 +14,20 @@ export interface RunOptions {
 const EXIT_CODES = { processing_completed: 0, processing_failed: 1, processing_cancelled: 130 } as const;
 
 /**
- * Runs a pipeline through the real client and server: the given server, or one started
- * in this process on an ephemeral port with the configured store.
+ * Runs a pipeline through the real client and server: the given server, the server that
+ * owns the data directory, or one started in this process on an ephemeral port.
  */
 export async function runCommand(pipeline: string, file: string | undefined, options: RunOptions): Promise<void> {
   const input = await readRunInput(pipeline, file);
   let embedded: UnfoldServer | undefined;
   let baseUrl = options.server ?? process.env['UNFOLD_URL'];
   if (baseUrl === undefined) {
-    // Standard output carries the events; the embedded server's log goes to standard error.
-    embedded = await createUnfoldServer({ config: loadConfig(process.env, { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' }), logStream: process.stderr });
-    baseUrl = await embedded.listen(0, '127.0.0.1');
+    const place = await placeRun(loadConfig(process.env, { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' }));
+    if ('url' in place) baseUrl = place.url;
+    else {
+      embedded = await startEmbedded(place.config);
+      baseUrl = await embedded.listen(0, '127.0.0.1');
+    }
   }
   const interactive = process.stdout.isTTY && !options.json;
   const view = interactive ? new ProgressView() : undefined;
@@ -48,4 +52,36 @@ export async function runCommand(pipeline: string, file: string | undefined, opt
   if (!view) return;
   if (terminal.event_type === 'processing_completed') process.stdout.write(`${JSON.stringify(terminal.result, null, 2)}\n`);
   else process.stderr.write(`run ${terminal.run_id}: ${terminal.event_type === 'processing_failed' ? `failed (${terminal.code}): ${terminal.error}` : 'cancelled'}\n`);
+}
+
+/**
+ * Where a run without `--server` goes. A live `unfold serve` owning the data directory
+ * takes it: the run is stored in the history that server shows, and only one process ever
+ * writes the SQLite file (a second writer would end the server's running runs as
+ * interrupted and collide on their seqs). An owner not serving yet (still starting) keeps
+ * its file too: the embedded server then keeps this run in memory only.
+ */
+async function placeRun(config: UnfoldConfig): Promise<{ url: string } | { config: UnfoldConfig }> {
+  const owner = config.UNFOLD_STORE === 'sqlite' ? await readDataDirOwner(config.UNFOLD_DATA_DIR) : undefined;
+  if (!owner) return { config };
+  if (owner.url) {
+    process.stderr.write(`unfold: ${config.UNFOLD_DATA_DIR} is served by process ${owner.pid}; running on ${owner.url}\n`);
+    return { url: owner.url };
+  }
+  process.stderr.write(`unfold: ${config.UNFOLD_DATA_DIR} is in use by process ${owner.pid}; this run is kept in memory only\n`);
+  return { config: { ...config, UNFOLD_STORE: 'memory' } };
+}
+
+async function startEmbedded(config: UnfoldConfig): Promise<UnfoldServer> {
+  // Standard output carries the events; the embedded server's log goes to standard error.
+  // It ends with this run: it does not advertise itself to other `unfold run`s.
+  const options = { logStream: process.stderr, advertise: false };
+  try {
+    return await createUnfoldServer({ config, ...options });
+  } catch (error) {
+    if (!UnfoldError.isInstance(error) || error.code !== 'data_dir_in_use') throw error;
+    // Another process took the directory between placeRun's look and this server's lock.
+    process.stderr.write(`unfold: ${error.message}; this run is kept in memory only\n`);
+    return createUnfoldServer({ config: { ...config, UNFOLD_STORE: 'memory' }, ...options });
+  }
 }

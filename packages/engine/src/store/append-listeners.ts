@@ -1,17 +1,17 @@
 import type { UnfoldEvent } from '@unfold/protocol';
-import type { AppendListener } from './store.js';
+import type { AppendFailureListener, AppendListener } from './store.js';
 
-/** Per-run listeners called synchronously, in order, after each append. */
+/** Per-run listeners called synchronously, in order, after each append (and when one fails). */
 export class AppendListeners {
-  private readonly byRun = new Map<string, Set<AppendListener>>();
+  private readonly byRun = new Map<string, Map<AppendListener, AppendFailureListener | undefined>>();
 
-  add(runId: string, listener: AppendListener): () => void {
+  add(runId: string, listener: AppendListener, onFailed?: AppendFailureListener): () => void {
     let set = this.byRun.get(runId);
     if (!set) {
-      set = new Set();
+      set = new Map();
       this.byRun.set(runId, set);
     }
-    set.add(listener);
+    set.set(listener, onFailed);
     return () => {
       const current = this.byRun.get(runId);
       if (!current) return;
@@ -32,13 +32,24 @@ export class AppendListeners {
   notifyAll(runId: string, events: readonly UnfoldEvent[]): void {
     const set = this.byRun.get(runId);
     if (!set) return;
-    for (const listener of set) {
+    for (const listener of set.keys()) {
       for (const event of events) {
         try {
           listener(event);
         } catch {
           // One subscriber's failure must not break the append or the other subscribers.
         }
+      }
+    }
+  }
+
+  /** Tells a run's listeners that its events could not be stored: what they follow has a hole. */
+  fail(runId: string, error: unknown): void {
+    for (const onFailed of this.byRun.get(runId)?.values() ?? []) {
+      try {
+        onFailed?.(error);
+      } catch {
+        // As with events: one subscriber's failure must not reach the others.
       }
     }
   }

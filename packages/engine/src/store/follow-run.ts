@@ -63,12 +63,24 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
     if (terminal) stop();
   };
 
-  const unlisten = store.events.onAppend(runId, (event) => {
-    if (!replaying) return deliver(event);
-    if (pending.length < maxPending) return void pending.push(event);
-    pending = [];
-    overflowed = true;
-  });
+  const unlisten = store.events.onAppend(
+    runId,
+    (event) => {
+      if (!replaying) return deliver(event);
+      if (pending.length < maxPending) return void pending.push(event);
+      pending = [];
+      overflowed = true;
+    },
+    // The run's next events were not stored: rather than silence, the subscriber is told to
+    // come back, and resumes from what the log does hold.
+    (error) => fail(error),
+  );
+
+  function fail(error: unknown): void {
+    if (stopped) return;
+    stop();
+    handlers.error(error);
+  }
 
   function stop(): void {
     if (stopped) return;
@@ -111,11 +123,7 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
     if (!stopped) handlers.live?.();
   };
 
-  start().catch((error: unknown) => {
-    if (stopped) return;
-    stop();
-    handlers.error(error);
-  });
+  start().catch(fail);
 
   return {
     stop,

@@ -35,7 +35,7 @@ export function createMemoryStore(): Store {
     async firstSeq(runId) {
       return events.get(runId)?.[0]?.seq ?? 0;
     },
-    onAppend: (runId, listener) => listeners.add(runId, listener),
+    onAppend: (runId, listener, onFailed) => listeners.add(runId, listener, onFailed),
   };
 
   const runStore: RunStore = {

@@ -63,6 +63,28 @@ function fromRow(row: RunRow): RunRecord {
   };
 }
 
+/** SQLite's answers that mean the file cannot take writes now (and may later): disk full, read-only, I/O. */
+const UNWRITABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM)/;
+
+/**
+ * A write that failed because of the file or its disk, as the coded error a client can act
+ * on (503 storage_unavailable: retry later); anything else (a constraint, a bug) as it was.
+ */
+function storageError(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code !== 'string' || !UNWRITABLE.test(code)) return error;
+  return new UnfoldError('storage_unavailable', `the SQLite store cannot write (${code}): ${(error as Error).message}`, { cause: error, transient: true });
+}
+
+/** Runs a write, rethrowing storage failures coded. */
+function writing<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (error) {
+    throw storageError(error);
+  }
+}
+
 /**
  * The embedded default: one SQLite file holding runs and their event logs, surviving
  * restarts. better-sqlite3 is synchronous, so an append (seq assignment and write) is
@@ -107,6 +129,7 @@ export function createSqliteStore(options: { path: string }): Store {
     ),
     deleteRun: db.prepare<[string]>('DELETE FROM runs WHERE run_id = ?'),
     deleteEvents: db.prepare<[string]>('DELETE FROM events WHERE run_id = ?'),
+    probe: db.prepare<[string]>(`INSERT INTO meta (key, value) VALUES ('probed_at', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`),
   };
   // The last seq per run, so an append needs no read; filled from disk on first use.
   const lastSeqs = new Map<string, number>();
@@ -134,9 +157,11 @@ export function createSqliteStore(options: { path: string }): Store {
     if (pending.length === 0) return;
     try {
       insertBatch(pending.map((item) => item.event));
-    } catch (error) {
+    } catch (caught) {
+      const error = storageError(caught);
       // The seqs handed out were not stored: forget them so the next append reads the truth.
       for (const item of pending) lastSeqs.delete(item.event.run_id);
+      for (const runId of new Set(pending.map((item) => item.event.run_id))) listeners.fail(runId, error);
       for (const item of pending) item.reject(error);
       return;
     }
@@ -169,7 +194,7 @@ export function createSqliteStore(options: { path: string }): Store {
     async firstSeq(runId) {
       return statements.firstSeq.get(runId)?.seq ?? 0;
     },
-    onAppend: (runId, listener) => listeners.add(runId, listener),
+    onAppend: (runId, listener, onFailed) => listeners.add(runId, listener, onFailed),
   };
 
   const runs: RunStore = {
@@ -187,7 +212,7 @@ export function createSqliteStore(options: { path: string }): Store {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
           throw new UnfoldError('run_exists', `a run with id "${record.run_id}" already exists`);
         }
-        throw error;
+        throw storageError(error);
       }
     },
     async get(runId) {
@@ -225,7 +250,7 @@ export function createSqliteStore(options: { path: string }): Store {
         const value = patch[column];
         values[column] = column === 'result' || column === 'error' ? (value === undefined || value === null ? null : JSON.stringify(value)) : value;
       }
-      db.prepare(`UPDATE runs SET ${columns.map((column) => `${column} = @${column}`).join(', ')} WHERE run_id = @run_id`).run(values);
+      writing(() => db.prepare(`UPDATE runs SET ${columns.map((column) => `${column} = @${column}`).join(', ')} WHERE run_id = @run_id`).run(values));
     },
     async unfinished() {
       return statements.unfinished.all().map(fromRow);
@@ -250,14 +275,16 @@ export function createSqliteStore(options: { path: string }): Store {
     // The same rule as retentionVictims, in SQL: no run rows are loaded into memory.
     async applyRetention(policy: RetentionPolicy, now = new Date()) {
       const expired = statements.expiredRuns.all(new Date(now.getTime() - policy.maxAgeMs).toISOString()).map((row) => row.run_id);
-      deleteRuns(expired);
+      writing(() => deleteRuns(expired));
       const excess = (statements.runCount.get()?.count ?? 0) - policy.maxRuns;
       const oldest = excess > 0 ? statements.oldestFinished.all(excess).map((row) => row.run_id) : [];
-      deleteRuns(oldest);
+      writing(() => deleteRuns(oldest));
       return [...expired, ...oldest];
     },
+    // A write, not a read: a full or read-only disk still answers reads, and ready means
+    // new runs can be stored.
     async ping() {
-      db.prepare('SELECT 1').get();
+      writing(() => statements.probe.run(new Date().toISOString()));
     },
     async close() {
       flush();

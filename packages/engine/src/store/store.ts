@@ -14,6 +14,7 @@ export type NewEvent = EventDraft & {
 };
 
 export type AppendListener = (event: UnfoldEvent) => void;
+export type AppendFailureListener = (error: unknown) => void;
 
 /**
  * One ordered, append-only log per run. `seq` is gapless per run and assigned here.
@@ -33,8 +34,11 @@ export interface EventLog {
   lastSeq(runId: string): Promise<number>;
   /** Seq of the oldest event still held, 0 when none is held. */
   firstSeq(runId: string): Promise<number>;
-  /** Called synchronously after each append of this run, in seq order. Returns an unsubscribe. */
-  onAppend(runId: string, listener: AppendListener): () => void;
+  /**
+   * Called synchronously after each append of this run, in seq order; `onFailed` when an
+   * append of the run could not be stored. Returns an unsubscribe.
+   */
+  onAppend(runId: string, listener: AppendListener, onFailed?: AppendFailureListener): () => void;
 }
 
 export interface RunRecord {

@@ -1,3 +1,4 @@
+import { UnfoldError } from '@unfold/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../gateway-context.js';
 
@@ -10,7 +11,8 @@ export function registerHealthRoutes(app: FastifyInstance, context: GatewayConte
       return { status: 'ready', store: context.store.kind, epoch: context.store.events.epoch };
     } catch (error) {
       request.log.warn({ err: error }, 'store not reachable');
-      return reply.status(503).send({ code: 'server_busy', message: `the ${context.store.kind} store is not reachable` });
+      const code = UnfoldError.isInstance(error) ? error.code : 'server_busy';
+      return reply.status(503).send({ code, message: `the ${context.store.kind} store is not ${code === 'storage_unavailable' ? 'writable' : 'reachable'}` });
     }
   });
 

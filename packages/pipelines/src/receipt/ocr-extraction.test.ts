@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { deflateSync } from 'node:zlib';
 import { runInMemory } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
@@ -69,5 +69,41 @@ describe('ocr_extraction', () => {
     const blank = canvas.toBuffer('image/png');
     const { outcome } = await runInMemory(pipeline, { image_base64: blank.toString('base64') });
     expect(outcome.terminal).toMatchObject({ event_type: 'processing_failed', code: 'no_text_found', tool_name: 'ocr_extraction' });
+  });
+});
+
+/** The fixture receipt re-encoded as a JPEG: a real photo-like file to damage. */
+async function receiptJpeg(): Promise<Buffer> {
+  const image = await loadImage(await readFile(fixture));
+  const canvas = createCanvas(image.width, image.height);
+  canvas.getContext('2d').drawImage(image, 0, 0);
+  return canvas.toBuffer('image/jpeg');
+}
+
+/** The fixture PNG with the middle of its first IDAT chunk overwritten (the CRC no longer matches). */
+async function corruptIdatPng(): Promise<Buffer> {
+  const png = Buffer.from(await readFile(fixture));
+  const idat = png.indexOf('IDAT', 8, 'ascii');
+  const length = png.readUInt32BE(idat - 4);
+  png.fill(0xa5, idat + 4 + Math.floor(length / 4), idat + 4 + Math.floor(length / 2));
+  return png;
+}
+
+/** Headers that promise a 1×1 image, followed by bytes that are no image at all. */
+function oneByOneGarbage(): Buffer[] {
+  const garbage = Buffer.from(Array.from({ length: 2_000 }, (_, index) => (index * 7919) % 251));
+  const jpegFrame = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0x00, 0x0b, 0x08, 0x00, 0x01, 0x00, 0x01, 0x01, 0x01, 0x11, 0x00]);
+  return [Buffer.concat([pngHeader(1, 1), garbage]), Buffer.concat([jpegFrame, garbage])];
+}
+
+describe('damaged images reaching OCR', () => {
+  it('fail their run with invalid_image, and the pool reads the next receipt', async () => {
+    const truncated = (await receiptJpeg()).subarray(0, 3 * 1024);
+    for (const image of [truncated, await corruptIdatPng(), ...oneByOneGarbage()]) {
+      const { outcome } = await runInMemory(pipeline, { image_base64: image.toString('base64') });
+      expect(outcome.terminal).toMatchObject({ event_type: 'processing_failed', code: 'invalid_image', tool_name: 'ocr_extraction' });
+    }
+    const { outcome } = await runInMemory(pipeline, { image_base64: (await receiptJpeg()).toString('base64') });
+    expect(outcome.terminal).toMatchObject({ event_type: 'processing_completed', result: { total: '27.98' } });
   });
 });

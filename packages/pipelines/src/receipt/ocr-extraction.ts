@@ -47,7 +47,7 @@ export function ocrExtraction(pool: () => OcrPool): Tool<ReceiptInput> {
       if ('words' in input) return input.words;
       const image = 'image' in input ? input.image : readReceiptImage(await download(input.image_url, context.signal));
       context.progress(0, `${image.width}×${image.height} ${image.type}`);
-      const words = await pool().recognize(image.bytes, (progress) => context.progress(progress * 100, 'recognizing text'));
+      const words = await pool().recognize(image.bytes, (progress) => context.progress(progress * 100, 'recognizing text'), context.signal);
       if (words.length === 0) throw new UnfoldError('no_text_found', 'OCR found no text on the receipt');
       context.progress(100, `${words.length} words`);
       return words;
