@@ -21,6 +21,9 @@ import { StreamTokens } from './auth/stream-tokens.js';
 import { loadConfig, type UnfoldConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body-parser.js';
+import { errorContractOptions } from './http/server-options.js';
+import { installUpgradeRequired } from './http/upgrade-required.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { isOriginAllowed } from './origin-policy.js';
 import { registerEventRoutes } from './routes/events-routes.js';
@@ -125,6 +128,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     bodyLimit: config.UNFOLD_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
+    ...errorContractOptions,
   });
   const store = options.store ?? openStore(config);
   const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
@@ -150,6 +154,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   // Without an SDK every span would be a no-op: no hook on every request for nothing.
   if (tracing) installHttpTracing(app, { sampleRatio: config.OTEL_TRACES_SAMPLER_ARG });
   installErrorHandling(app);
+  installJsonBodyParser(app);
+  installUpgradeRequired(app);
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser(['text/plain']);
   await app.register(cors, {
