@@ -1,8 +1,9 @@
 import { ERROR_CODES, MAX_JSON_DEPTH, MAX_RUN_ID_LENGTH, isErrorCode } from '@unfold/protocol';
-import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, postJson } from './raw-clients.js';
 import { httpRequest, rawRequest, type RawAnswer } from './raw-http.js';
-import { useTestServer } from './test-server.js';
+import { startTestServer, useTestServer, type TestServer } from './test-server.js';
 
 /** `{"a":{"a":…{}}}`, `levels` objects deep. */
 function nested(levels: number): unknown {
@@ -141,5 +142,31 @@ describe('error contract', () => {
 
   it('still serves the server after all of it', async () => {
     expect((await getJson(`${server().url}/healthz`)).status).toBe(200);
+  });
+});
+
+/** A client's mistake is logged at warn (pino level 40), never at error (50). */
+describe('error logging', () => {
+  const lines: Array<{ level: number; msg?: string; code?: string }> = [];
+  let server: TestServer;
+  beforeAll(async () => {
+    const logStream = new PassThrough();
+    logStream.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as (typeof lines)[number]);
+    });
+    server = await startTestServer({}, { logStream });
+  });
+  afterAll(() => server.cleanup());
+
+  it('logs 4xx answers at warn and none at error', async () => {
+    const statuses: number[] = [];
+    statuses.push((await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: {}, metadata: { deep: nested(4_100) } })).status);
+    statuses.push((await postJson(`${server.url}/v1/runs`, { pipeline: 'nope', input: {} })).status);
+    for (const request of [httpRequest('GET', '/v1/runs/%E0%A4%A'), httpRequest('GET', `/v1/runs/${'x'.repeat(1_000)}`), 'GET /v1/runs HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n']) {
+      statuses.push((await rawRequest(server.url, request)).status);
+    }
+    expect(statuses.every((status) => status >= 400 && status < 500), statuses.join()).toBe(true);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+    expect(lines.filter((line) => line.level === 40).length).toBeGreaterThanOrEqual(statuses.length);
   });
 });
