@@ -28,9 +28,14 @@ export class RunService {
       metadata: request.metadata ?? {},
       ...(traceContext && Object.keys(traceContext).length > 0 ? { trace_context: traceContext } : {}),
     });
-    await this.store.runs.create(record);
-    this.onCreated?.(record);
-    this.runner.submit(record);
+    const release = this.runner.admit();
+    try {
+      await this.store.runs.create(record);
+      this.onCreated?.(record);
+      this.runner.submit(record);
+    } finally {
+      release();
+    }
     return record;
   }
 
