@@ -1,6 +1,7 @@
-import { ERROR_CODES, MAX_JSON_DEPTH, MAX_RUN_ID_LENGTH, isErrorCode } from '@unfold/protocol';
+import { CLOSE_CODES, ERROR_CODES, MAX_JSON_DEPTH, MAX_RUN_ID_LENGTH, isErrorCode } from '@unfold/protocol';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { getJson, postJson } from './raw-clients.js';
 import { httpRequest, rawRequest, type RawAnswer } from './raw-http.js';
 import { startTestServer, useTestServer, type TestServer } from './test-server.js';
@@ -80,6 +81,29 @@ describe('error contract', () => {
         expect(answer.status, `${method} ${path.slice(0, 40)}…`).toBeGreaterThanOrEqual(400);
         expect(answer.status).toBeLessThan(500);
         expectCoded(answer, answer.status);
+      }
+    }
+  });
+
+  it.each(['/ws/receipt/{id}', '/v1/runs/{id}/ws'])('refuses a WebSocket to %s with an over-long id with a code', async (route) => {
+    for (const length of [MAX_RUN_ID_LENGTH + 1, MAX_RUN_ID_LENGTH * 4]) {
+      const refusal = await new Promise<{ status?: number; body?: string; frame?: string; close?: number }>((resolve) => {
+        const socket = new WebSocket(`${server().wsUrl}${route.replace('{id}', 'x'.repeat(length))}`);
+        let frame: string | undefined;
+        socket.on('unexpected-response', (_request, response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        });
+        socket.on('message', (data: Buffer) => (frame ??= data.toString()));
+        socket.on('close', (close) => resolve({ ...(frame ? { frame } : {}), close }));
+        socket.on('error', () => undefined);
+      });
+      if (refusal.status !== undefined) {
+        expectCoded({ status: refusal.status, headers: {}, body: refusal.body ?? '' }, refusal.status);
+      } else {
+        expect(JSON.parse(refusal.frame ?? '{}')).toMatchObject({ event_type: 'error', code: expect.any(String) });
+        expect(refusal.close).toBe(CLOSE_CODES.policy_violation);
       }
     }
   });

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { UnfoldError, httpStatusFor, isErrorCode, type ErrorBody } from '@unfold/protocol';
+import { MAX_RUN_ID_LENGTH, UnfoldError, httpStatusFor, isErrorCode, type ErrorBody } from '@unfold/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Fastify's own errors a client can trigger, mapped to Unfold's stable codes. */
@@ -13,7 +13,6 @@ const FASTIFY_CODES: Record<string, UnfoldError['code']> = {
   FST_ERR_VALIDATION: 'validation_failed',
   FST_ERR_BAD_URL: 'bad_request',
   FST_ERR_INVALID_URL: 'bad_request',
-  FST_ERR_MAX_PARAM_LENGTH: 'validation_failed',
   FST_ERR_NOT_FOUND: 'route_not_found',
   FST_ERR_ROUTE_MISSING_CONTENT_TYPE: 'unsupported_media_type',
   FST_ERR_ROUTE_MISSING_CONTENT: 'bad_request',
@@ -46,6 +45,9 @@ function codeForStatus(status: number): UnfoldError['code'] {
 export function toUnfoldError(error: unknown): UnfoldError {
   if (UnfoldError.isInstance(error)) return error;
   const fastifyError = error as Partial<FastifyError>;
+  if (fastifyError.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    return new UnfoldError('validation_failed', `a path parameter is longer than its limit (run ids are at most ${MAX_RUN_ID_LENGTH} characters)`);
+  }
   const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
   if (mapped) return new UnfoldError(mapped, fastifyError.message ?? mapped);
   const status = fastifyError.statusCode ?? 500;
