@@ -15,7 +15,8 @@ export interface Pipeline<Input = Record<string, unknown>> {
   /**
    * The parsed input as plain JSON, which is what the run stores (never the raw request:
    * what validation dropped is not kept) and parses again when it executes. By default the
-   * parsed input itself, which must then be plain JSON.
+   * parsed input itself, which must then be plain JSON in the shape `parseInput` reads.
+   * Either way `parseInput(storedInput(input))` must give `input` back.
    */
   storedInput?(input: Input): Record<string, unknown>;
   /** The run's result from the tools' outputs; by default the outputs themselves. */
