@@ -7,6 +7,7 @@ import type { RunRecord, Store } from './store/store.js';
 
 /** How runs end when this server shuts down: failed with a code of its own, not cancelled. */
 const SHUTDOWN = { code: 'server_shutdown', message: 'the server shut down before the run finished; start it again once the server is back' } as const;
+const SHUTTING_DOWN = 'the server is shutting down; retry once it is back';
 
 export interface LocalRunnerOptions {
   store: Store;
@@ -45,7 +46,7 @@ export class LocalRunner {
    * `close` waits for admitted runs and drains them like any other.
    */
   admit(): () => void {
-    if (this.closing) throw new UnfoldError('server_busy', 'the server is shutting down; retry once it is back');
+    if (this.closing) throw new UnfoldError('server_busy', SHUTTING_DOWN);
     let release = (): void => undefined;
     const admission = new Promise<void>((resolve) => {
       release = resolve;
@@ -58,7 +59,7 @@ export class LocalRunner {
   }
 
   submit(run: RunRecord): void {
-    if (this.stopped) throw new UnfoldError('server_busy', 'the server is shutting down; retry once it is back');
+    if (this.stopped) throw new UnfoldError('server_busy', SHUTTING_DOWN);
     this.queue.push(run);
     this.pump();
   }
@@ -191,7 +192,6 @@ export class LocalRunner {
 }
 
 type TerminalDraft = Parameters<RunEmitter['finish']>[0];
-
 
 /** The terminal event a finished run's record describes. */
 function terminalOf(run: RunRecord): TerminalDraft {
