@@ -116,7 +116,9 @@ export function clientErrorHandler(this: FastifyInstance, error: NodeJS.ErrnoExc
   const code = (error.code ? CLIENT_ERROR_CODES[error.code] : undefined) ?? 'bad_request';
   const unfoldError = new UnfoldError(code, code === 'bad_request' ? `the HTTP request is malformed (${error.code ?? 'parse error'})` : error.message);
   this.log.warn({ code, reason: error.code }, 'malformed HTTP request');
-  if (!socket.writable) return void socket.destroy();
+  // As Node's own handler: no answer over one already being written on this connection.
+  const answering = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (!socket.writable || answering) return void socket.destroy();
   const body = JSON.stringify(unfoldError.toJSON());
   socket.end(
     `HTTP/1.1 ${unfoldError.httpStatus} ${STATUS_CODES[unfoldError.httpStatus] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
