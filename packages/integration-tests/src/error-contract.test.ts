@@ -85,20 +85,25 @@ describe('error contract', () => {
     }
   });
 
+  /** Opens a WebSocket that the server refuses: its HTTP answer, or its first frame and close code. */
+  const refusedSocket = (path: string) =>
+    new Promise<{ status?: number; body?: string; frame?: string; close?: number }>((resolve) => {
+      const socket = new WebSocket(`${server().wsUrl}${path}`);
+      let frame: string | undefined;
+      socket.on('unexpected-response', (_request, response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        // The server ends the connection after its answer: a refused upgrade holds nothing open.
+        response.socket.once('close', () => resolve({ status: response.statusCode ?? 0, body }));
+      });
+      socket.on('message', (data: Buffer) => (frame ??= data.toString()));
+      socket.on('close', (close) => resolve({ ...(frame ? { frame } : {}), close }));
+      socket.on('error', () => undefined);
+    });
+
   it.each(['/ws/receipt/{id}', '/v1/runs/{id}/ws'])('refuses a WebSocket to %s with an over-long id with a code', async (route) => {
     for (const length of [MAX_RUN_ID_LENGTH + 1, MAX_RUN_ID_LENGTH * 4]) {
-      const refusal = await new Promise<{ status?: number; body?: string; frame?: string; close?: number }>((resolve) => {
-        const socket = new WebSocket(`${server().wsUrl}${route.replace('{id}', 'x'.repeat(length))}`);
-        let frame: string | undefined;
-        socket.on('unexpected-response', (_request, response) => {
-          let body = '';
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-        });
-        socket.on('message', (data: Buffer) => (frame ??= data.toString()));
-        socket.on('close', (close) => resolve({ ...(frame ? { frame } : {}), close }));
-        socket.on('error', () => undefined);
-      });
+      const refusal = await refusedSocket(route.replace('{id}', 'x'.repeat(length)));
       if (refusal.status !== undefined) {
         expectCoded({ status: refusal.status, headers: {}, body: refusal.body ?? '' }, refusal.status);
       } else {
@@ -106,6 +111,11 @@ describe('error contract', () => {
         expect(refusal.close).toBe(CLOSE_CODES.policy_violation);
       }
     }
+  });
+
+  it('refuses a WebSocket to a path with bad percent-encoding with a code, and closes the connection', async () => {
+    const refusal = await refusedSocket('/v1/runs/%E0%A4%A/ws');
+    expectCoded({ status: refusal.status ?? 0, headers: {}, body: refusal.body ?? '' }, 400, 'bad_request');
   });
 
   it.each(['/v1/ws', '/v1/runs/some-run/ws', '/ws/receipt/some-receipt', '/stream/ws/email-processing'])('answers a plain GET on the WebSocket route %s with 426', async (path) => {

@@ -104,6 +104,12 @@ export function installErrorHandling(app: FastifyInstance): void {
 
 /** Fastify's `frameworkErrors`: router errors before any route runs, answered like any other. */
 export function frameworkErrorHandler(this: FastifyInstance, error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  // An upgrade request refused here never reaches @fastify/websocket's hooks, which close its
+  // connection after an HTTP answer; left open, it would hold the server's close forever.
+  if (request.headers.upgrade) {
+    void reply.header('connection', 'close');
+    reply.raw.once('finish', () => request.raw.socket.end());
+  }
   sendError(error, request, reply, this);
 }
 
