@@ -24,6 +24,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { installJsonBodyParser } from './http/json-body-parser.js';
 import { errorContractOptions } from './http/server-options.js';
 import { installUpgradeRequired } from './http/upgrade-required.js';
+import { websocketErrorHandler } from './http/websocket-error-handler.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { isOriginAllowed } from './origin-policy.js';
 import { registerEventRoutes } from './routes/events-routes.js';
@@ -162,7 +163,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     origin: (origin, callback) => callback(null, origin === undefined || isOriginAllowed(origin, undefined, config.UNFOLD_CORS_ORIGINS)),
     exposedHeaders: ['location', 'x-unfold-epoch'],
   });
-  await app.register(websocket, { options: { maxPayload: config.UNFOLD_MAX_WS_MESSAGE_BYTES } });
+  await app.register(websocket, { errorHandler: websocketErrorHandler, options: { maxPayload: config.UNFOLD_MAX_WS_MESSAGE_BYTES } });
   // A browser page from another origin must not open sockets with this server's authority.
   app.addHook('onRequest', async (request) => {
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;

@@ -203,4 +203,18 @@ describe('error logging', () => {
     expect(lines.filter((line) => line.level >= 50)).toEqual([]);
     expect(lines.filter((line) => line.level === 40).length).toBeGreaterThanOrEqual(statuses.length);
   });
+
+  it.each([
+    ['a message over the size limit', (socket: WebSocket) => socket.send('x'.repeat(70 * 1024)), 1009],
+    ['a text frame that is not UTF-8', (socket: WebSocket) => socket.send(Buffer.from([0xff, 0xfe, 0xfd]), { binary: false }), 1007],
+  ])('closes a WebSocket that sends %s, logging it below error', async (_name, misbehave, closeCode) => {
+    const socket = new WebSocket(`${server.wsUrl}/v1/ws`);
+    await new Promise((resolve) => socket.once('open', resolve));
+    const closed = new Promise<number>((resolve) => socket.once('close', resolve));
+    socket.on('error', () => undefined);
+    misbehave(socket);
+    expect(await closed).toBe(closeCode);
+    expect((await getJson(`${server.url}/healthz`)).status).toBe(200);
+    expect(lines.filter((line) => line.level >= 50)).toEqual([]);
+  });
 });
