@@ -19,6 +19,16 @@ describe('exceedsJsonDepth', () => {
     expect(exceedsJsonDepth(JSON.stringify({ a: '[[[{{{', b: 'say \\"[[[ "' }), 1)).toBe(false);
   });
 
+  it('ends a string at a quote after an escaped backslash, not before', () => {
+    const text = String.raw`["a\\", [[1]], "b\"]]]"]`;
+    expect(exceedsJsonDepth(text, 3)).toBe(false);
+    expect(exceedsJsonDepth(text, 2)).toBe(true);
+  });
+
+  it('leaves an unterminated string to the parser', () => {
+    expect(exceedsJsonDepth('["[[[[', 1)).toBe(false);
+  });
+
   it('refuses a body nested far deeper than the stack allows, without recursing', () => {
     expect(exceedsJsonDepth('['.repeat(1_000_000) + ']'.repeat(1_000_000), 64)).toBe(true);
   });
