@@ -7,6 +7,10 @@ import { RunEmitter } from './run-emitter.js';
 import { buildEvent } from './store/store-rules.js';
 import type { RunRecord, Store } from './store/store.js';
 
+/** How runs end when this server shuts down: failed with a code of its own, not cancelled. */
+const SHUTDOWN = { code: 'server_shutdown', message: 'the server shut down before the run finished; start it again once the server is back' } as const;
+const SHUTTING_DOWN = 'the server is shutting down; retry once it is back';
+
 export interface LocalRunnerOptions {
   store: Store;
   registry: PipelineRegistry;
@@ -22,7 +26,10 @@ export interface LocalRunnerOptions {
 export class LocalRunner {
   private readonly queue: RunRecord[] = [];
   private readonly active = new Map<string, { controller: AbortController; done: Promise<RunOutcome> }>();
+  /** Creations admitted before `close` whose record is still being written: close waits for them. */
+  private readonly admissions = new Set<Promise<void>>();
   private closing = false;
+  private stopped = false;
 
   constructor(private readonly options: LocalRunnerOptions) {}
 
@@ -34,8 +41,27 @@ export class LocalRunner {
     return this.queue.length;
   }
 
+  /**
+   * Admits a run before its record is written, refusing with `server_busy` once the runner
+   * is closing, so a refused request leaves nothing behind (a retry after the restart can
+   * reuse its run id). Call the returned release once the run is submitted or given up:
+   * `close` waits for admitted runs and drains them like any other.
+   */
+  admit(): () => void {
+    if (this.closing) throw new UnfoldError('server_busy', SHUTTING_DOWN);
+    let release = (): void => undefined;
+    const admission = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.admissions.add(admission);
+    return () => {
+      this.admissions.delete(admission);
+      release();
+    };
+  }
+
   submit(run: RunRecord): void {
-    if (this.closing) throw new UnfoldError('server_busy', 'the server is shutting down');
+    if (this.stopped) throw new UnfoldError('server_busy', SHUTTING_DOWN);
     this.queue.push(run);
     this.pump();
   }
@@ -67,8 +93,10 @@ export class LocalRunner {
   async recoverInterrupted(): Promise<number> {
     const { runs } = this.options.store;
     const unfinished = await runs.unfinished();
+    const interrupted = { code: 'run_interrupted', message: 'the server stopped while the run was in progress' };
     for (const run of unfinished) {
-      await this.endUnstarted(run, 'failed', { code: 'run_interrupted', message: 'the server stopped while the run was in progress' });
+      if (run.started_at) await this.endInterrupted(run, run.started_at, interrupted);
+      else await this.endUnstarted(run, 'failed', interrupted);
     }
     const unterminated = await runs.unterminated();
     for (const run of unterminated) await this.appendTerminal(run, terminalOf(run));
@@ -81,8 +109,10 @@ export class LocalRunner {
    */
   async close(graceMs = 0): Promise<void> {
     this.closing = true;
+    await Promise.all(this.admissions);
+    this.stopped = true;
     const queued = this.queue.splice(0);
-    await Promise.all(queued.map((run) => this.endUnstarted(run, 'cancelled', { code: 'cancelled', message: 'the server shut down' })));
+    await Promise.all(queued.map((run) => this.endUnstarted(run, 'failed', SHUTDOWN)));
     const running = [...this.active.values()];
     if (running.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
@@ -91,7 +121,7 @@ export class LocalRunner {
     });
     await Promise.race([Promise.allSettled(running.map((entry) => entry.done)), grace]);
     clearTimeout(timer);
-    for (const { controller } of this.active.values()) controller.abort(new UnfoldError('cancelled', 'the server shut down'));
+    for (const { controller } of this.active.values()) controller.abort(new UnfoldError(SHUTDOWN.code, SHUTDOWN.message));
     await Promise.allSettled(running.map((entry) => entry.done));
   }
 
@@ -146,6 +176,24 @@ export class LocalRunner {
         : { event_type: 'processing_failed', duration_ms: 0, error: error.message, code: error.code },
     );
     this.options.hooks?.runEndedBeforeStart?.(run, status);
+  }
+
+  /**
+   * A run the stopped process had started fails with its real duration: from its start to
+   * its last event, the last moment it is known to have been running. (The recovery time
+   * would count the downtime as running.) The hooks of this process see it start and fail,
+   * so it is counted as a started run that failed, not as one that never ran.
+   */
+  private async endInterrupted(run: RunRecord, startedAt: string, error: { code: string; message: string }): Promise<void> {
+    const { events } = this.options.store;
+    const lastSeq = await events.lastSeq(run.run_id);
+    const [lastEvent] = lastSeq > 0 ? await events.read(run.run_id, lastSeq - 1, 1) : [];
+    const stoppedAt = lastEvent?.timestamp ?? startedAt;
+    const duration_ms = Math.max(0, Date.parse(stoppedAt) - Date.parse(startedAt));
+    await this.options.store.runs.update(run.run_id, { status: 'failed', finished_at: stoppedAt, error });
+    await this.appendTerminal(run, { event_type: 'processing_failed', duration_ms, error: error.message, code: error.code });
+    this.options.hooks?.runStarted?.(run);
+    this.options.hooks?.runFinished?.(run, 'failed', duration_ms);
   }
 
   /** Appends a run's terminal event, after `processing_started` when its log is empty. */

@@ -12,6 +12,13 @@ export interface Pipeline<Input = Record<string, unknown>> {
    * rejected up front (422 `invalid_input`) and never leaves a half-created run.
    */
   parseInput(input: Record<string, unknown>): Input;
+  /**
+   * The parsed input as plain JSON, which is what the run stores (never the raw request:
+   * what validation dropped is not kept) and parses again when it executes. By default the
+   * parsed input itself, which must then be plain JSON in the shape `parseInput` reads.
+   * Either way `parseInput(storedInput(input))` must give `input` back.
+   */
+  storedInput?(input: Input): Record<string, unknown>;
   /** The run's result from the tools' outputs; by default the outputs themselves. */
   result?(outputs: Readonly<Record<string, unknown>>): unknown;
   /** Releases what the pipeline holds across runs (worker pools, connections). */

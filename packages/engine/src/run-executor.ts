@@ -230,14 +230,17 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
     return await finish('completed', 'processing_completed', { duration_ms: elapsed(), result }, { result });
   } catch (caught) {
     if (storeFailed.signal.aborted) throw storeFailed.signal.reason;
-    if (signal.aborted) {
-      const reason = abortReason(signal).message;
-      return finish('cancelled', 'processing_cancelled', { duration_ms: elapsed(), reason }, {
-        error: { code: 'cancelled', message: reason },
+    const stopReason = signal.aborted ? abortReason(signal) : undefined;
+    // A stop with its own code (the server shutting down) fails the run with that code, so a
+    // client can tell it from a cancel someone asked for.
+    const stoppedByServer = UnfoldError.isInstance(stopReason) && stopReason.code !== 'cancelled' ? stopReason : undefined;
+    if (stopReason && !stoppedByServer) {
+      return finish('cancelled', 'processing_cancelled', { duration_ms: elapsed(), reason: stopReason.message }, {
+        error: { code: 'cancelled', message: stopReason.message },
       });
     }
     const failure = caught instanceof ToolGaveUp ? caught : undefined;
-    const error = failure ? failure.error : toUnfoldError(caught);
+    const error = stoppedByServer ?? (failure ? failure.error : toUnfoldError(caught));
     return finish(
       'failed',
       'processing_failed',
@@ -245,7 +248,7 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
         duration_ms: elapsed(),
         error: error.message,
         code: error.code,
-        ...(failure ? { tool_name: failure.toolName } : {}),
+        ...(failure && !stoppedByServer ? { tool_name: failure.toolName } : {}),
       },
       { error: { code: error.code, message: error.message } },
     );

@@ -20,17 +20,22 @@ export class RunService {
   /** `traceContext`: the W3C trace context of the creating request, the parent of the run's span. */
   async create(request: CreateRunRequest & { input: Record<string, unknown> }, traceContext?: Record<string, string>): Promise<RunRecord> {
     const pipeline = this.registry.get(request.pipeline);
-    parseInputOrReject(() => pipeline.parseInput(request.input));
+    const input = parseInputOrReject(() => pipeline.parseInput(request.input));
     const record = newRunRecord({
       run_id: request.run_id ?? crypto.randomUUID(),
       pipeline: pipeline.name,
-      input: request.input,
+      input: pipeline.storedInput ? pipeline.storedInput(input) : input,
       metadata: request.metadata ?? {},
       ...(traceContext && Object.keys(traceContext).length > 0 ? { trace_context: traceContext } : {}),
     });
-    await this.store.runs.create(record);
-    this.onCreated?.(record);
-    this.runner.submit(record);
+    const release = this.runner.admit();
+    try {
+      await this.store.runs.create(record);
+      this.onCreated?.(record);
+      this.runner.submit(record);
+    } finally {
+      release();
+    }
     return record;
   }
 
@@ -54,9 +59,9 @@ export class RunService {
   }
 }
 
-function parseInputOrReject(parse: () => unknown): void {
+function parseInputOrReject<Input>(parse: () => Input): Input {
   try {
-    parse();
+    return parse();
   } catch (error) {
     if (UnfoldError.isInstance(error)) throw error;
     throw new UnfoldError('invalid_input', error instanceof Error ? error.message : String(error), { cause: error });

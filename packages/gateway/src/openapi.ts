@@ -1,4 +1,5 @@
 import {
+  ERROR_CODES,
   createRunRequestSchema,
   createRunResponseSchema,
   negotiateRequestSchema,
@@ -11,7 +12,7 @@ import {
 import { z } from 'zod';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
-const errorBody = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } };
+const errorBody = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(ERROR_CODES) }, message: { type: 'string' } } };
 const content = (schema: unknown) => ({ 'application/json': { schema } });
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [String(status), { description: 'error', content: content({ $ref: '#/components/schemas/Error' }) }]));
@@ -46,7 +47,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         post: {
           summary: 'Start a run',
           requestBody: { required: true, content: content({ $ref: '#/components/schemas/CreateRunRequest' }) },
-          responses: { '201': { description: 'created', content: content({ $ref: '#/components/schemas/CreateRunResponse' }) }, ...errors(400, 409, 413, 415, 422) },
+          responses: { '201': { description: 'created', content: content({ $ref: '#/components/schemas/CreateRunResponse' }) }, ...errors(400, 409, 413, 415, 422, 503) },
         },
         get: {
           summary: 'List runs, newest first',
@@ -100,7 +101,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         post: {
           summary: 'Seed 000: start labelling a receipt',
           parameters: [{ name: 'receipt_id', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'processing' }, ...errors(400, 409) },
+          responses: { '200': { description: 'processing' }, ...errors(400, 409, 413, 415, 422, 503) },
         },
       },
       '/ws/receipt/{receipt_id}': {

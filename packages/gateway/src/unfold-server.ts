@@ -22,6 +22,10 @@ import { StreamTokens } from './auth/stream-tokens.js';
 import { loadConfig, type UnfoldConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { installJsonBodyParser } from './http/json-body-parser.js';
+import { errorContractOptions } from './http/server-options.js';
+import { installUpgradeRequired } from './http/upgrade-required.js';
+import { websocketErrorHandler } from './http/websocket-error-handler.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { isOriginAllowed } from './origin-policy.js';
 import { registerEventRoutes } from './routes/events-routes.js';
@@ -131,6 +135,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     bodyLimit: config.UNFOLD_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
+    ...errorContractOptions,
   });
   // The SQLite file has one owner: a second server (or CLI run) on it stops here, named.
   const lock = options.store || config.UNFOLD_STORE !== 'sqlite' ? undefined : await lockDataDir(config.UNFOLD_DATA_DIR, (error) => app.log.error({ err: error }, 'lost the data directory lock'));
@@ -158,13 +163,15 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   // Without an SDK every span would be a no-op: no hook on every request for nothing.
   if (tracing) installHttpTracing(app, { sampleRatio: config.OTEL_TRACES_SAMPLER_ARG });
   installErrorHandling(app);
+  installJsonBodyParser(app);
+  installUpgradeRequired(app);
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser(['text/plain']);
   await app.register(cors, {
     origin: (origin, callback) => callback(null, origin === undefined || isOriginAllowed(origin, undefined, config.UNFOLD_CORS_ORIGINS)),
     exposedHeaders: ['location', 'x-unfold-epoch'],
   });
-  await app.register(websocket, { options: { maxPayload: config.UNFOLD_MAX_WS_MESSAGE_BYTES } });
+  await app.register(websocket, { errorHandler: websocketErrorHandler, options: { maxPayload: config.UNFOLD_MAX_WS_MESSAGE_BYTES } });
   // A browser page from another origin must not open sockets with this server's authority.
   app.addHook('onRequest', async (request) => {
     if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;

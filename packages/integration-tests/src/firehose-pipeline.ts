@@ -37,4 +37,5 @@ export const firehosePipeline: Pipeline<FirehoseInput> = {
     };
     return { events: number('events', 100), padding: number('padding', 0), pauseEvery: number('pause_every', 0), pauseMs: number('pause_ms', 0) };
   },
+  storedInput: ({ events, padding, pauseEvery, pauseMs }) => ({ events, padding, pause_every: pauseEvery, pause_ms: pauseMs }),
 };

@@ -4,12 +4,20 @@
  */
 export const ERROR_CODES = {
   // request shape
+  /** The HTTP request itself is malformed: unparseable, bad URL encoding, conflicting lengths. */
+  bad_request: 400,
   invalid_json: 400,
+  /** A JSON body nests objects and arrays deeper than MAX_JSON_DEPTH. */
+  json_too_deep: 400,
   validation_failed: 400,
   invalid_position: 400,
   unsupported_media_type: 415,
   not_acceptable: 406,
   body_too_large: 413,
+  headers_too_large: 431,
+  request_timeout: 408,
+  /** A WebSocket route was asked without `Upgrade: websocket`. */
+  upgrade_required: 426,
   // resources
   route_not_found: 404,
   run_not_found: 404,
@@ -28,6 +36,8 @@ export const ERROR_CODES = {
   storage_unavailable: 503,
   /** Another live process owns the data directory. */
   data_dir_in_use: 409,
+  /** The server stopped a run it was executing or had queued because it was shutting down. */
+  server_shutdown: 503,
   // streaming
   unknown_message: 400,
   slow_consumer: 429,

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { runStatusSchema } from './run-status.js';
 
+/** The longest run id; every route that takes one in its path accepts ids this long. */
+export const MAX_RUN_ID_LENGTH = 128;
+/** Objects and arrays nested in a JSON request body, the body itself counting as one. */
+export const MAX_JSON_DEPTH = 64;
+
 /** Caller-chosen run ids are URL- and log-key-safe so they can be used before the run exists. */
-export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
-export const runIdSchema = z.string().regex(RUN_ID_PATTERN, 'run_id must be 1–128 of A–Z a–z 0–9 _ . - and start with a letter or digit');
+export const RUN_ID_PATTERN = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,${MAX_RUN_ID_LENGTH - 1}}$`);
+export const runIdSchema = z.string().regex(RUN_ID_PATTERN, `run_id must be 1–${MAX_RUN_ID_LENGTH} of A–Z a–z 0–9 _ . - and start with a letter or digit`);
 export const pipelineNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'pipeline must be a lowercase name');
 
 export const createRunRequestSchema = z.strictObject({

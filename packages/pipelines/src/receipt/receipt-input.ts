@@ -14,6 +14,12 @@ const inputSchema = z.union([
 /** A receipt as the tools see it: OCR words already made, or an image to read. */
 export type ReceiptInput = { words: ReceiptWord[] } | { image: ReceiptImage } | { image_url: string };
 
+/** A parsed receipt input as the JSON it was given in: what a run stores and parses again. */
+export function storedReceiptInput(input: ReceiptInput): Record<string, unknown> {
+  if ('image' in input) return { image_base64: input.image.bytes.toString('base64') };
+  return input;
+}
+
 /**
  * Checks a receipt input before the run is created: words against their schema, box
  * files line by line, images by their header (type, size, pixels).

@@ -4,7 +4,7 @@ import { ocrExtraction } from './ocr-extraction.js';
 import { currencyOf, labelFields } from './field-labeler.js';
 import { extractLineItems, type LineItem } from './line-items.js';
 import type { LabeledField } from './receipt-labels.js';
-import { parseReceiptInput, type ReceiptInput } from './receipt-input.js';
+import { parseReceiptInput, storedReceiptInput, type ReceiptInput } from './receipt-input.js';
 import { analyseStructure, type ReceiptStructure } from './receipt-structure.js';
 import type { ReceiptWord } from './receipt-words.js';
 import { checkTotals } from './totals-check.js';
@@ -91,6 +91,7 @@ export function createReceiptPipeline(options: { ocrWorkers?: number } = {}): Pi
     description: 'receipt image, OCR words or SROIE boxes → labelled fields, line items and a totals check',
     steps: [ocrExtraction(() => (pool ??= new OcrPool(options.ocrWorkers))), structureAnalysis, fieldLabeling, lineItemExtraction, validation],
     parseInput: parseReceiptInput,
+    storedInput: storedReceiptInput,
     result: receiptResult,
     async close() {
       await pool?.close();
