@@ -22,12 +22,12 @@ export interface TestServer {
  * The real server on an ephemeral port with a real SQLite file in a fresh directory, as a
  * user would run it, plus a test pipeline that emits many events fast.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { dataDir?: string; pipelines?: AnyPipeline[]; spanExporter?: SpanExporter; webRoot?: string } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { dataDir?: string; pipelines?: AnyPipeline[]; spanExporter?: SpanExporter; webRoot?: string; logStream?: NodeJS.WritableStream } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'unfold-it-')));
   // With a span exporter every trace is kept unless the test says otherwise.
   const sampling = options.spanExporter ? { OTEL_TRACES_SAMPLER_ARG: '1' } : {};
   const config = loadConfig({ LOG_LEVEL: 'warn', UNFOLD_SHUTDOWN_GRACE_S: '0', ...sampling, ...env, UNFOLD_DATA_DIR: dataDir });
-  const server = await createUnfoldServer({ config, pipelines: [firehosePipeline, ...(options.pipelines ?? [])], ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}), ...(options.webRoot ? { webRoot: options.webRoot } : {}) });
+  const server = await createUnfoldServer({ config, pipelines: [firehosePipeline, ...(options.pipelines ?? [])], ...(options.spanExporter ? { spanExporter: options.spanExporter } : {}), ...(options.webRoot ? { webRoot: options.webRoot } : {}), ...(options.logStream ? { logStream: options.logStream } : {}) });
   const url = await server.listen(0, '127.0.0.1');
   const close = () => server.close();
   return {

@@ -17,7 +17,8 @@ export function traceIdOf(traceContext: Record<string, string> | undefined): str
  * A cut-off is the client's doing, so it logs at warn, never error.
  */
 export class StreamLog {
-  private readonly traceIds = new Map<string, Promise<string | undefined>>();
+  /** Trace ids once found; a run not created yet (subscribe before start) is looked up again later. */
+  private readonly traceIds = new Map<string, string>();
 
   constructor(
     private readonly log: FastifyBaseLogger,
@@ -26,13 +27,18 @@ export class StreamLog {
   ) {}
 
   happened(happening: StreamHappening, runId: string): void {
-    const traceId = this.traceIds.get(runId) ?? this.readTraceId(runId);
-    this.traceIds.set(runId, traceId);
-    void traceId.then((trace_id) => {
-      const line = { run_id: runId, transport: this.transport, ...(trace_id ? { trace_id } : {}) };
-      if (happening === 'slow_consumer') this.log.warn(line, 'stream slow_consumer cut-off');
-      else this.log.info(line, `stream ${happening}`);
+    const known = this.traceIds.get(runId);
+    if (known !== undefined) return this.write(happening, runId, known);
+    void this.readTraceId(runId).then((traceId) => {
+      if (traceId !== undefined) this.traceIds.set(runId, traceId);
+      this.write(happening, runId, traceId);
     });
+  }
+
+  private write(happening: StreamHappening, runId: string, traceId: string | undefined): void {
+    const line = { run_id: runId, transport: this.transport, ...(traceId !== undefined ? { trace_id: traceId } : {}) };
+    if (happening === 'slow_consumer') this.log.warn(line, 'stream slow_consumer cut-off');
+    else this.log.info(line, `stream ${happening}`);
   }
 
   private async readTraceId(runId: string): Promise<string | undefined> {
