@@ -39,7 +39,7 @@ export function streamCoreOptions(app: FastifyInstance, context: GatewayContext)
 }
 
 export function registerEventRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const { config, store, streams } = context;
+  const { config, store } = context;
   const options = streamCoreOptions(app, context);
 
   app.get('/v1/runs/:id/events', async (request, reply) => {
@@ -61,14 +61,11 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
     reply.raw.once('close', () => gone.abort());
     try {
       return await longPoll({
-        store,
+        core: options,
         runId: id,
         subscription,
         waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
         limit,
-        observer: streams,
-        log: app.log,
-        sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES,
         signal: gone.signal,
       });
     } catch (error) {

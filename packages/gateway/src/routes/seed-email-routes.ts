@@ -8,7 +8,7 @@ import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, SeedEmailSocketCodec } from '../streaming/seed-compat/seed-email-codecs.js';
 import { seedProcessingResult } from '../streaming/seed-compat/seed-email-events.js';
-import { SubscriptionCore, toUnfoldError } from '../streaming/subscription-core.js';
+import { SubscriptionCore } from '../streaming/subscription-core.js';
 import { streamCoreOptions } from './events-routes.js';
 
 /** The original API's email fields; anything else the add-in sends is left out. */

@@ -21,14 +21,16 @@ function wantsBatch(request: FastifyRequest): boolean {
 type SocketCore = SubscriptionCore<undefined, WebSocketCodec>;
 type MessageHandler = (message: ParsedClientMessage) => Promise<void> | void;
 
-/** Parses one client frame; whatever is wrong with it is thrown as the code the client gets. */
-function parseClientMessage(text: string): ParsedClientMessage {
-  let parsed: unknown;
+function parseJson(text: string): unknown {
   try {
-    parsed = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw new UnfoldError('invalid_json', 'messages are JSON objects or the text "ping"');
   }
+}
+
+/** Validates one client message; what is wrong with it is thrown as the code the client gets. */
+function parseClientMessage(parsed: unknown): ParsedClientMessage {
   const type = (parsed as { type?: unknown } | null)?.type;
   if (!CLIENT_MESSAGE_TYPES.includes(type as string)) {
     throw new UnfoldError('unknown_message', `unknown message type ${JSON.stringify(type)}; expected one of ${CLIENT_MESSAGE_TYPES.join(', ')}`);
@@ -36,14 +38,10 @@ function parseClientMessage(text: string): ParsedClientMessage {
   return parseRequest(clientMessageSchema, parsed);
 }
 
-/** The run a client frame names, when it names one: its error frame carries it. */
-function runIdIn(text: string): string | undefined {
-  try {
-    const runId = (JSON.parse(text) as { run_id?: unknown } | null)?.run_id;
-    return typeof runId === 'string' ? runId : undefined;
-  } catch {
-    return undefined;
-  }
+/** The run a client message names, when it names one: its error frame carries it. */
+function runIdIn(parsed: unknown): string | undefined {
+  const runId = (parsed as { run_id?: unknown } | null)?.run_id;
+  return typeof runId === 'string' ? runId : undefined;
 }
 
 /**
@@ -56,10 +54,13 @@ function listen(socket: WebSocket, core: SocketCore, handle: MessageHandler): vo
     const text = isBinary ? '' : data.toString();
     if (text === 'ping') return core.write((codec) => codec.writeText('pong'));
     core.guard(() => {
-      const message = parseClientMessage(text);
-      if (message.type === 'ping') return core.sendControl({ event_type: 'pong' });
-      return handle(message);
-    }, runIdIn(text));
+      const parsed = parseJson(text);
+      core.guard(() => {
+        const message = parseClientMessage(parsed);
+        if (message.type === 'ping') return core.sendControl({ event_type: 'pong' });
+        return handle(message);
+      }, runIdIn(parsed));
+    });
   });
 }
 

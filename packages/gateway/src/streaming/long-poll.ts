@@ -1,19 +1,13 @@
 import { UnfoldError, isTerminalEventType, type PollResponse, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
-import type { Store } from '@unfold/engine';
-import type { FastifyBaseLogger } from 'fastify';
-import type { StreamObserver } from './stream-observer.js';
-import { SubscriptionCore, type StreamEnding } from './subscription-core.js';
+import { SubscriptionCore, type StreamEnding, type SubscriptionCoreOptions } from './subscription-core.js';
 import type { SubscriptionRequest } from './subscription-request.js';
 
 export interface LongPollOptions {
-  store: Store;
+  core: SubscriptionCoreOptions;
   runId: string;
   subscription: SubscriptionRequest;
   waitMs: number;
   limit: number;
-  observer: StreamObserver;
-  log: FastifyBaseLogger;
-  sendBufferBytes: number;
   /** Aborted when the client goes away, so a waiting poll holds nothing. */
   signal: AbortSignal;
 }
@@ -33,7 +27,8 @@ export class ResyncRequired extends UnfoldError {
  * a burst costs one round trip. The answer is the connection: the core collects into it.
  */
 export async function longPoll(options: LongPollOptions): Promise<PollResponse> {
-  const { store, runId, subscription } = options;
+  const { runId, subscription } = options;
+  const { store } = options.core;
   const events: UnfoldEvent[] = [];
   let answer!: (ending: StreamEnding) => void;
   const ended = new Promise<StreamEnding>((resolve) => (answer = resolve));
@@ -51,7 +46,7 @@ export async function longPoll(options: LongPollOptions): Promise<PollResponse> 
       end: answer,
       onGone: (listener) => options.signal.addEventListener('abort', listener, { once: true }),
     },
-    { store, observer: options.observer, log: options.log, sendBufferBytes: options.sendBufferBytes, heartbeatMs: options.waitMs },
+    options.core,
   );
   const timer = setTimeout(() => core.end({ reason: 'finished' }), options.waitMs);
   // Long-polling has no connection to resume, but a client opens it with a request that

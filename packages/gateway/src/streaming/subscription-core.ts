@@ -92,7 +92,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     codec.onGone(() => this.end({ reason: 'client_gone' }));
     if (codec.writeHeartbeat) {
       const beat = codec.writeHeartbeat.bind(codec);
-      this.heartbeat = setInterval(() => this.write(beat), options.heartbeatMs);
+      this.heartbeat = setInterval(() => this.guard(() => this.write(beat)), options.heartbeatMs);
       this.heartbeat.unref();
     }
   }
