@@ -1,6 +1,8 @@
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type {} from '@fastify/websocket';
 import { sleep, type Pipeline } from '@unfold/engine';
+import { CLIENT_MESSAGE_TYPES, isErrorCode } from '@unfold/protocol';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { openSocket, parseNdjson, parseSse, postJson, readStream, stored, type Frame } from './raw-clients.js';
@@ -67,6 +69,47 @@ describe('no WebSocket message can stop the server', () => {
     const error = (await socket.waitFor((frame) => (frame as unknown as { type: string }).type === 'error')) as unknown as { data: { code: string } };
     expect(['validation_failed', 'unknown_message']).toContain(error.data.code);
     socket.socket.close();
+  });
+
+  it('answers any message, of any shape, on every socket with a coded frame and stays up', async () => {
+    const runId = fc.stringMatching(/^[a-z][a-z0-9-]{0,15}$/);
+    const wellFormed = fc.oneof(
+      fc.record({ type: fc.constant('subscribe'), run_id: runId, after: fc.nat() }),
+      fc.record({ type: fc.constant('unsubscribe'), run_id: runId }),
+      fc.constantFrom({ type: 'watch_runs' }, { type: 'unwatch_runs' }, { type: 'ping' }),
+      fc.record({ type: fc.constant('process_email'), data: fc.jsonValue() }),
+    );
+    const misshapen = fc.record({ type: fc.constantFrom(...CLIENT_MESSAGE_TYPES, 'process_email', 'other'), run_id: fc.jsonValue(), after: fc.jsonValue() }, { requiredKeys: ['type'] });
+    const message = fc.oneof(fc.json(), fc.string(), wellFormed.map((value) => JSON.stringify(value)), misshapen.map((value) => JSON.stringify(value)));
+    const sockets = [
+      { path: '/v1/runs/fuzzed-run/ws', pong: (frame: Frame) => frame.event_type === 'pong' },
+      { path: '/v1/ws', pong: (frame: Frame) => frame.event_type === 'pong' },
+      { path: '/ws/receipt/fuzzed-receipt', pong: (frame: Frame) => frame.event_type === 'pong' },
+      { path: '/stream/ws/email-processing', pong: (frame: Frame) => (frame as unknown as { type: string }).type === 'pong' },
+    ];
+    // In production an exception no handler caught ends the process; here it is recorded.
+    const uncaught: unknown[] = [];
+    const record = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', record);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...sockets), fc.array(message, { maxLength: 12 }), async ({ path, pong }, messages) => {
+        const socket = openSocket(`${server().wsUrl}${path}`, { headers: { 'x-api-key': KEY } });
+        await socket.opened;
+        for (const text of messages) if (text !== 'ping') socket.socket.send(text);
+        // Messages are handled in order: the pong says every one before it was answered.
+        socket.socket.send(JSON.stringify({ type: 'ping' }));
+        await socket.waitFor(pong);
+        expect(socket.socket.readyState).toBe(socket.socket.OPEN);
+        for (const frame of socket.frames) {
+          const code = frame.event_type === 'error' ? frame['code'] : (frame as unknown as { type?: string; data?: { code?: unknown } }).type === 'error' ? (frame as unknown as { data: { code: unknown } }).data.code : 'none';
+          if (code !== 'none') expect(isErrorCode(code)).toBe(true);
+        }
+        socket.socket.close();
+      }),
+      { numRuns: 40 },
+    ).finally(() => process.off('uncaughtException', record));
+    expect(uncaught).toEqual([]);
+    await expectServing(server());
   });
 
   it('answers an empty email on the plain intake with the 4xx its pipeline gives it, not a 500', async () => {
