@@ -83,7 +83,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
   private ended = false;
 
   constructor(
-    readonly codec: Codec,
+    private readonly codec: Codec,
     private readonly options: SubscriptionCoreOptions,
   ) {
     this.budget = new SendBudget(options.sendBufferBytes);
@@ -93,12 +93,9 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     if (codec.writeHeartbeat) {
       const beat = codec.writeHeartbeat.bind(codec);
       this.heartbeat = setInterval(() => this.guard(() => this.write(beat)), options.heartbeatMs);
+      // The server's listening socket keeps the process up, not a stream's heartbeat.
       this.heartbeat.unref();
     }
-  }
-
-  get isEnded(): boolean {
-    return this.ended;
   }
 
   get subscriptionCount(): number {
@@ -128,9 +125,10 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
       {
         event: (event) =>
           this.guard(() => {
-            observer.delivered(event, transport);
-            this.budget.sent(eventJson(event).length);
-            this.write((codec) => codec.writeEvent(event, tag as Tag));
+            if (this.write((codec) => codec.writeEvent(event, tag as Tag))) {
+              observer.delivered(event, transport);
+              this.budget.sent(eventJson(event).length);
+            }
             if (!isTerminalEventType(event.event_type)) return;
             this.follows.delete(runId);
             this.endIfDone(options);
@@ -175,11 +173,15 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     });
   }
 
-  /** Writes through the cut-off and the burst's cork, e.g. a transport's own text frame. */
-  write(write: (codec: Codec) => void): void {
-    if (this.ended) return;
-    if (!this.inBurst && !this.beginBurst()) return;
+  /**
+   * Writes through the cut-off and the burst's cork, e.g. a transport's own text frame;
+   * false when the connection has ended (or just has, cut off) and nothing was written.
+   */
+  write(write: (codec: Codec) => void): boolean {
+    if (this.ended) return false;
+    if (!this.inBurst && !this.beginBurst()) return false;
     write(this.codec);
+    return true;
   }
 
   /**
