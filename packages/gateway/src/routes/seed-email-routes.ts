@@ -1,5 +1,5 @@
 import { followRun, type RunRecord, type Store } from '@unfold/engine';
-import { UnfoldError, isErrorCode, type UnfoldEvent } from '@unfold/protocol';
+import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { ApiKeys } from '../auth/api-keys.js';
@@ -8,48 +8,15 @@ import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, SeedEmailSocketCodec } from '../streaming/seed-compat/seed-email-codecs.js';
 import { seedProcessingResult } from '../streaming/seed-compat/seed-email-events.js';
+import { emailInput, parseSeedMessage, runFailure } from '../streaming/seed-compat/seed-email-requests.js';
 import { SubscriptionCore } from '../streaming/subscription-core.js';
 import { streamCoreOptions } from './events-routes.js';
-
-/** The original API's email fields; anything else the add-in sends is left out. */
-function emailInput(data: unknown): Record<string, unknown> {
-  const source = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-  const input: Record<string, unknown> = {};
-  for (const key of ['sender_name', 'sender_email', 'subject', 'body', 'attachments', 'raw']) if (source[key] !== undefined) input[key] = source[key];
-  return input;
-}
 
 /** Resolves with the run's terminal event (the plain intake does not stream). */
 function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
   return new Promise((resolve, reject) => {
     followRun(store, runId, { after: 0, types: new Set() }, { event: resolve, resync: () => reject(new UnfoldError('internal_error', 'the run is no longer held by the server')), error: reject });
   });
-}
-
-/** One message of seed 003's socket; what is wrong with it is thrown as the code the add-in gets. */
-function parseSeedMessage(text: string): { type: 'ping' } | { type: 'process_email'; data: unknown } {
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    throw new UnfoldError('invalid_json', 'messages are JSON');
-  }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) throw new UnfoldError('validation_failed', 'a message is a JSON object {"type", "data"}');
-  const { type, data } = message as { type?: unknown; data?: unknown };
-  if (type === 'ping') return { type };
-  if (type === 'process_email') return { type, data };
-  throw new UnfoldError('unknown_message', `unknown message type ${JSON.stringify(type)}`);
-}
-
-/**
- * Why a run failed, as the intake answers it: a failure the input caused (the pipeline's
- * own code is a 4xx one, e.g. an email with no text) is the client's; any other is the server's.
- */
-function runFailure(terminal: UnfoldEvent): UnfoldError {
-  const failure = terminal as UnfoldEvent & { error?: string; code?: string };
-  const message = failure.error ?? 'the email could not be processed';
-  if (isErrorCode(failure.code) && new UnfoldError(failure.code, message).httpStatus < 500) return new UnfoldError(failure.code, message);
-  return new UnfoldError('tool_failed', message, { details: { code: failure.code } });
 }
 
 /**
