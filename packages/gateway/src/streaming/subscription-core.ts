@@ -1,6 +1,7 @@
 import { UnfoldError, isTerminalEventType, type ControlFrame, type ErrorFrame, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
 import { eventJson, followRun, type Follow, type Store } from '@unfold/engine';
 import type { FastifyBaseLogger } from 'fastify';
+import { toUnfoldError } from '../http/error-handler.js';
 import { SendBudget } from './send-budget.js';
 import { StreamLog } from './stream-log.js';
 import type { StreamObserver, StreamTransport } from './stream-observer.js';
@@ -61,10 +62,6 @@ export interface SubscribeOptions<Tag> {
 
 /** A client error logs at warn: nothing a client sends is the server's failure. */
 const isClientError = (error: UnfoldError): boolean => error.httpStatus < 500;
-
-export function toUnfoldError(error: unknown): UnfoldError {
-  return UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', 'internal error', { cause: error });
-}
 
 /**
  * One streaming connection and the run subscriptions it carries, for every transport:
