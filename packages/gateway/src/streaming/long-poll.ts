@@ -49,10 +49,10 @@ export async function longPoll(options: LongPollOptions): Promise<PollResponse> 
     options.core,
   );
   const timer = setTimeout(() => core.end({ reason: 'finished' }), options.waitMs);
-  // Long-polling has no connection to resume, but a client opens it with a request that
-  // does not wait (the SDK does) and then polls with a wait: an opening request from a
-  // position is the resume; the polls after it are not.
-  const follow = core.subscribe(runId, subscription, { onTerminal: 'end', onResync: 'end', resumes: subscription.after > 0 && options.waitMs === 0 });
+  // Long-polling has no connection, but a client opens it with a request that does not
+  // wait (the SDK does) and then polls with a wait: the opening request is the subscribe
+  // (and, from a position, the resume); the polls after it are not.
+  const follow = core.subscribe(runId, subscription, { onTerminal: 'end', onResync: 'end', opening: options.waitMs === 0 });
   const ending = await ended;
   clearTimeout(timer);
   if (ending.reason === 'resync') throw new ResyncRequired(ending.frame);

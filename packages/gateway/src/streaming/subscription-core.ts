@@ -56,8 +56,11 @@ export interface SubscribeOptions<Tag> {
   /** After a resync or a failed log read: end the connection, or keep it open for other subscriptions. */
   onResync: 'end' | 'keep';
   tag?: Tag;
-  /** Whether this subscription counts as a resume; by default, one from a position does. */
-  resumes?: boolean;
+  /**
+   * Whether this subscription opens a stream (the default): an opening one is logged, and
+   * counts as a resume when it starts from a position. A long-poll's later polls do not open.
+   */
+  opening?: boolean;
 }
 
 /** A client error logs at warn: nothing a client sends is the server's failure. */
@@ -109,10 +112,12 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     this.unsubscribe(runId);
     const { store, observer } = this.options;
     const transport = this.codec.transport;
-    this.log.happened('subscribe', runId);
-    if (options.resumes ?? request.after > 0) {
-      observer.resumed(transport);
-      this.log.happened('resume', runId);
+    if (options.opening ?? true) {
+      this.log.happened('subscribe', runId);
+      if (request.after > 0) {
+        observer.resumed(transport);
+        this.log.happened('resume', runId);
+      }
     }
     const { tag } = options;
     const follow = followRun(
