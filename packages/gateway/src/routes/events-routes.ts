@@ -3,8 +3,9 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
-import { streamRunOverHttp } from '../streaming/http-event-stream.js';
+import { HTTP_FORMATS, HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { longPoll, ResyncRequired } from '../streaming/long-poll.js';
+import { SubscriptionCore, type SubscriptionCoreOptions } from '../streaming/subscription-core.js';
 import { parseSubscriptionRequest, type SubscriptionRequest } from '../streaming/subscription-request.js';
 import { runParamsSchema } from './runs-routes.js';
 
@@ -31,8 +32,15 @@ export async function authorizeSubscription(context: GatewayContext, request: Fa
   return subscription;
 }
 
-export function registerEventRoutes(app: FastifyInstance, context: GatewayContext): void {
+/** What every streaming connection is built with. */
+export function streamCoreOptions(app: FastifyInstance, context: GatewayContext): SubscriptionCoreOptions {
   const { config, store, streams } = context;
+  return { store, observer: streams, log: app.log, sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES, heartbeatMs: config.UNFOLD_HEARTBEAT_MS };
+}
+
+export function registerEventRoutes(app: FastifyInstance, context: GatewayContext): void {
+  const { config, store } = context;
+  const options = streamCoreOptions(app, context);
 
   app.get('/v1/runs/:id/events', async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
@@ -40,16 +48,11 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
     const subscription = await authorizeSubscription(context, request, id);
 
     if (transport !== 'long-poll') {
-      streamRunOverHttp({
-        reply,
-        store,
-        runId: id,
-        subscription,
-        format: transport,
-        sendBufferBytes: config.UNFOLD_SEND_BUFFER_BYTES,
-        heartbeatMs: config.UNFOLD_HEARTBEAT_MS,
-        observer: streams,
-      });
+      const format = HTTP_FORMATS[transport];
+      const raw = openHttpStream(reply, format.contentType, { 'x-unfold-epoch': store.events.epoch });
+      const core = new SubscriptionCore(new HttpStreamCodec(raw, transport, format), options);
+      core.sendControl({ event_type: 'connected', transport, epoch: store.events.epoch, run_id: id });
+      core.subscribe(id, subscription, { onTerminal: 'end', onResync: 'end' });
       return reply;
     }
 
@@ -58,12 +61,11 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
     reply.raw.once('close', () => gone.abort());
     try {
       return await longPoll({
-        store,
+        core: options,
         runId: id,
         subscription,
         waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
         limit,
-        observer: streams,
         signal: gone.signal,
       });
     } catch (error) {

@@ -1,57 +1,23 @@
-import { followRun } from '@unfold/engine';
-import { UnfoldError, isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { followRun, type RunRecord, type Store } from '@unfold/engine';
+import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { ApiKeys } from '../auth/api-keys.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { requestTraceContext } from '../telemetry/http-tracing.js';
-import { seedProcessingResult, toSeedEmailMessage, type SeedEmailMessage } from '../streaming/seed-email-events.js';
+import { HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
+import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, SeedEmailSocketCodec } from '../streaming/seed-compat/seed-email-codecs.js';
+import { seedProcessingResult } from '../streaming/seed-compat/seed-email-events.js';
+import { emailInput, parseSeedMessage, runFailure } from '../streaming/seed-compat/seed-email-requests.js';
+import { SubscriptionCore } from '../streaming/subscription-core.js';
+import { streamCoreOptions } from './events-routes.js';
 
-/** The original API's email fields; anything else the add-in sends is left out. */
-function emailInput(data: unknown): Record<string, unknown> {
-  const source = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
-  const input: Record<string, unknown> = {};
-  for (const key of ['sender_name', 'sender_email', 'subject', 'body', 'attachments', 'raw']) if (source[key] !== undefined) input[key] = source[key];
-  return input;
+/** Resolves with the run's terminal event (the plain intake does not stream). */
+function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
+  return new Promise((resolve, reject) => {
+    followRun(store, runId, { after: 0, types: new Set() }, { event: resolve, resync: () => reject(new UnfoldError('internal_error', 'the run is no longer held by the server')), error: reject });
+  });
 }
-
-/**
- * Starts an email run and relays its events in seed 003's `{type, data}` form until the
- * run ends. Returns a function that stops relaying (the run itself goes on).
- */
-async function startAndRelay(
-  context: GatewayContext,
-  request: FastifyRequest,
-  data: unknown,
-  send: (message: SeedEmailMessage) => void,
-  onEnd: (terminal: UnfoldEvent) => void,
-): Promise<() => void> {
-  const run = await context.runs.create({ pipeline: 'email', input: emailInput(data) }, requestTraceContext(request));
-  const follow = followRun(
-    context.store,
-    run.run_id,
-    { after: 0 },
-    {
-      event(event) {
-        const message = toSeedEmailMessage(event);
-        if (message) send(message);
-        if (isTerminalEventType(event.event_type)) onEnd(event);
-      },
-      resync() {
-        send({ type: 'error', data: { error: 'the run is no longer held by the server', code: 'resync_required', correlation_id: run.run_id } });
-      },
-      error() {
-        send({ type: 'error', data: { error: 'the event log failed', code: 'internal_error', correlation_id: run.run_id } });
-      },
-    },
-  );
-  return () => follow.stop();
-}
-
-const errorMessage = (error: unknown): SeedEmailMessage => {
-  const unfoldError = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', 'internal error');
-  return { type: 'error', data: { error: unfoldError.message, code: unfoldError.code } };
-};
 
 /**
  * Seed 003's routes, with its add-in and scripts unchanged: negotiate, the WebSocket, SSE,
@@ -59,6 +25,8 @@ const errorMessage = (error: unknown): SeedEmailMessage => {
  */
 export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayContext, keys: ApiKeys): void {
   const requireKey = async (request: FastifyRequest) => keys.check(request);
+  const options = streamCoreOptions(app, context);
+  const createEmailRun = (request: FastifyRequest, data: unknown) => context.runs.create({ pipeline: 'email', input: emailInput(data) }, requestTraceContext(request));
 
   const negotiate = async () => {
     const { token, expiresAt } = await context.tokens.issue([]);
@@ -75,34 +43,24 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
   app.post('/stream/negotiate', { preHandler: requireKey }, negotiate);
 
   app.get('/stream/ws/email-processing', { websocket: true }, (socket: WebSocket, request) => {
-    const send = (message: SeedEmailMessage) => socket.readyState === socket.OPEN && socket.send(JSON.stringify(message));
-    const stops: Array<() => void> = [context.streams.opened('websocket-seed')];
-    socket.on('close', () => stops.forEach((stop) => stop()));
+    const core = new SubscriptionCore(new SeedEmailSocketCodec(socket, 'websocket-seed', false), options);
     const authorized = (async () => {
       const token = (request.query as { token?: string }).token;
       if (token) await context.tokens.verify(token);
       else keys.check(request);
     })();
     authorized.then(
-      () => send({ type: 'connection_established', data: { message: 'Connected to email processing stream' } }),
-      (error: unknown) => {
-        send(errorMessage(error));
-        socket.close(4001, 'unauthorized');
-      },
+      () => core.write((codec) => codec.writeMessage({ type: 'connection_established', data: { message: 'Connected to email processing stream' } })),
+      (error: unknown) => core.refuse(error),
     );
     socket.on('message', (raw) => {
-      void (async () => {
+      core.guard(async () => {
         await authorized;
-        let message: { type?: unknown; data?: unknown };
-        try {
-          message = JSON.parse(raw.toString()) as typeof message;
-        } catch {
-          return send({ type: 'error', data: { error: 'messages are JSON', code: 'invalid_json' } });
-        }
-        if (message.type === 'ping') return send({ type: 'pong', data: {} });
-        if (message.type !== 'process_email') return send({ type: 'error', data: { error: `unknown message type ${JSON.stringify(message.type)}`, code: 'unknown_message' } });
-        stops.push(await startAndRelay(context, request, message.data, send, () => undefined));
-      })().catch((error: unknown) => send(errorMessage(error)));
+        const message = parseSeedMessage(raw.toString());
+        if (message.type === 'ping') return core.write((codec) => codec.writeMessage({ type: 'pong', data: {} }));
+        const run = await createEmailRun(request, message.data);
+        core.subscribe(run.run_id, { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+      });
     });
   });
 
@@ -112,14 +70,12 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
 
   app.post('/stream/sse/process-email', { preHandler: requireKey }, async (request, reply) => {
     checkEmail(request.body);
-    const write = (message: SeedEmailMessage) => reply.raw.write(`event: ${message.type}\ndata: ${JSON.stringify(message)}\n\n`);
-    const stops = openStream(reply, 'text/event-stream; charset=utf-8');
-    stops.push(context.streams.opened('sse'));
+    const core = new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_SSE.contentType), 'sse', SEED_EMAIL_SSE), options);
     try {
-      stops.push(await startAndRelay(context, request, request.body, write, () => reply.raw.end()));
+      const run = await createEmailRun(request, request.body);
+      core.subscribe(run.run_id, { after: 0 }, { onTerminal: 'end', onResync: 'end' });
     } catch (error) {
-      write(errorMessage(error));
-      reply.raw.end();
+      core.refuse(error);
     }
     return reply;
   });
@@ -130,32 +86,26 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     if (!emails || emails.length === 0 || emails.length > 100) throw new UnfoldError('validation_failed', 'send {"emails": [...]} with 1 to 100 emails');
     // Every email is checked before any run starts, so a bad one rejects the batch whole.
     for (const email of emails) checkEmail(email);
-    const stops = openStream(reply, 'application/x-ndjson; charset=utf-8');
-    stops.push(context.streams.opened('ndjson'));
-    let open = emails.length;
-    const ended = () => {
-      open--;
-      if (open === 0) reply.raw.end();
-    };
+    const core = new SubscriptionCore<number, HttpStreamCodec<number>>(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_BATCH.contentType), 'ndjson', SEED_EMAIL_BATCH), options);
+    const started: Array<{ index: number; run: RunRecord }> = [];
     for (const [index, email] of emails.entries()) {
-      const write = (message: SeedEmailMessage) => reply.raw.write(`${JSON.stringify({ ...message, index })}\n`);
       try {
-        stops.push(await startAndRelay(context, request, email, write, ended));
+        started.push({ index, run: await createEmailRun(request, email) });
       } catch (error) {
-        write(errorMessage(error));
-        ended();
+        core.fail(error, undefined, index);
       }
     }
+    // Followed once all have started, so the stream ends with the last run, not the first.
+    for (const { index, run } of started) core.subscribe(run.run_id, { after: 0 }, { onTerminal: 'end', onResync: 'keep', tag: index });
+    if (started.length === 0) core.end({ reason: 'finished' });
     return reply;
   });
 
   app.post('/intake/email', { preHandler: requireKey }, async (request) => {
-    const terminal = await new Promise<UnfoldEvent>((resolve, reject) => {
-      startAndRelay(context, request, request.body, () => undefined, resolve).catch(reject);
-    });
+    const run = await createEmailRun(request, request.body);
+    const terminal = await terminalOf(context.store, run.run_id);
     if (terminal.event_type === 'processing_completed') return seedProcessingResult(terminal);
-    const failure = terminal as UnfoldEvent & { error?: string; code?: string };
-    throw new UnfoldError('tool_failed', failure.error ?? 'the email could not be processed', { details: { code: failure.code } });
+    throw runFailure(terminal);
   });
 
   app.get('/stream/health', async () => ({
@@ -169,17 +119,4 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     runs: { active: context.runner.activeCount, queued: context.runner.queuedCount },
     streams: context.streams.snapshot(),
   }));
-}
-
-/**
- * Takes the response over for streaming: headers now, frames as they come. Returns the
- * list to put each relay's stop in; all are stopped when the client leaves (the runs go on).
- */
-function openStream(reply: FastifyReply, contentType: string): Array<() => void> {
-  const stops: Array<() => void> = [];
-  reply.hijack();
-  for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) reply.raw.setHeader(name, value);
-  reply.raw.writeHead(200, { 'content-type': contentType, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-  reply.raw.on('close', () => stops.forEach((stop) => stop()));
-  return stops;
 }

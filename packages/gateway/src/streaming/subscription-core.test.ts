@@ -1,0 +1,101 @@
+import { Writable } from 'node:stream';
+import { createMemoryStore, type NewEvent } from '@unfold/engine';
+import { UnfoldError, type ControlFrame, type UnfoldEvent } from '@unfold/protocol';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { StreamCounters } from './stream-observer.js';
+import { SubscriptionCore, type StreamCodec, type StreamEnding } from './subscription-core.js';
+
+/** A transport that keeps what it is given; `unsent` is what its client has not taken. */
+class RecordingCodec implements StreamCodec {
+  readonly transport = 'ndjson' as const;
+  readonly events: UnfoldEvent[] = [];
+  readonly controls: ControlFrame[] = [];
+  endings: StreamEnding[] = [];
+  unsent = 0;
+  /** A client that stopped reading: everything written stays unsent. */
+  stalled = false;
+  failOn: ((event: UnfoldEvent) => boolean) | undefined;
+
+  unsentBytes(): number {
+    return this.unsent;
+  }
+  writeEvent(event: UnfoldEvent): void {
+    if (this.failOn?.(event)) throw new Error('the codec broke');
+    this.events.push(event);
+    if (this.stalled) this.unsent += JSON.stringify(event).length;
+  }
+  writeControl(frame: ControlFrame): void {
+    this.controls.push(frame);
+  }
+  end(ending: StreamEnding): void {
+    this.endings.push(ending);
+  }
+  onGone(): void {}
+}
+
+function setUp(sendBufferBytes = 1_000) {
+  const store = createMemoryStore();
+  const levels: number[] = [];
+  const log = pino(
+    { level: 'info' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        levels.push((JSON.parse(chunk.toString()) as { level: number }).level);
+        done();
+      },
+    }),
+  );
+  const observer = new StreamCounters();
+  const codec = new RecordingCodec();
+  const core = new SubscriptionCore(codec, { store, observer, log, sendBufferBytes, heartbeatMs: 60_000 });
+  return { store, codec, core, observer, levels };
+}
+
+const token = (delta: string): NewEvent => ({ event_type: 'extraction_token', delta, index: 0 }) as NewEvent;
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('SubscriptionCore', () => {
+  it('turns a codec that throws on an event into an error frame; the log append and the later events go on', async () => {
+    const { store, codec, core } = setUp();
+    codec.failOn = (event) => event.seq === 2;
+    core.subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+    await turn();
+    for (const delta of ['a', 'b', 'c']) await expect(store.events.append('r', token(delta))).resolves.toBeDefined();
+    expect(codec.events.map((event) => event.seq)).toEqual([1, 3]);
+    expect(codec.controls).toEqual([{ event_type: 'error', code: 'internal_error', message: 'internal error', run_id: 'r' }]);
+  });
+
+  it('turns a sync throw and an async rejection into coded error frames, logging a client mistake at warn and a fault at error', async () => {
+    const { codec, core, levels } = setUp();
+    core.guard(() => {
+      throw new UnfoldError('unknown_message', 'not here');
+    });
+    core.guard(async () => {
+      throw new Error('a bug');
+    }, 'r');
+    await turn();
+    expect(codec.controls).toEqual([
+      { event_type: 'error', code: 'unknown_message', message: 'not here' },
+      { event_type: 'error', code: 'internal_error', message: 'internal error', run_id: 'r' },
+    ]);
+    expect(levels).toEqual([40, 50]);
+  });
+
+  it('cuts a client off at the start of a burst when it has not taken its backlog, never within the burst', async () => {
+    const { store, codec, core, observer } = setUp(1_000);
+    core.subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+    await turn();
+    codec.stalled = true;
+    const padding = 'x'.repeat(800);
+    // One burst of three: the backlog it makes (past the limit and the largest frame) is not held against the client.
+    await Promise.all([1, 2, 3].map(() => store.events.append('r', token(padding))));
+    expect(codec.endings).toEqual([]);
+    await turn();
+    await store.events.append('r', token('late'));
+    expect(codec.endings).toEqual([{ reason: 'slow_consumer', runId: 'r' }]);
+    expect(codec.events.map((event) => event.seq)).toEqual([1, 2, 3]);
+    expect(observer.snapshot().slow_consumer_disconnects).toBe(1);
+    expect(observer.snapshot().delivered).toBe(3);
+  });
+});
