@@ -148,7 +148,9 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
         error: (error) =>
           this.guard(() => {
             this.follows.delete(runId);
-            const failure = new UnfoldError('internal_error', 'the event log failed; subscribe again from the last seq', { cause: error });
+            // A coded store failure (storage_unavailable) keeps its code: the client can tell a
+            // full disk from a bug, and both resume from the last seq.
+            const failure = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', 'the event log failed; subscribe again from the last seq', { cause: error });
             this.options.log.error({ err: error, run_id: runId, transport }, 'stream follow failed');
             if (options.onResync === 'end') return this.end({ reason: 'failed', error: failure, runId });
             this.sendError(failure, runId, tag);
