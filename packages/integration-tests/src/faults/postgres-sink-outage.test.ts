@@ -57,7 +57,7 @@ describe('the PostgreSQL sink when PostgreSQL goes away', () => {
   });
 
   afterAll(async () => {
-    await server?.stop();
+    await server?.cleanup();
     await proxy?.close();
     await withClient(ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
   });

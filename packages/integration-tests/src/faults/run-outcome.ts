@@ -7,9 +7,9 @@ export async function startRun(url: string, runId: string, pipeline: string, inp
   if (created.status !== 201) throw new Error(`run ${runId} refused: ${created.status} ${JSON.stringify(created.body)}`);
 }
 
-/** Every stored event of the run, read as NDJSON to its terminal event (the stream ends there). */
-export async function eventsToTheEnd(url: string, runId: string): Promise<Frame[]> {
-  const { status, text } = await readStream(`${url}/v1/runs/${runId}/events`, 'application/x-ndjson');
+/** The run's stored events after `after`, read as NDJSON to its terminal event (the stream ends there). */
+export async function eventsToTheEnd(url: string, runId: string, after = 0): Promise<Frame[]> {
+  const { status, text } = await readStream(`${url}/v1/runs/${runId}/events?after=${after}`, 'application/x-ndjson');
   if (status !== 200) throw new Error(`events of ${runId}: ${status} ${text}`);
   return stored(parseNdjson(text));
 }

@@ -20,7 +20,7 @@ interface Watcher {
 describe('SIGTERM while runs are streaming', () => {
   const servers: ServerProcess[] = [];
   afterEach(async () => {
-    for (const server of servers.splice(0)) await server.stop('SIGKILL');
+    for (const server of servers.splice(0)) await server.cleanup();
   });
 
   it('drains within the grace period, ends every run with exactly one terminal event, and every client is whole after a restart', async () => {
