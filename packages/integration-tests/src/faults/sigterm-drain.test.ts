@@ -88,4 +88,28 @@ describe('SIGTERM while runs are streaming', () => {
       expect(seqs([...watcher.seen, ...resumed]), label).toEqual(seqs(log));
     }
   }, 60_000);
+
+  /** A client of a running run that stopped reading: nothing it is sent is taken any more. */
+  const stalledWatcher = async (server: ServerProcess, runId: string, transport: 'websocket' | 'sse' | 'ndjson'): Promise<void> => {
+    if (transport !== 'websocket') {
+      (await openHttpStream(`${server.url}/v1/runs/${runId}/events`, transport).response).pause();
+      return;
+    }
+    const socket = openSocket(`${server.wsUrl}/v1/runs/${runId}/ws`);
+    await socket.waitFor((frame) => frame.event_type === 'connected');
+    (socket.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+  };
+
+  it.each(['sse', 'ndjson'] as const)('does not wait on a %s client that stopped reading', async (transport) => {
+    const server = await spawnServer({ UNFOLD_SHUTDOWN_GRACE_S: '1' });
+    servers.push(server);
+    const runId = `stalled-${transport}-${Date.now()}`;
+    await startRun(server.url, runId, 'demo', { pace: 10 });
+    await stalledWatcher(server, runId, transport);
+
+    const signalled = Date.now();
+    const exit = await server.stop('SIGTERM');
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - signalled).toBeLessThan((1 + 4) * 1000);
+  }, 60_000);
 });
