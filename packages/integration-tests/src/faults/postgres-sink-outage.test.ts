@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson } from '../raw-clients.js';
@@ -127,5 +128,25 @@ describe('the PostgreSQL sink when PostgreSQL goes away', () => {
       (await client.query<{ key: string; n: number }>('SELECT idempotency_key AS key, count(*)::int AS n FROM unfold.deals GROUP BY 1 ORDER BY 1')).rows,
     );
     expect(deals).toEqual([`pg-after-hang-${stamp}`, `pg-after-kill-${stamp}`, `pg-first-${stamp}`, midRun, `pg-recovered-${stamp}`].sort().map((key) => ({ key, n: 1 })));
+  }, 60_000);
+
+  it('ends runs with a coded failure after its retries when PostgreSQL was never reachable, and stays up', async () => {
+    const closedPort = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const nowhere = await spawnServer({ UNFOLD_EMAIL_SINK: 'postgres', UNFOLD_POSTGRES_URL: databaseUrl(ADMIN_URL, closedPort, database).toString() });
+    try {
+      const { events, terminal } = await runToTheEnd(nowhere, `pg-nowhere-${stamp}`);
+      expect([terminal.event_type, terminal['code'], terminal['tool_name']]).toEqual(['processing_failed', 'tool_failed', 'create_records']);
+      // Connection refused is transient: every attempt the tool allows was made.
+      expect(events.filter((event) => event.event_type === 'tool_started' && event['tool_name'] === 'create_records')).toHaveLength(4);
+      expect(nowhere.running).toBe(true);
+      expect((await getJson(`${nowhere.url}/healthz`)).body).toEqual({ status: 'ok' });
+    } finally {
+      await nowhere.cleanup();
+    }
   }, 60_000);
 });
