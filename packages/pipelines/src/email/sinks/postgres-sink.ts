@@ -3,7 +3,11 @@ import pg from 'pg';
 import type { CreatedRecord, IntakeRecord, RecordSink } from './record-sink.js';
 import { saveIntake, type IntakeStatements, type StoredDeal } from './save-intake.js';
 
+// One multi-statement query runs as one transaction: the advisory lock serialises servers
+// that start together, whose concurrent CREATE … IF NOT EXISTS would otherwise collide on
+// PostgreSQL's catalogue (a unique violation, not a no-op).
 const schemaSql = (schema: string) => `
+  SELECT pg_advisory_xact_lock(hashtext('unfold schema ${schema}'));
   CREATE SCHEMA IF NOT EXISTS ${schema};
   CREATE TABLE IF NOT EXISTS ${schema}.accounts (id UUID PRIMARY KEY, name TEXT NOT NULL, website TEXT, industry TEXT, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
   CREATE UNIQUE INDEX IF NOT EXISTS accounts_by_website ON ${schema}.accounts (website) WHERE website IS NOT NULL;
