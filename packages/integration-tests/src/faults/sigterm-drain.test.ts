@@ -100,7 +100,7 @@ describe('SIGTERM while runs are streaming', () => {
     (socket.socket as unknown as { _socket: { pause(): void } })._socket.pause();
   };
 
-  it.each(['sse', 'ndjson'] as const)('does not wait on a %s client that stopped reading', async (transport) => {
+  it.each(['websocket', 'sse', 'ndjson'] as const)('does not wait on a %s client that stopped reading', async (transport) => {
     const server = await spawnServer({ UNFOLD_SHUTDOWN_GRACE_S: '1' });
     servers.push(server);
     const runId = `stalled-${transport}-${Date.now()}`;
