@@ -3,7 +3,11 @@ import pg from 'pg';
 import type { CreatedRecord, IntakeRecord, RecordSink } from './record-sink.js';
 import { saveIntake, type IntakeStatements, type StoredDeal } from './save-intake.js';
 
+// One multi-statement query runs as one transaction: the advisory lock serialises servers
+// that start together, whose concurrent CREATE … IF NOT EXISTS would otherwise collide on
+// PostgreSQL's catalogue (a unique violation, not a no-op).
 const schemaSql = (schema: string) => `
+  SELECT pg_advisory_xact_lock(hashtext('unfold schema ${schema}'));
   CREATE SCHEMA IF NOT EXISTS ${schema};
   CREATE TABLE IF NOT EXISTS ${schema}.accounts (id UUID PRIMARY KEY, name TEXT NOT NULL, website TEXT, industry TEXT, created_at TIMESTAMPTZ NOT NULL DEFAULT now());
   CREATE UNIQUE INDEX IF NOT EXISTS accounts_by_website ON ${schema}.accounts (website) WHERE website IS NOT NULL;
@@ -56,7 +60,13 @@ function statementsFor(client: pg.PoolClient, schema: string): IntakeStatements 
 export function createPostgresSink(options: { connectionString: string; schema?: string }): RecordSink {
   const schema = options.schema ?? 'unfold';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new UnfoldError('validation_failed', `PostgreSQL schema name "${schema}" is not a plain identifier`);
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: 4 });
+  // A PostgreSQL that accepts connections but never answers fails the save instead of
+  // holding one of the pool's few slots for ever.
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: 4, connectionTimeoutMillis: 5_000 });
+  // An idle connection that PostgreSQL ends (restart, failover, pg_terminate_backend) is
+  // reported here; unheard, the event would end the process. The pool has already dropped
+  // the connection and opens a new one for the next save.
+  pool.on('error', () => undefined);
   let ready: Promise<unknown> | undefined;
   const ensureSchema = () => (ready ??= pool.query(schemaSql(schema)).catch((error: unknown) => {
     ready = undefined;
@@ -71,6 +81,12 @@ export function createPostgresSink(options: { connectionString: string; schema?:
         .catch((error: unknown) => {
           throw new UnfoldError('tool_failed', `PostgreSQL is not reachable: ${(error as Error).message}`, { transient: isTransient(error), cause: error });
         });
+      // A checked-out connection that dies reports it on the client too, where the pool no
+      // longer listens; the statement in flight fails on its own, so the event only needs a
+      // listener to keep it from ending the process.
+      const ignoreConnectionError = (): void => undefined;
+      client.on('error', ignoreConnectionError);
+      let failure: Error | undefined;
       try {
         await client.query('BEGIN');
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [idempotencyKey]);
@@ -78,10 +94,13 @@ export function createPostgresSink(options: { connectionString: string; schema?:
         await client.query('COMMIT');
         return records;
       } catch (error) {
+        failure = error as Error;
         await client.query('ROLLBACK').catch(() => undefined);
-        throw new UnfoldError('tool_failed', `PostgreSQL refused the records: ${(error as Error).message}`, { transient: isTransient(error), cause: error });
+        throw new UnfoldError('tool_failed', `PostgreSQL refused the records: ${failure.message}`, { transient: isTransient(error), cause: error });
       } finally {
-        client.release();
+        client.off('error', ignoreConnectionError);
+        // After a failure the connection may be half-dead: the pool discards it rather than lend it again.
+        client.release(failure);
       }
     },
     async close() {
