@@ -44,6 +44,9 @@ import { runLog } from './telemetry/run-log.js';
 import { startTracing } from './telemetry/tracing.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 
+/** How long a WebSocket gets to answer the server's 1001 close when it shuts down. */
+const SHUTDOWN_CLOSE_HANDSHAKE_MS = 1_000;
+
 export const VERSION = '0.1.0';
 
 export interface UnfoldServerOptions {
@@ -217,8 +220,13 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
         clearInterval(retention);
         await runner.close(config.UNFOLD_SHUTDOWN_GRACE_S * 1000);
         await registry.close();
-        for (const client of app.websocketServer?.clients ?? []) client.close(1001, 'server shutting down');
+        const sockets = [...(app.websocketServer?.clients ?? [])];
+        for (const client of sockets) client.close(1001, 'server shutting down');
+        // A client that stopped reading never answers the closing handshake, and ws would
+        // hold the shutdown for its own 30 s close timeout: such sockets are dropped.
+        const hung = setTimeout(() => sockets.forEach((client) => client.terminate()), SHUTDOWN_CLOSE_HANDSHAKE_MS);
         await app.close();
+        clearTimeout(hung);
         await store.close();
         await lock?.release();
         await tracing?.shutdown();

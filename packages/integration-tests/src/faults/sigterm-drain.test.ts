@@ -66,9 +66,13 @@ describe('SIGTERM while runs are streaming', () => {
       expect(['completed', 'failed', 'cancelled'], `${runId} is ${String(body['status'])}`).toContain(body['status']);
     }
     for (const runId of quick) expect(terminalOf(logs.get(runId) ?? []).event_type, runId).toBe('processing_completed');
-    for (const runId of slow) expect(terminalOf(logs.get(runId) ?? []).event_type, runId).toBe('processing_cancelled');
-    // A queued run is cancelled, or completed if a quick run freed its slot before the signal.
-    for (const runId of queued) expect(['processing_cancelled', 'processing_completed']).toContain(terminalOf(logs.get(runId) ?? []).event_type);
+    // A run the shutdown stopped fails with its own code: a client tells it from a cancel.
+    for (const runId of slow) expect(terminalOf(logs.get(runId) ?? []), runId).toMatchObject({ event_type: 'processing_failed', code: 'server_shutdown' });
+    // A queued run is stopped the same way, or completed if a quick run freed its slot before the signal.
+    for (const runId of queued) {
+      const terminal = terminalOf(logs.get(runId) ?? []);
+      if (terminal.event_type !== 'processing_completed') expect(terminal, runId).toMatchObject({ event_type: 'processing_failed', code: 'server_shutdown' });
+    }
 
     for (const watcher of watchers) {
       const log = logs.get(watcher.runId) ?? [];
