@@ -5,7 +5,7 @@ import { createClient } from '@unfold/client/node';
 import type { UnfoldEvent } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { postJson } from './raw-clients.js';
+import { getJson, openSocket, postJson, readStream } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 const OPS = new URL('../../../ops/', import.meta.url);
@@ -163,11 +163,44 @@ describe('telemetry', () => {
     const stream = createClient({ baseUrl: server.url }).watch(runId);
     stream.on('event', (event) => events.push(event));
     await stream.done;
-    // The stream's own session (a root of its own, sampled) ends after the run's spans would have.
-    await vi.waitFor(() => expect(exporter.getFinishedSpans().some((span) => String(span.attributes['url.path']).includes(runId))).toBe(true));
+    // A sampled request after the run has ended: its span ends after the run's would have.
+    await getJson(`${server.url}/v1/runs/${runId}`, { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` });
+    await vi.waitFor(() => expect(exporter.getFinishedSpans().some((span) => span.name === 'GET /v1/runs/:id' && span.attributes['url.path'] === `/v1/runs/${runId}`)).toBe(true));
     // A run sampled afresh would have its own trace: look for any span of this run at all.
     expect(exporter.getFinishedSpans().filter((span) => span.attributes['unfold.run.id'] === runId || span.spanContext().traceId === traceId)).toEqual([]);
     expect(events.length).toBeGreaterThan(5);
     expect(events.some((event) => event.trace_id !== undefined || event.span_id !== undefined)).toBe(false);
+  });
+
+  it('makes no span for a stream over any transport, however long it lasts, and keeps the run’s trace', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    const created = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } }, { traceparent });
+    const runId = created.body['run_id'] as string;
+    const eventsUrl = `${server.url}/v1/runs/${runId}/events`;
+    const socket = openSocket(`${server.wsUrl}/v1/runs/${runId}/ws`, { headers: { traceparent } });
+    await socket.waitFor((frame) => frame.event_type === 'processing_completed');
+    socket.socket.close();
+    await socket.closed;
+    await readStream(eventsUrl, 'text/event-stream', { traceparent });
+    await readStream(eventsUrl, 'application/x-ndjson', { traceparent });
+    await getJson(`${eventsUrl}?after=0&wait=0`, { traceparent });
+    // The multiplexed socket lives across runs: it starts one and watches it.
+    const multiplexed = openSocket(`${server.wsUrl}/v1/ws`, { headers: { traceparent } });
+    await multiplexed.opened;
+    multiplexed.socket.close();
+    await multiplexed.closed;
+    // The last request's span ends after every stream above has closed.
+    await getJson(`${server.url}/v1/runs/${runId}`, { traceparent });
+    const spans = await vi.waitFor(() => {
+      const inTrace = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+      if (!inTrace.some((span) => span.name === 'GET /v1/runs/:id')) throw new Error('the last request has no span yet');
+      return inTrace;
+    });
+    const names = spans.map((span) => span.name);
+    expect(names).toContain('POST /v1/runs');
+    expect(names).toContain('run demo');
+    expect(names.filter((name) => name.includes('/events') || name.startsWith('WS ') || name.endsWith('/ws'))).toEqual([]);
+    expect(spans.filter((span) => span.attributes['network.protocol.name'] === 'websocket')).toEqual([]);
   });
 });
