@@ -5,9 +5,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 const tracer = trace.getTracer('@unfold/gateway');
 /** A request that starts a trace the edge chose not to sample: it has no span at all. */
 const NOT_SAMPLED = Symbol('not sampled');
-/** A streaming request: no span of its own, only the caller's trace context, if any. */
+/** A streaming request: no span of its own; a run it starts is sampled at the edge's ratio. */
 interface StreamRequest {
-  parent: Context;
   sampleRatio: number;
 }
 const spans = new WeakMap<FastifyRequest, Span | typeof NOT_SAMPLED | StreamRequest>();
@@ -47,12 +46,19 @@ export function installHttpTracing(app: FastifyInstance, options: { sampleRatio:
   });
 }
 
+/**
+ * The caller's trace context. Most requests carry none, and the propagators (W3C trace
+ * context and baggage, see tracing.ts) then find nothing: they are not asked.
+ */
+const callerContext = (request: FastifyRequest): Context =>
+  request.headers.traceparent === undefined && request.headers.baggage === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+
 function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRatio: number): void {
-  const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   if (isStream(request)) {
-    spans.set(request, { parent, sampleRatio });
+    spans.set(request, { sampleRatio });
     return;
   }
+  const parent = callerContext(request);
   if (!trace.getSpanContext(parent) && Math.random() >= sampleRatio) {
     spans.set(request, NOT_SAMPLED);
     return;
@@ -90,10 +96,11 @@ export function requestTraceContext(request: FastifyRequest): Record<string, str
   const span = spans.get(request);
   if (!span) return undefined;
   if (span === NOT_SAMPLED) return notSampled();
-  if ('parent' in span) {
+  if ('sampleRatio' in span) {
     // A run started over a stream: in the caller's trace if it sent one, else in a new
     // trace of its own, sampled as a request's would be (no context: the run is the root).
-    if (trace.getSpanContext(span.parent)) return carrierOf(span.parent);
+    const parent = callerContext(request);
+    if (trace.getSpanContext(parent)) return carrierOf(parent);
     return Math.random() < span.sampleRatio ? undefined : notSampled();
   }
   return carrierOf(trace.setSpan(ROOT_CONTEXT, span));
