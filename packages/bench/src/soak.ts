@@ -73,7 +73,9 @@ async function oneRun(): Promise<void> {
     await Promise.all(
       Array.from({ length: randomInt(1, 3) }, async (_, index) => {
         if (index > 0) await sleep(randomInt(0, 3_000));
-        await watchRun(server.url, runId, tally);
+        // A burst's first client stops reading at once: the server must cut it off, and it resumes.
+        const firstPlan = request.kind === 'burst' && index === 0 ? { stallAfter: 1, stallMs: 8_000 } : undefined;
+        await watchRun(server.url, runId, tally, firstPlan ? { firstPlan } : {});
       }),
     );
   } finally {

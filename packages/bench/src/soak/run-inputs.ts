@@ -53,7 +53,8 @@ export async function runInputs(): Promise<{ next(imageAllowed: boolean): RunReq
       }
       if (roll < 0.65) return { kind: 'receipt-words', body: { pipeline: 'receipt', input: { words: receiptWords() } } };
       if (roll < 0.95) return { kind: 'email', body: { pipeline: 'email', input: { raw } } };
-      return { kind: 'burst', body: { pipeline: 'burst', input: { events: 3_000, size: 1_024 } } };
+      // 16 MB: more than the loopback socket's buffers and the server's send buffer hold.
+      return { kind: 'burst', body: { pipeline: 'burst', input: { events: 4_000, size: 4_096 } } };
     },
   };
 }

@@ -25,7 +25,7 @@ function planOf(): ConnectionPlan {
  * random, resumed from the last seq it has after it leaves or the server ends it early,
  * so one run's stream can pass through all four transports. Its check joins the tally.
  */
-export async function watchRun(baseUrl: string, runId: string, tally: SoakTally): Promise<void> {
+export async function watchRun(baseUrl: string, runId: string, tally: SoakTally, options: { firstPlan?: ConnectionPlan } = {}): Promise<void> {
   const check = new StreamCheck();
   tally.watchers++;
   tally.watching++;
@@ -33,7 +33,8 @@ export async function watchRun(baseUrl: string, runId: string, tally: SoakTally)
   for (let connections = 0; !check.finished && Date.now() < deadline; connections++) {
     if (connections > 0) tally.resumes++;
     const transport = randomPick(TRANSPORTS);
-    const end = await connect(transport, { baseUrl, runId, check, tally, plan: planOf() });
+    const plan = connections === 0 && options.firstPlan ? options.firstPlan : planOf();
+    const end = await connect(transport, { baseUrl, runId, check, tally, plan });
     if (end === 'left') await sleep(randomInt(100, 3_000));
     if (end === 'cut') {
       tally.serverCuts++;

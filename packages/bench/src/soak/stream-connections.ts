@@ -56,7 +56,7 @@ function overWebSocket({ baseUrl, runId, check, tally, plan }: Connection): Prom
       settle('cut');
     });
     socket.on('error', () => {
-      if (socket.readyState !== WebSocket.CLOSED && end === undefined) tally.networkErrors++;
+      if (end === undefined) tally.networkErrors++;
       settle('cut');
     });
     socket.on('close', (code) => {
