@@ -75,7 +75,7 @@ async function oneRun(): Promise<void> {
         if (index > 0) await sleep(randomInt(0, 3_000));
         // A burst's first client stops reading at once: the server must cut it off, and it resumes.
         const firstPlan = request.kind === 'burst' && index === 0 ? { stallAfter: 1, stallMs: 8_000 } : undefined;
-        await watchRun(server.url, runId, tally, firstPlan ? { firstPlan } : {});
+        await watchRun(server.url, runId, tally, { ...(firstPlan ? { firstPlan } : {}), serverGone: () => serverExit !== undefined });
       }),
     );
   } finally {

@@ -25,12 +25,12 @@ function planOf(): ConnectionPlan {
  * random, resumed from the last seq it has after it leaves or the server ends it early,
  * so one run's stream can pass through all four transports. Its check joins the tally.
  */
-export async function watchRun(baseUrl: string, runId: string, tally: SoakTally, options: { firstPlan?: ConnectionPlan } = {}): Promise<void> {
+export async function watchRun(baseUrl: string, runId: string, tally: SoakTally, options: { firstPlan?: ConnectionPlan; serverGone?: () => boolean } = {}): Promise<void> {
   const check = new StreamCheck();
   tally.watchers++;
   tally.watching++;
   const deadline = Date.now() + WATCH_DEADLINE_MS;
-  for (let connections = 0; !check.finished && Date.now() < deadline; connections++) {
+  for (let connections = 0; !check.finished && Date.now() < deadline && !options.serverGone?.(); connections++) {
     if (connections > 0) tally.resumes++;
     const transport = randomPick(TRANSPORTS);
     const plan = connections === 0 && options.firstPlan ? options.firstPlan : planOf();
@@ -41,7 +41,7 @@ export async function watchRun(baseUrl: string, runId: string, tally: SoakTally,
       await sleep(randomInt(100, 1_000));
     }
   }
-  if (!check.finished) tally.note(`run ${runId}: no terminal event after ${WATCH_DEADLINE_MS / 1000} s, last seq ${check.position}`);
+  if (!check.finished && !options.serverGone?.()) tally.note(`run ${runId}: no terminal event after ${WATCH_DEADLINE_MS / 1000} s, last seq ${check.position}`);
   tally.watching--;
   tally.finish(check);
 }
