@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export interface Child {
@@ -7,6 +8,8 @@ export interface Child {
   /** Resident memory, and JS heap + external memory, after a forced garbage collection, in bytes. */
   memory(): Promise<{ rss: number; heap: number }>;
   send(message: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** Resolves, saying how, if the process ends before `stop` is called. */
+  readonly exitedEarly: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -14,13 +17,21 @@ export interface Child {
  * Starts a server in its own process (its own core, its own heap), so the clients the
  * benchmark runs here do not share its event loop and its memory can be measured alone.
  */
-export async function startChild(module: string, env: Record<string, string>): Promise<Child> {
+export async function startChild(module: string, env: Record<string, string>, options: { onLogLine?: (line: string) => void } = {}): Promise<Child> {
   const child: ChildProcess = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
     env: { ...process.env, ...env },
     execArgv: ['--expose-gc', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
     // The child's stdout goes to stderr: `--json` keeps stdout for the report alone.
-    stdio: ['ignore', 2, 2, 'ipc'],
+    stdio: ['ignore', options.onLogLine ? 'pipe' : 2, options.onLogLine ? 'pipe' : 2, 'ipc'],
   });
+  const { onLogLine } = options;
+  if (onLogLine) {
+    for (const output of [child.stdout, child.stderr]) {
+      if (!output) continue;
+      output.pipe(process.stderr);
+      createInterface({ input: output }).on('line', onLogLine);
+    }
+  }
   let nextId = 0;
   const pending = new Map<number, (reply: Record<string, unknown>) => void>();
   const url = await new Promise<string>((resolve, reject) => {
@@ -41,16 +52,23 @@ export async function startChild(module: string, env: Record<string, string>): P
       pending.set(id, resolve);
       child.send({ ...message, id });
     });
+  let stopping = false;
+  const exitedEarly = new Promise<string>((resolve) => {
+    child.on('exit', (code, signal) => stopping || resolve(signal ? `killed by ${signal}` : `exited with code ${code}`));
+  });
   return {
     url,
     pid: child.pid ?? 0,
     send,
+    exitedEarly,
     memory: async () => {
       const reply = await send({ type: 'rss' });
       return { rss: reply['rss'] as number, heap: reply['heap'] as number };
     },
     stop: () =>
       new Promise<void>((resolve) => {
+        stopping = true;
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.removeAllListeners('exit');
         child.once('exit', () => resolve());
         child.kill('SIGTERM');

@@ -144,7 +144,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   const lock = options.store || config.UNFOLD_STORE !== 'sqlite' ? undefined : await lockDataDir(config.UNFOLD_DATA_DIR, (error) => app.log.error({ err: error }, 'lost the data directory lock'));
   const store = options.store ?? openStore(config);
   const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
-  const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics() : undefined;
+  const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics({ pipelines: registry.list() }) : undefined;
   const feed = new RunFeed();
   const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), feed, runLog(app.log), ...(options.hooks ?? [])]) });
   metrics?.observeQueue(() => runner.queuedCount);

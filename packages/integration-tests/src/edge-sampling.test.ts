@@ -36,4 +36,18 @@ describe('head sampling at the edge', () => {
     // Every span there is belongs to the caller's trace: the unsampled run and both streams made none.
     expect(new Set(exporter.getFinishedSpans().map((span) => span.spanContext().traceId))).toEqual(new Set([traceId]));
   });
+
+  it('samples each run a stream starts as a request of its own: not at all here, unless its caller sampled', async () => {
+    const before = exporter.getFinishedSpans().length;
+    const email = { sender_name: 'Ren Ito', sender_email: 'ren@example.com', subject: 'Hello', body: 'Hi,\n\nThanks,\nRen Ito\nEngineer\nExample Co.' };
+    const startOverSse = async (headers: Record<string, string>) => {
+      const response = await fetch(`${server.url}/stream/sse/process-email`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(email) });
+      return response.text();
+    };
+    expect(await startOverSse({})).toContain('event: complete');
+    const traceId = randomBytes(16).toString('hex');
+    expect(await startOverSse({ traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` })).toContain('event: complete');
+    await vi.waitFor(() => expect(exporter.getFinishedSpans().slice(before).some((span) => span.name === 'run email')).toBe(true));
+    expect(new Set(exporter.getFinishedSpans().slice(before).map((span) => span.spanContext().traceId))).toEqual(new Set([traceId]));
+  });
 });

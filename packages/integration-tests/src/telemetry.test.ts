@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createClient } from '@unfold/client/node';
 import type { UnfoldEvent } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parse as parseYaml } from 'yaml';
-import { postJson } from './raw-clients.js';
+import { metricNames, opsExpressions } from './ops-queries.js';
+import { getJson, openSocket, postJson, readStream } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';
-
-const OPS = new URL('../../../ops/', import.meta.url);
 
 /** Samples of a Prometheus text scrape: `name{labels}` → value. */
 async function scrape(url: string): Promise<Map<string, number>> {
@@ -31,19 +28,6 @@ async function exportedNames(url: string): Promise<Set<string>> {
     if (kind === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
   }
   return names;
-}
-
-const PROMQL_WORDS = new Set(['sum', 'by', 'rate', 'increase', 'histogram_quantile', 'clamp_min', 'max', 'min', 'avg', 'without', 'on', 'ignoring', 'le', 'and', 'or', 'unless', 'bool', 'offset']);
-
-/** Metric names in a PromQL expression: identifiers that are not functions, keywords, labels or strings. */
-function metricNames(expr: string): string[] {
-  const bare = expr
-    .replace(/\{[^}]*\}/g, '')
-    .replace(/\[[^\]]*\]/g, '')
-    .replace(/"[^"]*"/g, '')
-    .replace(/\b\d+(\.\d+)?(e[-+]?\d+)?\b/gi, '');
-  const labels = new Set([...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((match) => (match[1] as string).split(',').map((label) => label.trim())));
-  return [...bare.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)].map((match) => match[0]).filter((word) => !PROMQL_WORDS.has(word) && !labels.has(word));
 }
 
 const delta = (before: Map<string, number>, after: Map<string, number>, sample: string) => (after.get(sample) ?? 0) - (before.get(sample) ?? 0);
@@ -144,15 +128,15 @@ describe('telemetry', () => {
 
   it('exports every metric the Grafana dashboard and the alert rules use', async () => {
     const exported = await exportedNames(server.url);
-    const dashboard = JSON.parse(await readFile(new URL('grafana/unfold-dashboard.json', OPS), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> };
-    const rules = parseYaml(await readFile(new URL('prometheus/alerts.yml', OPS), 'utf8')) as { groups: Array<{ rules: Array<{ alert: string; expr: string }> }> };
-    const expressions = [...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)), ...rules.groups.flatMap((group) => group.rules.map((rule) => rule.expr))];
+    const { dashboard, alerts } = await opsExpressions();
+    const expressions = [...dashboard, ...alerts.map((rule) => rule.expr)];
     const used = new Set(expressions.flatMap(metricNames));
     expect(used.size).toBeGreaterThan(15);
-    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+    // `up` is Prometheus's own, for every target it scrapes.
+    expect([...used].filter((name) => name !== 'up' && !exported.has(name))).toEqual([]);
     // The seed's four names are on the dashboard and exported.
     for (const name of ['receipt_processing_total', 'receipt_processing_duration_seconds_bucket', 'active_receipt_processing', 'tool_success_rate']) expect(exported.has(name)).toBe(true);
-    expect(rules.groups.flatMap((group) => group.rules.map((rule) => rule.alert))).toEqual(['UnfoldRunErrorRateHigh', 'UnfoldToolLatencyHigh', 'UnfoldDeliveryLatencyHigh', 'UnfoldSlowConsumerStorm', 'UnfoldEventLoopLag']);
+    expect(alerts.map((rule) => rule.alert)).toEqual(['UnfoldServerDown', 'UnfoldTargetMissing', 'UnfoldMetricsAbsent', 'UnfoldRunErrorRateHigh', 'UnfoldToolLatencyHigh', 'UnfoldDeliveryLatencyHigh', 'UnfoldSlowConsumerStorm', 'UnfoldEventLoopLag']);
   });
 
   it('follows a caller that did not sample: no spans for the run, no ids on its events', async () => {
@@ -163,11 +147,44 @@ describe('telemetry', () => {
     const stream = createClient({ baseUrl: server.url }).watch(runId);
     stream.on('event', (event) => events.push(event));
     await stream.done;
-    // The stream's own session (a root of its own, sampled) ends after the run's spans would have.
-    await vi.waitFor(() => expect(exporter.getFinishedSpans().some((span) => String(span.attributes['url.path']).includes(runId))).toBe(true));
+    // A sampled request after the run has ended: its span ends after the run's would have.
+    await getJson(`${server.url}/v1/runs/${runId}`, { traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` });
+    await vi.waitFor(() => expect(exporter.getFinishedSpans().some((span) => span.name === 'GET /v1/runs/:id' && span.attributes['url.path'] === `/v1/runs/${runId}`)).toBe(true));
     // A run sampled afresh would have its own trace: look for any span of this run at all.
     expect(exporter.getFinishedSpans().filter((span) => span.attributes['unfold.run.id'] === runId || span.spanContext().traceId === traceId)).toEqual([]);
     expect(events.length).toBeGreaterThan(5);
     expect(events.some((event) => event.trace_id !== undefined || event.span_id !== undefined)).toBe(false);
+  });
+
+  it('makes no span for a stream over any transport, however long it lasts, and keeps the run’s trace', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+    const created = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } }, { traceparent });
+    const runId = created.body['run_id'] as string;
+    const eventsUrl = `${server.url}/v1/runs/${runId}/events`;
+    const socket = openSocket(`${server.wsUrl}/v1/runs/${runId}/ws`, { headers: { traceparent } });
+    await socket.waitFor((frame) => frame.event_type === 'processing_completed');
+    socket.socket.close();
+    await socket.closed;
+    await readStream(eventsUrl, 'text/event-stream', { traceparent });
+    await readStream(eventsUrl, 'application/x-ndjson', { traceparent });
+    await getJson(`${eventsUrl}?after=0&wait=0`, { traceparent });
+    // The multiplexed socket lives across runs: it starts one and watches it.
+    const multiplexed = openSocket(`${server.wsUrl}/v1/ws`, { headers: { traceparent } });
+    await multiplexed.opened;
+    multiplexed.socket.close();
+    await multiplexed.closed;
+    // The last request's span ends after every stream above has closed.
+    await getJson(`${server.url}/v1/runs/${runId}`, { traceparent });
+    const spans = await vi.waitFor(() => {
+      const inTrace = exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === traceId);
+      if (!inTrace.some((span) => span.name === 'GET /v1/runs/:id')) throw new Error('the last request has no span yet');
+      return inTrace;
+    });
+    const names = spans.map((span) => span.name);
+    expect(names).toContain('POST /v1/runs');
+    expect(names).toContain('run demo');
+    expect(names.filter((name) => name.includes('/events') || name.startsWith('WS ') || name.endsWith('/ws'))).toEqual([]);
+    expect(spans.filter((span) => span.attributes['network.protocol.name'] === 'websocket')).toEqual([]);
   });
 });

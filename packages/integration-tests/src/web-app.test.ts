@@ -1,4 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { webRoot } from '@unfold/web';
@@ -11,6 +15,28 @@ import { startTestServer, type TestServer } from './test-server.js';
 const CHROMIUM = '/usr/bin/chromium';
 const RECEIPT = fileURLToPath(new URL('../../pipelines/fixtures/receipt.png', import.meta.url));
 const EMAIL = fileURLToPath(new URL('../fixtures/intake.eml', import.meta.url));
+const UNFOLD = fileURLToPath(new URL('../../cli/bin/unfold.js', import.meta.url));
+
+/** A port free now, to stop a server on and start it again on. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** `unfold serve` in its own process, as a user runs it, ready once /healthz answers. */
+async function serve(port: number, dataDir: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [UNFOLD, 'serve'], { env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', UNFOLD_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, stdio: 'ignore' });
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 100))) {
+    if (child.exitCode !== null) throw new Error(`unfold serve exited with ${child.exitCode}`);
+    if ((await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.ok) return child;
+  }
+  child.kill('SIGKILL');
+  throw new Error('unfold serve did not answer within 20 s');
+}
 
 /** The web app in Debian's Chromium against the real server; the model is a local streaming endpoint. */
 describe('web app in a real browser', () => {
@@ -169,4 +195,40 @@ describe('web app in a real browser', () => {
     await page.waitForURL(/\/runs\//);
     await page.close();
   });
+
+  it('says plainly when the server is gone, and that the run resumed once it is back, with every event once', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'unfold-web-outage-'));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    let child = await serve(port, dataDir);
+    try {
+      const { body } = await postJson(`${base}/v1/runs`, { pipeline: 'demo', input: { pace: 4 } });
+      const runId = body['run_id'] as string;
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(`${base}/runs/${runId}`);
+      await page.getByTestId('event-row').nth(3).waitFor();
+      const notice = page.getByTestId('server-outage');
+      expect(await notice.getAttribute('aria-live')).toBe('polite');
+      expect(await notice.textContent()).toBe('');
+
+      // The process dies mid-run, as a crash or an OOM kill would end it.
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      await notice.getByText(/The server is not answering — retrying/).waitFor({ timeout: 15_000 });
+      expect(await notice.getAttribute('role')).toBe('status');
+
+      child = await serve(port, dataDir);
+      await notice.getByText(/The server is back — the run resumed where it left off/).waitFor({ timeout: 20_000 });
+      // The run ends (the restarted server ends what the stop interrupted) with every event once.
+      await page.getByTestId('outcome').waitFor({ timeout: 20_000 });
+      const { body: run } = await getJson(`${base}/v1/runs/${runId}`);
+      const lastSeq = run['last_seq'] as number;
+      await expect.poll(() => page.getByTestId('event-count').textContent()).toBe(`${lastSeq} events · seq 1–${lastSeq} · gapless`);
+      await page.close();
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

@@ -32,7 +32,7 @@ function perRun(hooks: EngineHooks, delivered: (event: UnfoldEvent) => void, rou
  * less the same loop with nothing listening. Precise where the end-to-end rounds are not.
  */
 export function metricsHooksCost(options: { rounds: number; runsPerRound: number }): { us_per_run: number } {
-  const metrics = new UnfoldMetrics();
+  const metrics = new UnfoldMetrics({ pipelines: [] });
   const withMetrics = perRun(safeHooks([metrics]), (event) => metrics.delivered(event, 'ndjson'), options.rounds, options.runsPerRound);
   const without = perRun(safeHooks([]), () => undefined, options.rounds, options.runsPerRound);
   return { us_per_run: Math.round((withMetrics - without) * 10) / 10 };

@@ -1,16 +1,29 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Span } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const tracer = trace.getTracer('@unfold/gateway');
 /** A request that starts a trace the edge chose not to sample: it has no span at all. */
 const NOT_SAMPLED = Symbol('not sampled');
-const spans = new WeakMap<FastifyRequest, Span | typeof NOT_SAMPLED>();
+/** A streaming request: no span of its own; a run it starts is sampled at the edge's ratio. */
+interface StreamRequest {
+  sampleRatio: number;
+}
+const spans = new WeakMap<FastifyRequest, Span | typeof NOT_SAMPLED | StreamRequest>();
 
 /**
- * A server span per request, a child of the caller's `traceparent`. A stream (SSE,
- * NDJSON, long-poll, WebSocket) is one span from the request to the connection's close,
- * so a trace shows how long each client stayed and how it ended. Hand-written rather than
+ * Routes whose response is a stream (SSE, NDJSON, long-poll) that may stay open for as
+ * long as the client watches, over many runs; WebSocket upgrades are streams too.
+ */
+const STREAM_ROUTES = new Set(['/v1/runs/:id/events', '/stream/sse/process-email', '/stream/batch/process-email']);
+
+const isStream = (request: FastifyRequest): boolean =>
+  request.headers.upgrade?.toLowerCase() === 'websocket' || STREAM_ROUTES.has(request.routeOptions.url ?? '');
+
+/**
+ * A server span per request, a child of the caller's `traceparent`, except for streams:
+ * a span that lived as long as a watching session would span many runs and tell nothing
+ * a run's own spans do not, and it cost a span per connection. Hand-written rather than
  * @opentelemetry/instrumentation-http: that patches `node:http` through a module loader
  * hook, which an ESM server would have to install before anything else is imported.
  *
@@ -33,15 +46,25 @@ export function installHttpTracing(app: FastifyInstance, options: { sampleRatio:
   });
 }
 
+/**
+ * The caller's trace context. Most requests carry none, and the propagators (W3C trace
+ * context and baggage, see tracing.ts) then find nothing: they are not asked.
+ */
+const callerContext = (request: FastifyRequest): Context =>
+  request.headers.traceparent === undefined && request.headers.baggage === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
+
 function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRatio: number): void {
-  const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  if (isStream(request)) {
+    spans.set(request, { sampleRatio });
+    return;
+  }
+  const parent = callerContext(request);
   if (!trace.getSpanContext(parent) && Math.random() >= sampleRatio) {
     spans.set(request, NOT_SAMPLED);
     return;
   }
   const route = request.routeOptions.url ?? 'unknown route';
-  const upgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
-  const span = tracer.startSpan(`${upgrade ? 'WS' : request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+  const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
   // Kept even when not sampled (a caller's decision): a run started by this request must follow it.
   spans.set(request, span);
   if (!span.isRecording()) return;
@@ -50,19 +73,15 @@ function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRa
     'http.request.method': request.method,
     'http.route': route,
     'url.path': query < 0 ? request.url : request.url.slice(0, query),
-    'network.protocol.name': upgrade ? 'websocket' : 'http',
+    'network.protocol.name': 'http',
   });
   const userAgent = request.headers['user-agent'];
   if (userAgent) span.setAttribute('user_agent.original', userAgent);
-  const end = (): void => {
-    const status = reply.raw.headersSent || !upgrade ? reply.raw.statusCode : 101;
-    span.setAttribute('http.response.status_code', status);
-    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  reply.raw.once('close', () => {
+    span.setAttribute('http.response.status_code', reply.raw.statusCode);
+    if (reply.raw.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
-  };
-  // A WebSocket lives on the socket after the upgrade; a response ends with its own close.
-  if (upgrade) request.raw.socket.once('close', end);
-  else reply.raw.once('close', end);
+  });
 }
 
 // Ids for traces the edge did not keep, made as the SDK makes its own (a crypto call per
@@ -76,8 +95,21 @@ const ids = new RandomIdGenerator();
 export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
   const span = spans.get(request);
   if (!span) return undefined;
-  if (span === NOT_SAMPLED) return { traceparent: `00-${ids.generateTraceId()}-${ids.generateSpanId()}-00` };
+  if (span === NOT_SAMPLED) return notSampled();
+  if ('sampleRatio' in span) {
+    // A run started over a stream: in the caller's trace if it sent one, else in a new
+    // trace of its own, sampled as a request's would be (no context: the run is the root).
+    const parent = callerContext(request);
+    if (trace.getSpanContext(parent)) return carrierOf(parent);
+    return Math.random() < span.sampleRatio ? undefined : notSampled();
+  }
+  return carrierOf(trace.setSpan(ROOT_CONTEXT, span));
+}
+
+const notSampled = (): Record<string, string> => ({ traceparent: `00-${ids.generateTraceId()}-${ids.generateSpanId()}-00` });
+
+function carrierOf(context: Context): Record<string, string> {
   const carrier: Record<string, string> = {};
-  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  propagation.inject(context, carrier);
   return carrier;
 }

@@ -1,5 +1,5 @@
-import type { EngineHooks, RunRecord, TraceIds } from '@unfold/engine';
-import type { UnfoldEvent } from '@unfold/protocol';
+import type { EngineHooks, PipelineInfo, RunRecord, TraceIds } from '@unfold/engine';
+import { TRANSPORTS, type UnfoldEvent } from '@unfold/protocol';
 import { Gauge, Registry, collectDefaultMetrics, type Metric, type RegistryContentType } from 'prom-client';
 import type { StreamCounters, StreamTransport } from '../streaming/stream-observer.js';
 import { SeriesCounter, SeriesGauge, SeriesHistogram, scrapedMetric, type ExemplarLabels } from './series-metrics.js';
@@ -12,6 +12,10 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 const FIELD_EVENTS = new Set(['field_labeled', 'extraction_field']);
 const NONE = new Map<StreamTransport, number>();
 const NO_STREAMS = { connections: NONE, deliveries: NONE, slowConsumers: NONE, resumes: NONE, resyncs: NONE };
+const STREAM_TRANSPORTS: readonly StreamTransport[] = [...TRANSPORTS, 'websocket-multiplexed', 'websocket-seed'];
+const RUN_STATUSES = ['completed', 'failed', 'cancelled'] as const;
+const TOOL_OUTCOMES = ['completed', 'failed', 'retrying'] as const;
+const RECEIPT_STATUSES = ['success', 'failure', 'cancelled'] as const;
 
 interface RunFirsts {
   createdAt: number;
@@ -53,6 +57,10 @@ class TimestampParser {
  * OpenMetrics (which carries exemplars pointing at trace ids) when a scraper asks for it.
  * Methods never throw into their callers: prom-client only throws on misuse (a wrong
  * label name), which the test suite would catch.
+ *
+ * Every series of a known label set (each pipeline × status, each pipeline's tools ×
+ * outcome, each transport) exists from the start at zero: a dashboard shows 0 and an
+ * alert on a rate can fire, where a series that does not exist yet is "no data".
  */
 export class UnfoldMetrics implements EngineHooks {
   private readonly prometheus: Registry<RegistryContentType> = new Registry();
@@ -83,23 +91,26 @@ export class UnfoldMetrics implements EngineHooks {
   private queueDepth = (): number => 0;
   private streams: StreamCounters | undefined;
 
-  constructor() {
+  /** `pipelines`: every registered pipeline, whose series start at zero. */
+  constructor(known: { pipelines: readonly PipelineInfo[] }) {
     const queueDepth = () => this.queueDepth();
-    scrapedMetric('counter', { name: 'unfold_events_appended_total', help: 'Events appended to run logs', labelName: 'pipeline' }, this.registers, () => this.appended);
+    const pipelines = known.pipelines.map((pipeline) => pipeline.name);
+    scrapedMetric('counter', { name: 'unfold_events_appended_total', help: 'Events appended to run logs', labelName: 'pipeline', known: pipelines }, this.registers, () => this.appended);
     const counts = () => this.streams?.byTransport() ?? NO_STREAMS;
-    scrapedMetric('gauge', { name: 'unfold_open_connections', help: 'Open streaming connections, by transport', labelName: 'transport' }, this.registers, () => counts().connections);
-    scrapedMetric('counter', { name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', labelName: 'transport' }, this.registers, () => counts().deliveries);
-    scrapedMetric('counter', { name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', labelName: 'transport' }, this.registers, () => counts().slowConsumers);
-    scrapedMetric('counter', { name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: a request from a position that does not wait, which is how a client opens it)', labelName: 'transport' }, this.registers, () => counts().resumes);
-    scrapedMetric('counter', { name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', labelName: 'transport' }, this.registers, () => counts().resyncs);
+    const transport = { labelName: 'transport', known: STREAM_TRANSPORTS };
+    scrapedMetric('gauge', { name: 'unfold_open_connections', help: 'Open streaming connections, by transport', ...transport }, this.registers, () => counts().connections);
+    scrapedMetric('counter', { name: 'unfold_events_delivered_total', help: 'Events written to clients, by transport', ...transport }, this.registers, () => counts().deliveries);
+    scrapedMetric('counter', { name: 'unfold_slow_consumer_disconnects_total', help: 'Clients cut off for falling too far behind', ...transport }, this.registers, () => counts().slowConsumers);
+    scrapedMetric('counter', { name: 'unfold_stream_resumes_total', help: 'Streams resumed from a position (for long-poll: a request from a position that does not wait, which is how a client opens it)', ...transport }, this.registers, () => counts().resumes);
+    scrapedMetric('counter', { name: 'unfold_stream_resyncs_total', help: 'Clients told to resync (position gone or epoch changed)', ...transport }, this.registers, () => counts().resyncs);
     const toolOutcomes = this.toolOutcomes;
     new Gauge({
       name: 'tool_success_rate',
-      help: 'Share of tool attempts that completed (seed 000), over the life of the process',
+      help: 'Share of tool attempts that completed (seed 000), over the life of the process; NaN before any attempt',
       labelNames: ['tool_name'],
       registers: this.registers,
       collect() {
-        for (const [tool, outcome] of toolOutcomes) this.set({ tool_name: tool }, outcome.completed / Math.max(1, outcome.completed + outcome.failed));
+        for (const [tool, outcome] of toolOutcomes) this.set({ tool_name: tool }, outcome.completed / (outcome.completed + outcome.failed));
       },
     });
     new Gauge({
@@ -114,6 +125,29 @@ export class UnfoldMetrics implements EngineHooks {
     // collected once (one GC observer, one loop monitor) and shown in both registries.
     collectDefaultMetrics({ register: this.prometheus });
     for (const metric of this.prometheus.getMetricsAsArray()) this.openMetrics.registerMetric(metric as unknown as Metric);
+    this.initSeries(known.pipelines);
+  }
+
+  private initSeries(pipelines: readonly PipelineInfo[]): void {
+    for (const pipeline of pipelines) {
+      this.activeRuns.init([pipeline.name]);
+      for (const histogram of [this.timeToFirstEvent, this.timeToFirstField, this.timeToFirstToken]) histogram.init([pipeline.name]);
+      for (const status of RUN_STATUSES) {
+        this.runs.init([pipeline.name, status]);
+        this.runDuration.init([pipeline.name, status]);
+      }
+      for (const tool of pipeline.tools) {
+        this.toolOutcomes.set(tool, { completed: 0, failed: 0 });
+        if (pipeline.name === 'receipt') this.receiptToolDuration.init([tool]);
+        for (const outcome of TOOL_OUTCOMES) {
+          this.tools.init([pipeline.name, tool, outcome]);
+          this.toolDuration.init([pipeline.name, tool, outcome]);
+        }
+      }
+    }
+    for (const status of RECEIPT_STATUSES) this.receiptProcessing.init([status]);
+    this.activeReceipts.init([]);
+    for (const transport of STREAM_TRANSPORTS) this.deliveryLatency.init([transport]);
   }
 
   /** A scrape: Prometheus text, or OpenMetrics with exemplars when `openMetrics`. */

@@ -51,6 +51,11 @@ abstract class SeriesMetric<Series> {
   protected abstract create(): Series;
   protected abstract render(labels: Record<string, string>, series: Series): RenderedValue[];
 
+  /** Makes the series exist before anything is observed, so a scrape shows it at zero rather than not at all. */
+  init(values: LabelValues): void {
+    this.seriesOf(values);
+  }
+
   protected seriesOf(values: LabelValues): Series {
     const key = keyOf(values);
     let entry = this.series.get(key);
@@ -148,21 +153,27 @@ export class SeriesHistogram extends SeriesMetric<HistogramSeries> {
 
 /**
  * A counter or gauge by one label whose values are counted elsewhere in plain numbers
- * (`read` gives them live) and handed to prom-client when scraped.
+ * (`read` gives them live) and handed to prom-client when scraped; the `known` label
+ * values show 0 until counted.
  */
 export function scrapedMetric(
   kind: 'counter' | 'gauge',
-  config: { name: string; help: string; labelName: string },
+  config: { name: string; help: string; labelName: string; known: readonly string[] },
   registers: Array<Registry<RegistryContentType>>,
   read: () => ReadonlyMap<string, number>,
 ): void {
+  const values = (): Map<string, number> => {
+    const all = new Map(config.known.map((label) => [label, 0]));
+    for (const [label, value] of read()) all.set(label, value);
+    return all;
+  };
   const common = { name: config.name, help: config.help, labelNames: [config.labelName], registers };
   if (kind === 'gauge') {
     new Gauge({
       ...common,
       collect() {
         this.reset();
-        for (const [label, value] of read()) this.set({ [config.labelName]: label }, value);
+        for (const [label, value] of values()) this.set({ [config.labelName]: label }, value);
       },
     });
     return;
@@ -171,7 +182,7 @@ export function scrapedMetric(
     ...common,
     collect() {
       this.reset();
-      for (const [label, value] of read()) this.inc({ [config.labelName]: label }, value);
+      for (const [label, value] of values()) this.inc({ [config.labelName]: label }, value);
     },
   });
 }

@@ -10,6 +10,7 @@ import { EmailView } from './email-view.js';
 import { EventList } from './event-list.js';
 import { ReceiptView } from './receipt-view.js';
 import { ReplayBar } from './replay-bar.js';
+import { ServerOutageNotice } from './server-outage-notice.js';
 import { ToolTimeline, formatMs } from './tool-timeline.js';
 import { useReplay } from './use-replay.js';
 import { useRunModel } from './use-run-model.js';
@@ -52,6 +53,7 @@ export function RunPage({ runId }: { runId: string }) {
         <StatusBadge status={replay.replaying ? model.status : view.status} />
         <ConnectionBadge connection={view.connection} />
       </div>
+      <ServerOutageNotice connection={view.connection} />
       <p className="visually-hidden" aria-live="polite" data-testid="announcer">
         {announcement}
       </p>
