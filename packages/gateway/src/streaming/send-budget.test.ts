@@ -22,4 +22,10 @@ describe('SendBudget', () => {
     expect(budget.hasRoom(500)).toBe(true);
     expect(budget.hasRoom(501)).toBe(false);
   });
+
+  it('holds a burst corked only while it is within the limit', () => {
+    const budget = new SendBudget(1_000);
+    expect(budget.isBurstFull(1_000)).toBe(false);
+    expect(budget.isBurstFull(1_001)).toBe(true);
+  });
 });

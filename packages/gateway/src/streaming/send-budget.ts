@@ -1,20 +1,21 @@
 /**
  * When a connection has fallen too far behind its client. The measure is what the client
- * has not taken, not what the server just wrote: the check runs once at the start of each
- * burst of writes (the frames of one turn of the event loop), so a burst is never held
- * against a client that has had no chance to read it, and the limit grows by the largest
- * frame the connection has been sent, so one event larger than the limit (a long receipt's
+ * has not taken, not what the server just wrote, and the limit grows by the largest frame
+ * the connection has been sent, so one event larger than the limit (a long receipt's
  * words) passes on its own and does not cut off the fast reader it was sent to.
  *
- * A client that stops reading is cut off at the next burst or heartbeat, so a connection
- * holds at most the limit, its largest frame and one burst.
+ * A burst (the frames of one turn of the event loop) is corked so it costs one system
+ * call; corked bytes cannot be taken, so they are not held against the client until the
+ * burst itself passes the limit. Past that the connection is uncorked, the kernel takes
+ * what the client can read, and every further write is checked: a connection holds at
+ * most the limit and its largest frame, however large a burst a pipeline emits.
  */
 export class SendBudget {
   private largestFrame = 0;
 
   constructor(private readonly limitBytes: number) {}
 
-  /** At the start of a burst, with the bytes the client has not taken yet. */
+  /** With the bytes the client has not taken yet (nothing corked among them). */
   isBehind(unsentBytes: number): boolean {
     return unsentBytes > this.limitBytes + this.largestFrame;
   }
@@ -24,6 +25,12 @@ export class SendBudget {
     return unsentBytes <= this.limitBytes / 2;
   }
 
+  /** Whether the bytes corked in this burst are enough to send now rather than hold. */
+  isBurstFull(corkedBytes: number): boolean {
+    return corkedBytes > this.limitBytes;
+  }
+
+  /** Before a frame is written: the largest frame raises the limit for itself. */
   sent(frameBytes: number): void {
     if (frameBytes > this.largestFrame) this.largestFrame = frameBytes;
   }

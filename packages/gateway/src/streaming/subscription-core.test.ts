@@ -23,7 +23,17 @@ class RecordingCodec implements StreamCodec {
   writeEvent(event: UnfoldEvent): void {
     if (this.failOn?.(event)) throw new Error('the codec broke');
     this.events.push(event);
-    if (this.stalled) this.unsent += JSON.stringify(event).length;
+    // Corked bytes wait whatever the client does; uncorked, a reading client takes them at once.
+    if (this.stalled || this.corked) this.unsent += JSON.stringify(event).length;
+  }
+  /** Corked while a burst is held. */
+  corked = false;
+  cork(): () => void {
+    this.corked = true;
+    return () => {
+      this.corked = false;
+      if (!this.stalled) this.unsent = 0;
+    };
   }
   writeControl(frame: ControlFrame): void {
     this.controls.push(frame);
@@ -82,20 +92,45 @@ describe('SubscriptionCore', () => {
     expect(levels).toEqual([40, 50]);
   });
 
-  it('cuts a client off at the start of a burst when it has not taken its backlog, never within the burst', async () => {
+  it('holds a burst within the limit against no client, and cuts a stalled one off at the next burst', async () => {
     const { store, codec, core, observer } = setUp(1_000);
     core.subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
     await turn();
     codec.stalled = true;
-    const padding = 'x'.repeat(800);
-    // One burst of three: the backlog it makes (past the limit and the largest frame) is not held against the client.
-    await Promise.all([1, 2, 3].map(() => store.events.append('r', token(padding))));
+    const padding = 'x'.repeat(300);
+    // Two bursts of two (about 450 bytes an event): none passes the limit while corked.
+    await Promise.all([1, 2].map(() => store.events.append('r', token(padding))));
+    await turn();
+    await Promise.all([1, 2].map(() => store.events.append('r', token(padding))));
     expect(codec.endings).toEqual([]);
     await turn();
+    // The client has taken none of the four: past the limit and its largest frame.
     await store.events.append('r', token('late'));
     expect(codec.endings).toEqual([{ reason: 'slow_consumer', runId: 'r' }]);
-    expect(codec.events.map((event) => event.seq)).toEqual([1, 2, 3]);
+    expect(codec.events.map((event) => event.seq)).toEqual([1, 2, 3, 4]);
     expect(observer.snapshot().slow_consumer_disconnects).toBe(1);
-    expect(observer.snapshot().delivered).toBe(3);
+  });
+
+  it('cuts a stalled client off within a burst once the burst passes the limit, so no burst is held whole', async () => {
+    const { store, codec, core } = setUp(1_000);
+    core.subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+    await turn();
+    codec.stalled = true;
+    const padding = 'x'.repeat(800);
+    await Promise.all([1, 2, 3, 4, 5, 6].map(() => store.events.append('r', token(padding))));
+    expect(codec.endings).toEqual([{ reason: 'slow_consumer', runId: 'r' }]);
+    expect(codec.events.length).toBeLessThan(6);
+    expect(codec.unsent).toBeLessThanOrEqual(1_000 + 2 * 1_000);
+  });
+
+  it('never cuts off a reader that takes what it is sent, whatever the size of the burst', async () => {
+    const { store, codec, core } = setUp(1_000);
+    core.subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+    await turn();
+    const padding = 'x'.repeat(800);
+    await Promise.all(Array.from({ length: 20 }, () => store.events.append('r', token(padding))));
+    await turn();
+    expect(codec.endings).toEqual([]);
+    expect(codec.events).toHaveLength(20);
   });
 });

@@ -42,6 +42,12 @@ export interface StreamCodec<Tag = undefined> {
   onGone(listener: () => void): void;
 }
 
+interface Burst {
+  unsentAtStart: number;
+  /** Uncorks the connection; undefined once uncorked (or when the codec has no cork). */
+  release: (() => void) | undefined;
+}
+
 export interface SubscriptionCoreOptions {
   store: Store;
   observer: StreamObserver;
@@ -79,7 +85,8 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
   private readonly log: StreamLog;
   private readonly closeConnection: () => void;
   private readonly heartbeat: NodeJS.Timeout | undefined;
-  private inBurst = false;
+  /** The writes of this turn: bytes the client had not taken before it, and the cork. */
+  private burst: Burst | undefined;
   private ended = false;
 
   constructor(
@@ -127,10 +134,8 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
       {
         event: (event) =>
           this.guard(() => {
-            if (this.write((codec) => codec.writeEvent(event, tag as Tag))) {
-              observer.delivered(event, transport);
-              this.budget.sent(eventJson(event).length);
-            }
+            this.budget.sent(eventJson(event).length);
+            if (this.write((codec) => codec.writeEvent(event, tag as Tag))) observer.delivered(event, transport);
             if (!isTerminalEventType(event.event_type)) return;
             this.follows.delete(runId);
             this.endIfDone(options);
@@ -183,8 +188,16 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
    */
   write(write: (codec: Codec) => void): boolean {
     if (this.ended) return false;
-    if (!this.inBurst && !this.beginBurst()) return false;
+    if (!this.burst && !this.beginBurst()) return false;
     write(this.codec);
+    const burst = this.burst;
+    if (!burst) return true;
+    const unsent = this.codec.unsentBytes();
+    if (burst.release && this.budget.isBurstFull(unsent - burst.unsentAtStart)) {
+      burst.release();
+      burst.release = undefined;
+    }
+    if (!burst.release && this.budget.isBehind(this.codec.unsentBytes())) this.cutOff();
     return true;
   }
 
@@ -259,23 +272,29 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
 
   /**
    * The first write of a burst (one turn of the event loop): cuts the client off if it
-   * has fallen behind (see SendBudget), else corks the connection until the turn is over.
+   * has fallen behind (see SendBudget), else corks the connection until the turn is over
+   * or the burst is too large to hold.
    */
   private beginBurst(): boolean {
-    if (this.budget.isBehind(this.codec.unsentBytes())) {
-      this.options.observer.slowConsumer(this.codec.transport);
-      const runIds = [...this.follows.keys()];
-      for (const runId of runIds) this.log.happened('slow_consumer', runId);
-      this.end({ reason: 'slow_consumer', runId: runIds.length === 1 ? runIds[0] : undefined });
+    const unsentAtStart = this.codec.unsentBytes();
+    if (this.budget.isBehind(unsentAtStart)) {
+      this.cutOff();
       return false;
     }
-    this.inBurst = true;
-    const release = this.codec.cork?.();
+    const burst: Burst = { unsentAtStart, release: this.codec.cork?.() };
+    this.burst = burst;
     queueMicrotask(() => {
-      this.inBurst = false;
-      release?.();
+      this.burst = undefined;
+      burst.release?.();
     });
     return true;
+  }
+
+  private cutOff(): void {
+    this.options.observer.slowConsumer(this.codec.transport);
+    const runIds = [...this.follows.keys()];
+    for (const runId of runIds) this.log.happened('slow_consumer', runId);
+    this.end({ reason: 'slow_consumer', runId: runIds.length === 1 ? runIds[0] : undefined });
   }
 
   /**
