@@ -7,6 +7,8 @@
 export interface CrashTrap {
   /** Crashes since the last call. */
   take(): string[];
+  /** Whether a crash is waiting to be taken. */
+  readonly crashed: boolean;
   release(): void;
 }
 
@@ -28,6 +30,9 @@ export function trapCrashes(): CrashTrap {
       const taken = crashes;
       crashes = [];
       return taken;
+    },
+    get crashed() {
+      return crashes.length > 0;
     },
     release() {
       for (const [event, listeners] of saved) {

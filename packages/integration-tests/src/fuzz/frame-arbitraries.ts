@@ -1,3 +1,4 @@
+import { EVENT_TYPES } from '@unfold/protocol';
 import fc from 'fast-check';
 import { oddJsonTextArb, unicodeStringArb, validRunIdArb, weirdValueArb } from './weird-values.js';
 
@@ -5,7 +6,7 @@ import { oddJsonTextArb, unicodeStringArb, validRunIdArb, weirdValueArb } from '
 export type FuzzFrame = { kind: 'text'; text: string } | { kind: 'binary'; bytes: Uint8Array };
 
 const MESSAGE_TYPES = ['subscribe', 'unsubscribe', 'watch_runs', 'unwatch_runs', 'ping', 'process_email'] as const;
-const EVENT_TYPES = ['tool_progress', 'processing_completed', 'extraction_token', 'nope', ''] as const;
+const ODD_EVENT_TYPES = ['nope', '', 'Processing_Completed'];
 
 /**
  * Messages of a real type with fields right, wrong or missing: the server must validate
@@ -18,7 +19,7 @@ function typedMessageArb(runIds: readonly string[]) {
       type: fc.oneof({ arbitrary: fc.constantFrom(...MESSAGE_TYPES), weight: 5 }, { arbitrary: weirdValueArb, weight: 1 }),
       run_id: field(runIds.length > 0 ? fc.oneof(fc.constantFrom(...runIds), validRunIdArb) : validRunIdArb),
       after: field(fc.nat({ max: 50 })),
-      types: field(fc.array(fc.constantFrom(...EVENT_TYPES), { maxLength: 4 })),
+      types: field(fc.array(fc.constantFrom(...EVENT_TYPES, ...ODD_EVENT_TYPES), { maxLength: 4 })),
       epoch: field(unicodeStringArb),
       data: field(fc.record({ raw: unicodeStringArb, body: unicodeStringArb, subject: unicodeStringArb }, { requiredKeys: [] })),
       extra: weirdValueArb,
@@ -27,10 +28,25 @@ function typedMessageArb(runIds: readonly string[]) {
   );
 }
 
+/** Messages exactly as the protocol allows them, so the paths past validation are fuzzed too. */
+function validMessageArb(runIds: readonly string[]) {
+  const runId = runIds.length > 0 ? fc.oneof(fc.constantFrom(...runIds), validRunIdArb) : validRunIdArb;
+  return fc.oneof(
+    fc.record(
+      { type: fc.constant('subscribe'), run_id: runId, after: fc.oneof(fc.nat(30), fc.constant(Number.MAX_SAFE_INTEGER)), types: fc.array(fc.constantFrom(...EVENT_TYPES), { maxLength: 3 }), epoch: fc.string({ maxLength: 64 }) },
+      { requiredKeys: ['type', 'run_id'] },
+    ),
+    fc.record({ type: fc.constant('unsubscribe'), run_id: runId }),
+    fc.constantFrom({ type: 'watch_runs' }, { type: 'unwatch_runs' }, { type: 'ping' }),
+    fc.record({ type: fc.constant('process_email'), data: fc.record({ subject: fc.string({ maxLength: 30 }), body: fc.string({ maxLength: 60 }) }) }),
+  );
+}
+
 export function frameArb(runIds: readonly string[]): fc.Arbitrary<FuzzFrame> {
   const text = (arb: fc.Arbitrary<string>) => arb.map((value): FuzzFrame => ({ kind: 'text', text: value }));
   return fc.oneof(
-    { arbitrary: text(typedMessageArb(runIds).map((message) => JSON.stringify(message))), weight: 8 },
+    { arbitrary: text(typedMessageArb(runIds).map((message) => JSON.stringify(message))), weight: 6 },
+    { arbitrary: text(validMessageArb(runIds).map((message) => JSON.stringify(message))), weight: 3 },
     { arbitrary: text(weirdValueArb.map((value) => JSON.stringify(value) ?? 'null')), weight: 3 },
     { arbitrary: text(oddJsonTextArb), weight: 2 },
     { arbitrary: text(unicodeStringArb), weight: 2 },

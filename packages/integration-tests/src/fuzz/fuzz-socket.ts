@@ -1,12 +1,14 @@
 import { WebSocket } from 'ws';
 import type { FuzzFrame } from './frame-arbitraries.js';
 
-export type SocketAnswer =
-  | { kind: 'frames'; texts: string[]; closed?: number }
-  /** The upgrade was refused with a plain HTTP answer. */
-  | { kind: 'refused'; status: number; body: string }
-  /** Neither a pong nor a close within the wait: the socket is replaced. */
-  | { kind: 'silent'; texts: string[] };
+/** What a message caused: the frames it got and a close, or silence (then the socket is replaced). */
+export type FrameAnswer = { kind: 'frames'; texts: string[]; closed?: number } | { kind: 'silent'; texts: string[] };
+
+/** The upgrade was refused with a plain HTTP answer. */
+export type Refusal = { kind: 'refused'; status: number; body: string };
+
+/** `unsendable`: a URL the client library refuses to send, which is not the server's doing. */
+export type OpenAnswer = { kind: 'open' } | Refusal | { kind: 'unsendable' };
 
 const BARRIER_MS = 3_000;
 
@@ -23,12 +25,19 @@ export class FuzzSocket {
   constructor(
     private readonly ping: string,
     private readonly isPong: (text: string) => boolean,
+    /** Stops waiting for the pong at once, e.g. when the server has already crashed. */
+    private readonly giveUp: () => boolean = () => false,
   ) {}
 
   /** Opens (or replaces) the socket; answers the refusal when the upgrade is refused. */
-  async open(url: string): Promise<SocketAnswer> {
+  async open(url: string): Promise<OpenAnswer> {
     this.dispose();
-    const socket = new WebSocket(url);
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      return { kind: 'unsendable' };
+    }
     this.socket = socket;
     this.texts = [];
     this.closed = undefined;
@@ -42,8 +51,8 @@ export class FuzzSocket {
       this.closed = code;
       this.wake?.();
     });
-    return new Promise<SocketAnswer>((resolve) => {
-      socket.once('open', () => resolve({ kind: 'frames', texts: [] }));
+    return new Promise<OpenAnswer>((resolve) => {
+      socket.once('open', () => resolve({ kind: 'open' }));
       socket.once('unexpected-response', (request, response) => {
         let body = '';
         const refused = () => {
@@ -67,7 +76,7 @@ export class FuzzSocket {
    * Sends the frame and the barrier ping; resolves with everything received since the last
    * answer (what the socket said on opening included) until the pong or a close.
    */
-  async send(frame: FuzzFrame): Promise<SocketAnswer> {
+  async send(frame: FuzzFrame): Promise<FrameAnswer> {
     const socket = this.socket;
     if (!socket) throw new Error('the fuzz socket was never opened');
     if (socket.readyState === WebSocket.OPEN) {
@@ -75,7 +84,7 @@ export class FuzzSocket {
       socket.send(this.ping);
     }
     const deadline = Date.now() + BARRIER_MS;
-    while (this.closed === undefined && !this.texts.some(this.isPong) && Date.now() < deadline) {
+    while (this.closed === undefined && !this.texts.some(this.isPong) && Date.now() < deadline && !this.giveUp()) {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         setTimeout(resolve, 100);

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createClient } from '@unfold/client/node';
 import { isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import fc from 'fast-check';
@@ -7,8 +8,8 @@ import { trapCrashes, type CrashTrap } from './crash-trap.js';
 import { frameArb, type FuzzFrame } from './frame-arbitraries.js';
 import { FuzzReport } from './fuzz-report.js';
 import { FUZZ_RUNS, FUZZ_SEED, inputsFor } from './fuzz-settings.js';
-import { FuzzSocket, type SocketAnswer } from './fuzz-socket.js';
-import { httpRequestArb, type FuzzRequest } from './http-arbitraries.js';
+import { FuzzSocket, type FrameAnswer, type Refusal } from './fuzz-socket.js';
+import { httpRequestArb, streamQueryArb, type FuzzRequest } from './http-arbitraries.js';
 import { imageRequestArb, realImages } from './image-inputs.js';
 import { closeProblem, frameProblem, httpAnswerProblem } from './oracles.js';
 import { pathParamArb, unicodeStringArb } from './weird-values.js';
@@ -18,6 +19,8 @@ const HTTP_TIMEOUT_MS = 5_000;
 
 /** A server with no client left shuts down well within this. */
 const SHUTDOWN_MS = 10_000;
+/** A small image's OCR, even on a busy machine. */
+const RUN_WAIT_MS = 10_000;
 const sleep = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms));
 
 /** Each target's inputs, reproducible from the seed alone: a target's index offsets it. */
@@ -45,18 +48,41 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
     trap.release();
     console.log(report.summary());
     // Bounded: a server that cannot shut down has its own test below and must not hang the run.
-    await Promise.race([server.cleanup(), sleep(SHUTDOWN_MS)]);
+    await Promise.race([server.close(), sleep(SHUTDOWN_MS)]);
+    await rm(server.dataDir, { recursive: true, force: true });
   }, 60_000);
 
   /** Records the input, any crash since the last one, and every problem its answer shows. */
+  const recordCrashes = (target: string, index: number, input: unknown): void => {
+    for (const crash of trap.take()) report.record(target, index, input, `process would exit: ${crash}`);
+  };
   const check = (target: string, index: number, input: unknown, problems: Array<string | undefined>): void => {
     report.count(target);
-    for (const crash of trap.take()) report.record(target, index, input, `process would exit: ${crash}`);
+    recordCrashes(target, index, input);
     for (const problem of problems) if (problem !== undefined) report.record(target, index, input, problem);
   };
   const findingsOf = (target: string) => report.findings.filter((finding) => finding.target === target);
 
-  async function sendHttp(request: FuzzRequest): Promise<Array<string | undefined>> {
+  /**
+   * Waits for a run to end, so what its tools do (and any crash) happens before the next
+   * input. A run that neither ends nor crashes the process in time is a finding, and is
+   * cancelled so it does not hold the queue.
+   */
+  async function finished(runId: string): Promise<string | undefined> {
+    const url = `${server.url}/v1/runs/${encodeURIComponent(runId)}`;
+    const deadline = Date.now() + RUN_WAIT_MS;
+    while (Date.now() < deadline && !trap.crashed) {
+      const run = (await (await fetch(url)).json()) as { status?: string };
+      if (run.status !== 'queued' && run.status !== 'running') return undefined;
+      await sleep(50);
+    }
+    if (trap.crashed) return undefined;
+    await fetch(`${url}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    return `run still unfinished after ${RUN_WAIT_MS} ms`;
+  }
+
+  /** Sends one input; the runs it starts are cancelled at once, or awaited when `runs` is 'await'. */
+  async function sendHttp(request: FuzzRequest, runs: 'cancel' | 'await' = 'cancel'): Promise<Array<string | undefined>> {
     let response: Response;
     try {
       response = await fetch(`${server.url}${request.path}`, {
@@ -78,8 +104,10 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
       if (streaming) await response.body?.cancel();
       const body = streaming ? undefined : ((await response.json().catch(() => undefined)) as { run_id?: unknown; receipt_id?: unknown } | undefined);
       const created = body?.run_id ?? body?.receipt_id;
+      if (typeof created !== 'string' || request.method !== 'POST') return [];
+      if (runs === 'await') return [await finished(created)];
       // The fuzz's runs are cancelled at once so they never queue up behind each other.
-      if (typeof created === 'string' && request.method === 'POST') await fetch(`${server.url}/v1/runs/${encodeURIComponent(created)}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await fetch(`${server.url}/v1/runs/${encodeURIComponent(created)}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
       return [];
     }
     return [httpAnswerProblem(response.status, await response.text().catch((error: unknown) => `<body unreadable: ${String(error)}>`))];
@@ -94,32 +122,32 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
   it('images: random bytes behind JPEG/PNG headers, truncated and damaged real images', async () => {
     const requests = inputs(imageRequestArb(await realImages()), 1, inputsFor(0.004, 40));
     for (const [index, request] of requests.entries()) {
-      const problems = await sendHttp(request);
-      // OCR of a damaged image fails on a worker; give it the time to, so a crash is pinned on its input.
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      check('image', index, request, problems);
+      // OCR of a damaged image fails on a worker: the run is awaited so a crash is pinned on its input.
+      check('image', index, request, await sendHttp(request, 'await'));
     }
     expect(findingsOf('image').length, report.summary('image')).toBe(0);
-  }, 120_000);
+  }, 240_000);
 
   const pingJson = JSON.stringify({ type: 'ping' });
   const isEventPong = (text: string) => text === '{"event_type":"pong"}';
   const isSeedPong = (text: string) => text.startsWith('{"type":"pong"');
   const socketTargets: Array<{ name: string; share: number; path: fc.Arbitrary<string>; isPong(text: string): boolean }> = [
     { name: 'ws /v1/ws', share: 0.18, path: fc.oneof(fc.constant('/v1/ws'), unicodeStringArb.map((text) => `/v1/ws?batch=${encodeURIComponent(text.replace(/[\uD800-\uDFFF]/g, '?'))}&token=x`)), isPong: isEventPong },
-    { name: 'ws /v1/runs/:id/ws', share: 0.16, path: fc.oneof(pathParamArb, fc.constantFrom('fuzz-finished', 'fuzz-not-yet')).map((id) => `/v1/runs/${id}/ws`), isPong: isEventPong },
+    { name: 'ws /v1/runs/:id/ws', share: 0.16, path: fc.tuple(fc.oneof(pathParamArb, fc.constantFrom('fuzz-finished', 'fuzz-not-yet')), streamQueryArb).map(([id, query]) => `/v1/runs/${id}/ws${query}`), isPong: isEventPong },
     { name: 'ws /ws/receipt/:id', share: 0.12, path: pathParamArb.map((id) => `/ws/receipt/${id}`), isPong: isEventPong },
     { name: 'ws /stream/ws/email-processing', share: 0.14, path: fc.constantFrom('/stream/ws/email-processing', '/stream/ws/email-processing?token=', '/stream/ws/email-processing?token=%zz'), isPong: isSeedPong },
   ];
 
   it.each(socketTargets.map((target, index) => [target.name, target, index] as const))('%s: frames of every shape', async (name, target, index) => {
-    const socket = new FuzzSocket(pingJson, target.isPong);
+    const socket = new FuzzSocket(pingJson, target.isPong, () => trap.crashed);
     const steps = inputs(fc.record({ reopen: fc.option(target.path, { nil: undefined, freq: 8 }), frame: frameArb(existingRuns) }), 10 + index, inputsFor(target.share));
-    const problemsOf = (answer: SocketAnswer): Array<string | undefined> => {
+    const problemsOf = (answer: FrameAnswer | Refusal): Array<string | undefined> => {
       if (answer.kind === 'refused') return [answer.status === 0 ? `upgrade failed: ${answer.body}` : answer.status < 400 ? `upgrade answered ${answer.status}` : httpAnswerProblem(answer.status, answer.body)];
       const problems = answer.texts.map(frameProblem);
-      if (answer.kind === 'silent') problems.push('no pong within 3 s of the frame');
-      else if (answer.closed !== undefined) problems.push(closeProblem(answer.closed));
+      // After a crash the socket's silence is no news: the crash is the finding.
+      if (answer.kind === 'silent') {
+        if (!trap.crashed) problems.push('no pong within 3 s of the frame');
+      } else if (answer.closed !== undefined) problems.push(closeProblem(answer.closed));
       return problems;
     };
     try {
@@ -128,13 +156,20 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
         if (reopen !== undefined || !socket.isOpen) {
           input.path = reopen ?? fc.sample(target.path, { seed: FUZZ_SEED + step, numRuns: 1 })[0];
           const opened = await socket.open(`${server.wsUrl}${input.path}`);
+          if (opened.kind === 'unsendable') continue;
           if (opened.kind === 'refused') {
             check(name, step, input, problemsOf(opened));
             continue;
           }
         }
-        check(name, step, input, problemsOf(await socket.send(frame)));
+        const answer = await socket.send(frame);
+        // A socket that went silent or saw a crash is not trusted with the next input.
+        if (answer.kind === 'silent') socket.dispose();
+        check(name, step, input, problemsOf(answer));
       }
+      // A crash the last input caused may land just after it.
+      await sleep(100);
+      recordCrashes(name, steps.length - 1, 'just after the last input');
     } finally {
       socket.dispose();
     }

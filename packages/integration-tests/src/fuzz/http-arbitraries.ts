@@ -94,22 +94,30 @@ const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, f
 
 const acceptArb = fc.constantFrom('application/json', 'text/event-stream', 'application/x-ndjson', 'image/png', '*/*', 'text/event-stream;q=0, application/json', '', 'application/x-ndjson, text/event-stream');
 
+/** A stream's position and filter parameters, as a query string (every stream route reads them). */
+export const streamQueryArb = fc
+  .record({
+    after: optional(queryValueArb),
+    types: optional(fc.oneof(fc.constantFrom('tool_progress', 'tool_progress,processing_completed', ',', 'nope'), queryValueArb)),
+    epoch: optional(queryValueArb),
+    token: optional(queryValueArb),
+    batch: optional(queryValueArb),
+  })
+  .map(({ after, types, epoch, token, batch }) => query([['after', after], ['types', types], ['epoch', epoch], ['token', token], ['batch', batch]]));
+
 /** Reads of a run's events over every transport, with every position and filter parameter. */
 const eventsRequestArb = (runIds: readonly string[]) =>
   fc
     .record({
       id: fc.oneof(pathParamArb, fc.constantFrom(...runIds)),
-      after: optional(queryValueArb),
+      stream: streamQueryArb,
       wait: optional(fc.oneof(fc.constantFrom('0', '-1', '31', '1e9', 'abc', '0.5', ''), queryValueArb)),
-      types: optional(fc.oneof(fc.constantFrom('tool_progress', 'tool_progress,processing_completed', ',', 'nope'), queryValueArb)),
-      epoch: optional(queryValueArb),
-      token: optional(queryValueArb),
       lastEventId: optional(headerValueArb),
       accept: optional(acceptArb),
     })
-    .map(({ id, after, wait, types, epoch, token, lastEventId, accept }): FuzzRequest => ({
+    .map(({ id, stream, wait, lastEventId, accept }): FuzzRequest => ({
       method: 'GET',
-      path: `/v1/runs/${id}/events${query([['after', after], ['wait', wait ?? '0'], ['types', types], ['epoch', epoch], ['token', token]])}`,
+      path: `/v1/runs/${id}/events${stream === '' ? '?' : `${stream}&`}wait=${wait ?? '0'}`,
       headers: { ...(lastEventId === undefined ? {} : { 'last-event-id': lastEventId }), ...(accept === undefined ? {} : { accept }) },
     }));
 
