@@ -12,19 +12,16 @@ export interface CrashTrap {
   release(): void;
 }
 
-const EVENTS = ['uncaughtException', 'unhandledRejection'] as const;
-
 export function trapCrashes(): CrashTrap {
   let crashes: string[] = [];
   const onCrash = (error: unknown) => {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     crashes.push(text.split('\n')[0]?.slice(0, 200) ?? text);
   };
-  const saved = EVENTS.map((event) => [event, process.listeners(event as NodeJS.Signals) as Array<(...args: unknown[]) => void>] as const);
-  for (const event of EVENTS) {
-    process.removeAllListeners(event);
-    process.on(event, onCrash);
-  }
+  const exceptionListeners = process.listeners('uncaughtException');
+  const rejectionListeners = process.listeners('unhandledRejection');
+  process.removeAllListeners('uncaughtException').on('uncaughtException', onCrash);
+  process.removeAllListeners('unhandledRejection').on('unhandledRejection', onCrash);
   return {
     take() {
       const taken = crashes;
@@ -35,10 +32,9 @@ export function trapCrashes(): CrashTrap {
       return crashes.length > 0;
     },
     release() {
-      for (const [event, listeners] of saved) {
-        process.removeListener(event, onCrash);
-        for (const listener of listeners) process.on(event, listener);
-      }
+      process.removeListener('uncaughtException', onCrash).removeListener('unhandledRejection', onCrash);
+      for (const listener of exceptionListeners) process.on('uncaughtException', listener);
+      for (const listener of rejectionListeners) process.on('unhandledRejection', listener);
     },
   };
 }
