@@ -12,7 +12,11 @@ const MAX_INPUT_CHARS = 160;
 
 /** Shortens an input for a one-line report; lengths stay visible. */
 export function describeInput(input: unknown): string {
-  const text = typeof input === 'string' ? input : input instanceof Uint8Array ? `<${input.length} bytes ${Buffer.from(input.subarray(0, 12)).toString('hex')}…>` : JSON.stringify(input, (_key, value: unknown) => (typeof value === 'string' && value.length > 60 ? `${value.slice(0, 40)}…(${value.length} chars)` : value));
+  const shorten = (_key: string, value: unknown): unknown => {
+    if (value instanceof Uint8Array) return `<${value.length} bytes ${Buffer.from(value.subarray(0, 12)).toString('hex')}…>`;
+    return typeof value === 'string' && value.length > 60 ? `${value.slice(0, 40)}…(${value.length} chars)` : value;
+  };
+  const text = typeof input === 'string' ? input : JSON.stringify(shorten('', input), shorten);
   return text.length > MAX_INPUT_CHARS ? `${text.slice(0, MAX_INPUT_CHARS)}…(${text.length} chars)` : text;
 }
 
