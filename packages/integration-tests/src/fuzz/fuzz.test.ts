@@ -52,10 +52,11 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
     await rm(server.dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  /** Records the input, any crash since the last one, and every problem its answer shows. */
+  /** Pins every crash since the last check on this input. */
   const recordCrashes = (target: string, index: number, input: unknown): void => {
     for (const crash of trap.take()) report.record(target, index, input, `process would exit: ${crash}`);
   };
+  /** Counts the input and records any crash and every problem its answer shows. */
   const check = (target: string, index: number, input: unknown, problems: Array<string | undefined>): void => {
     report.count(target);
     recordCrashes(target, index, input);
