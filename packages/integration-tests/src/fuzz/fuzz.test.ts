@@ -33,6 +33,8 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
   let trap: CrashTrap;
   const report = new FuzzReport();
   const existingRuns: string[] = [];
+  /** Every run an input started, to check afterwards that none lost an event. */
+  const startedRuns: string[] = [];
 
   beforeAll(async () => {
     // One run at a time: the runs the fuzz starts must not swamp a shared machine.
@@ -106,6 +108,7 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
       const body = streaming ? undefined : ((await response.json().catch(() => undefined)) as { run_id?: unknown; receipt_id?: unknown } | undefined);
       const created = body?.run_id ?? body?.receipt_id;
       if (typeof created !== 'string' || request.method !== 'POST') return [];
+      startedRuns.push(created);
       if (runs === 'await') return [await finished(created)];
       // The fuzz's runs are cancelled at once so they never queue up behind each other.
       await fetch(`${server.url}/v1/runs/${encodeURIComponent(created)}/cancel`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
@@ -188,6 +191,34 @@ describe('fuzz: no outside input takes the server down or gets an answer outside
     expect(trap.take()).toEqual([]);
     expect(report.total).toBeGreaterThanOrEqual(FUZZ_RUNS);
   }, 60_000);
+
+  /** A run's whole log over long-poll, page by page, once the run has ended. */
+  async function logOf(runId: string): Promise<UnfoldEvent[]> {
+    const path = `${server.url}/v1/runs/${encodeURIComponent(runId)}`;
+    for (let polls = 0; polls < 100; polls++) {
+      const { status } = (await (await fetch(path)).json()) as { status?: string };
+      if (status !== 'queued' && status !== 'running') break;
+      await sleep(50);
+    }
+    const events: UnfoldEvent[] = [];
+    for (;;) {
+      const poll = (await (await fetch(`${path}/events?after=${events.at(-1)?.seq ?? 0}&wait=0`, { headers: { accept: 'application/json' } })).json()) as { events: UnfoldEvent[]; done: boolean };
+      events.push(...poll.events);
+      if (poll.done || poll.events.length === 0) return events;
+    }
+  }
+
+  it('lost no event of any run the fuzz started: each log is gapless from seq 1 and ends with its one terminal event', async () => {
+    const broken: string[] = [];
+    for (const runId of startedRuns) {
+      const events = await logOf(runId);
+      const gapless = events.every((event, index) => event.seq === index + 1);
+      const terminals = events.filter((event) => isTerminalEventType(event.event_type)).length;
+      if (!gapless || terminals !== 1 || !isTerminalEventType(events.at(-1)?.event_type ?? '')) broken.push(`${runId}: ${events.map((event) => `${event.seq}:${event.event_type}`).join(' ')}`);
+    }
+    expect(startedRuns.length).toBeGreaterThan(0);
+    expect(broken).toEqual([]);
+  }, 120_000);
 
   it('shuts down once the fuzz is over: no input leaves a connection that holds the server open', async () => {
     expect(await Promise.race([server.close().then(() => 'closed' as const), sleep(SHUTDOWN_MS)])).toBe('closed');
