@@ -9,6 +9,9 @@ import { STORES, token } from './testing/store-fixtures.js';
 const SEED = Number(process.env['UNFOLD_PROPERTY_SEED'] ?? 20_261_130);
 
 const terminal = { event_type: 'processing_completed' as const, pipeline: 'demo', duration_ms: 1, result: null };
+/** Every third event is progress, the rest tokens: a subscriber filtering by type sees gaps in seq. */
+const isProgress = (seq: number) => seq % 3 === 0;
+const eventAt = (seq: number) => (isProgress(seq) ? { event_type: 'tool_progress' as const, pipeline: 'demo', tool_name: 't', status: 'running' as const, progress: seq } : token(seq));
 
 /**
  * A run's producer: events already in the log when the test starts, then bursts appended
@@ -18,8 +21,8 @@ const runPlanArb = fc.record({ prefill: fc.nat(10), bursts: fc.array(fc.integer(
 
 /**
  * A subscriber: where it starts (a fraction of the prefilled log), small replay pages so the
- * hand-over happens mid-history, connections it drops after so many events (resuming from
- * the last seq it holds), or leaving for good.
+ * hand-over happens mid-history, progress events only or all, connections it drops after so
+ * many events (resuming from the last seq it holds), or leaving for good.
  */
 const subscriberPlanArb = fc.record({
   run: fc.nat(),
@@ -27,6 +30,7 @@ const subscriberPlanArb = fc.record({
   pageSize: fc.integer({ min: 1, max: 4 }),
   maxPending: fc.integer({ min: 1, max: 8 }),
   pausesReplay: fc.boolean(),
+  progressOnly: fc.boolean(),
   drops: fc.array(fc.integer({ min: 1, max: 8 }), { maxLength: 3 }),
   leaveAfter: fc.option(fc.integer({ min: 1, max: 30 }), { nil: undefined }),
 });
@@ -62,7 +66,7 @@ function subscriber(store: Store, scheduler: fc.Scheduler, runId: string, after:
     const follow = followRun(
       store,
       runId,
-      { after: from, epoch: store.events.epoch, pageSize: plan.pageSize, maxPending: plan.maxPending },
+      { after: from, epoch: store.events.epoch, pageSize: plan.pageSize, maxPending: plan.maxPending, ...(plan.progressOnly ? { types: new Set(['tool_progress'] as const) } : {}) },
       {
         event(event) {
           received.push(event);
@@ -93,13 +97,13 @@ function subscriber(store: Store, scheduler: fc.Scheduler, runId: string, after:
 }
 
 describe.each(STORES)('event log and followRun over the %s store (property)', (_name, open) => {
-  it('hands every subscriber every event once, in order, gapless, terminal last, across appends, pages, drops and resumes', async () => {
+  it('hands every subscriber every event it asked for once, in order, without gaps, terminal last, across appends, pages, filters, drops and resumes', async () => {
     await fc.assert(
       fc.asyncProperty(fc.scheduler(), fc.array(runPlanArb, { minLength: 1, maxLength: 3 }), fc.array(subscriberPlanArb, { minLength: 1, maxLength: 4 }), async (scheduler, runs, subscriberPlans) => {
         const base = await open();
         try {
           const runIds = runs.map((_run, index) => `run-${index}`);
-          for (const [index, run] of runs.entries()) for (let seq = 1; seq <= run.prefill; seq++) await base.events.append(runIds[index] as string, token(seq));
+          for (const [index, run] of runs.entries()) for (let seq = 1; seq <= run.prefill; seq++) await base.events.append(runIds[index] as string, eventAt(seq));
           const store = scheduledStore(base, scheduler);
 
           const subscribers = subscriberPlans.map((plan) => {
@@ -115,7 +119,7 @@ describe.each(STORES)('event log and followRun over the %s store (property)', (_
             let seq = run.prefill;
             for (const size of run.bursts) {
               await scheduler.schedule(Promise.resolve(), `burst of ${size} on ${runId}`);
-              await Promise.all(Array.from({ length: size }, () => base.events.append(runId, token(++seq))));
+              await Promise.all(Array.from({ length: size }, () => base.events.append(runId, eventAt(++seq))));
             }
             await scheduler.schedule(Promise.resolve(), `terminal on ${runId}`);
             await base.events.append(runId, terminal);
@@ -129,12 +133,13 @@ describe.each(STORES)('event log and followRun over the %s store (property)', (_
           await Promise.all(producers);
 
           for (const { follower, after, total, plan } of subscribers) {
-            const expectedLast = plan.leaveAfter === undefined ? total : Math.min(total, after + plan.leaveAfter);
-            const expected = Array.from({ length: expectedLast - after }, (_unused, index) => after + index + 1);
+            const wanted = Array.from({ length: total - after }, (_unused, index) => after + index + 1).filter((seq) => !plan.progressOnly || isProgress(seq) || seq === total);
+            const expected = plan.leaveAfter === undefined ? wanted : wanted.slice(0, plan.leaveAfter);
+            const reachesEnd = expected.at(-1) === total;
             expect(follower.problems).toEqual([]);
             expect(follower.received.map((event) => event.seq)).toEqual(expected);
-            if (expectedLast === total) expect(follower.received.at(-1)?.event_type).toBe('processing_completed');
-            expect(follower.received.filter((event) => isTerminalEventType(event.event_type)).length).toBe(expectedLast === total ? 1 : 0);
+            if (reachesEnd) expect(follower.received.at(-1)?.event_type).toBe('processing_completed');
+            expect(follower.received.filter((event) => isTerminalEventType(event.event_type)).length).toBe(reachesEnd ? 1 : 0);
           }
         } finally {
           await base.close();
