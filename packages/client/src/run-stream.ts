@@ -54,6 +54,8 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
   private position: number;
   private epoch: string | undefined;
   private connection: TransportConnection | undefined;
+  /** The connection attempt whose frames count, from `open` until its end. */
+  private opening: symbol | undefined;
   private currentState: ConnectionState = { status: 'connecting', transport: undefined };
   private transportIndex = 0;
   private attempt = 0;
@@ -152,26 +154,39 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     url.searchParams.set('token', negotiated.token);
 
     let live = false;
-    const connection = transport.open(
-      { url: url.toString(), after: this.position, fetch: this.deps.fetch, headers: this.deps.headers },
-      {
-        frame: (frame) => {
-          if (connection !== this.connection && this.connection !== undefined) return;
-          if (!live && frame.event_type === 'connected') {
-            live = true;
-            this.attempt = 0;
-            this.setState({ status: 'live', transport: transport.name, resumed: this.position > 0 });
-          }
-          this.onFrame(frame, transport.name);
+    // This attempt's identity: frames and ends of any other (older) connection are stale.
+    const opening = Symbol(transport.name);
+    this.opening = opening;
+    const ended = (end: TransportEnd): void => {
+      if (this.opening !== opening) return;
+      this.opening = undefined;
+      this.connection = undefined;
+      this.onEnd(end, live, usable.length);
+    };
+    let connection: TransportConnection;
+    try {
+      connection = transport.open(
+        { url: url.toString(), after: this.position, fetch: this.deps.fetch, headers: this.deps.headers },
+        {
+          frame: (frame) => {
+            if (this.opening !== opening) return;
+            if (!live && frame.event_type === 'connected') {
+              live = true;
+              this.attempt = 0;
+              this.setState({ status: 'live', transport: transport.name, resumed: this.position > 0 });
+            }
+            this.onFrame(frame, transport.name);
+          },
+          end: ended,
         },
-        end: (end) => {
-          if (this.connection !== connection) return;
-          this.connection = undefined;
-          this.onEnd(end, live, usable.length);
-        },
-      },
-    );
-    this.connection = connection;
+      );
+    } catch (error) {
+      // A transport can fail while opening (a browser's WebSocket constructor throws on a
+      // blocked or malformed URL): that is a connection that never came up, so fall back.
+      return ended({ error: toUnfoldError(error) });
+    }
+    // A transport may also have ended while opening; then there is nothing to hold.
+    if (this.opening === opening) this.connection = connection;
   }
 
   private onFrame(frame: StreamFrame, transport: TransportName): void {
@@ -236,6 +251,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.retryTimer);
+    this.opening = undefined;
     const connection = this.connection;
     this.connection = undefined;
     connection?.close();
