@@ -7,7 +7,7 @@ import { clientErrorHandler, frameworkErrorHandler } from './error-handler.js';
  * accepts fits even fully percent-encoded (three characters each), so it can always be read.
  */
 export const errorContractOptions = {
-  maxParamLength: MAX_RUN_ID_LENGTH * 3,
+  routerOptions: { maxParamLength: MAX_RUN_ID_LENGTH * 3 },
   frameworkErrors: frameworkErrorHandler,
   clientErrorHandler,
 } satisfies Partial<FastifyServerOptions>;
