@@ -10,7 +10,6 @@ export interface ServeOptions {
 export async function serveCommand(options: ServeOptions): Promise<void> {
   const config = loadConfig();
   const server = await createUnfoldServer({ config, webRoot });
-  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST);
   const stop = (signal: string): void => {
     server.app.log.info({ signal }, 'shutting down');
     server.close().then(
@@ -18,8 +17,11 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
       () => process.exit(1),
     );
   };
+  // Before listening: a client may connect, and an orchestrator signal, the moment the
+  // port is open (the listening line is logged before listen() resolves).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST);
   if (!options.demo) return;
   const run = await server.context.runs.create({ pipeline: 'demo', input: {} });
   process.stderr.write(

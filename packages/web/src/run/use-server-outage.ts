@@ -26,7 +26,11 @@ export function useServerOutage(connection: ConnectionState): OutagePhase {
       return;
     }
     if (connection.status === 'closed') {
+      downSince.current = undefined;
+      // A run that ended while the server came back may go from reconnecting to its end
+      // within one render: reaching the end is being back too.
       if (connection.reason === 'failed') setPhase('given-up');
+      else if (connection.reason === 'completed') setPhase((current) => (current === 'down' ? 'back' : current));
       return;
     }
     if (connection.status !== 'reconnecting') return;
