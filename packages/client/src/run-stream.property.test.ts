@@ -1,7 +1,8 @@
-import { UnfoldError, type NegotiateResponse, type TransportName, type UnfoldEvent } from '@unfold/protocol';
+import { UnfoldError, type TransportName, type UnfoldEvent } from '@unfold/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RunStream } from './run-stream.js';
+import { negotiated } from './testing/negotiated.js';
 import type { StreamFrame, Transport } from './transports/transport.js';
 import { websocketTransport, type WebSocketConstructor } from './transports/websocket-transport.js';
 
@@ -79,14 +80,6 @@ function scriptedServer(log: UnfoldEvent[], scripts: ConnectionScript[]) {
   });
   return [transport('websocket'), transport('sse'), transport('long-poll')];
 }
-
-const negotiated: NegotiateResponse = {
-  transports: (['websocket', 'sse', 'ndjson', 'long-poll'] as const).map((transport) => ({ transport, url: `/v1/runs/{run_id}/${transport}` })),
-  token: 'token',
-  expires_at: new Date().toISOString(),
-  epoch: 'e1',
-  limits: { max_subscriptions_per_connection: 10, send_buffer_bytes: 1_000 },
-};
 
 function streamOver(transports: Transport[]): RunStream {
   return new RunStream('run', {

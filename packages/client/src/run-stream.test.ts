@@ -1,6 +1,7 @@
-import type { NegotiateResponse, TransportName, UnfoldEvent } from '@unfold/protocol';
+import type { TransportName, UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
 import { RunStream } from './run-stream.js';
+import { negotiated } from './testing/negotiated.js';
 import type { StreamFrame, Transport, TransportRequest, TransportSink } from './transports/transport.js';
 
 /** A transport whose connections the test drives frame by frame. */
@@ -21,14 +22,6 @@ function scriptedTransport(name: TransportName) {
   };
   return { transport, connections };
 }
-
-const negotiated: NegotiateResponse = {
-  transports: (['websocket', 'sse', 'ndjson', 'long-poll'] as const).map((transport) => ({ transport, url: `/v1/runs/{run_id}/${transport}` })),
-  token: 'token',
-  expires_at: new Date().toISOString(),
-  epoch: 'e1',
-  limits: { max_subscriptions_per_connection: 10, send_buffer_bytes: 1_000 },
-};
 
 function streamOver(transports: Transport[], after = 0) {
   return new RunStream(

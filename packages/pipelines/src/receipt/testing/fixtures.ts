@@ -41,17 +41,22 @@ export const CORNER_HARDWARE = boxes([
   [120, 490, 'THANK YOU, PLEASE COME AGAIN'],
 ]);
 
-/**
- * A total printed before the rounding adjustment (17.49) and the rounded one after it
- * (17.50): what the customer pays is the one after.
- */
-export const TOTAL_BEFORE_ROUNDING = boxes([
+/** A one-item grocer's header and item row; its amount follows in each receipt. */
+const GROCER_HEADER: Array<[number, number, string]> = [
   [100, 20, 'KEDAI RUNCIT AMAN'],
   [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
   [40, 80, '12-01-2019'],
   [40, 110, 'ITEM'],
   [300, 110, 'AMOUNT'],
   [40, 140, 'RICE 5KG'],
+];
+
+/**
+ * A total printed before the rounding adjustment (17.49) and the rounded one after it
+ * (17.50): what the customer pays is the one after.
+ */
+export const TOTAL_BEFORE_ROUNDING = boxes([
+  ...GROCER_HEADER,
   [380, 140, '16.50'],
   [40, 170, 'SUBTOTAL'],
   [380, 170, '16.50'],
@@ -69,12 +74,7 @@ export const TOTAL_BEFORE_ROUNDING = boxes([
 
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
-  [100, 20, 'KEDAI RUNCIT AMAN'],
-  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
-  [40, 80, '12-01-2019'],
-  [40, 110, 'ITEM'],
-  [300, 110, 'AMOUNT'],
-  [40, 140, 'RICE 5KG'],
+  ...GROCER_HEADER,
   [380, 140, '10.00'],
   [40, 170, 'SUBTOTAL'],
   [380, 170, '10.00'],
