@@ -5,7 +5,7 @@ import { expectGapless, getJson, openSocket, parseNdjson, parseSse, postJson, re
 import { startTestServer, useTestServer } from './test-server.js';
 
 /**
- * DESIGN.md §3, each guarantee against the real server over real sockets. Every test
+ * docs/protocol.md's delivery guarantees, each against the real server over real sockets. Every test
  * here fails if the guarantee it names is broken.
  */
 describe('delivery guarantees', () => {

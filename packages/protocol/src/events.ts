@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The event union of DESIGN.md §2. Each event type is declared once, as a schema;
+ * The event union of docs/protocol.md (*Events*). Each event type is declared once, as a schema;
  * every TypeScript type below is inferred from these schemas, so the wire contract
  * and the types cannot drift apart.
  *

@@ -37,7 +37,7 @@ export interface Follow {
 }
 
 /**
- * Replay-then-live for one run, with no gap and no duplicate (DESIGN.md §3).
+ * Replay-then-live for one run, with no gap and no duplicate (docs/protocol.md, *Delivery guarantees*).
  *
  * The live listener is registered before the history is read, so nothing appended
  * during the replay can fall between the two; events it buffers meanwhile are drained
