@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, SpanStatusCode, TraceFlags, isSpanContextValid, propagation, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
+import { randomBytes } from 'node:crypto';
 import type { RunRecord } from './store/store.js';
 
 /**
@@ -46,9 +47,27 @@ function startSpan(name: string, parent: Context, attributes: () => Record<strin
   return { span, context: trace.setSpan(parent, span), ids: traceIdsOf(span) };
 }
 
+/**
+ * The trace context stored with a run whose request was not sampled: the decision alone.
+ * A made-up `traceparent` with flags 00 says the same, but costs two random ids per
+ * request and a parse per run, for a trace id that leads nowhere.
+ */
+export const NOT_SAMPLED_TRACE_CONTEXT: Readonly<Record<string, string>> = Object.freeze({ sampled: '0' });
+
+/**
+ * The parent of every unsampled run: a span context with flags 00 (valid ids, made once),
+ * so parent-based sampling keeps every span under it, the run's own and a tool's model
+ * calls, unsampled. Nothing under it is recorded, so its ids are never seen.
+ */
+const NOT_SAMPLED_PARENT = trace.setSpan(
+  ROOT_CONTEXT,
+  trace.wrapSpanContext({ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), traceFlags: TraceFlags.NONE }),
+);
+
 /** `run <pipeline>`, a child of the trace context the creating request carried. */
 export function startRunSpan(run: RunRecord): SpanHandle {
-  const parent = run.trace_context ? propagation.extract(ROOT_CONTEXT, run.trace_context) : ROOT_CONTEXT;
+  const stored = run.trace_context;
+  const parent = stored === undefined ? ROOT_CONTEXT : stored['sampled'] === '0' ? NOT_SAMPLED_PARENT : propagation.extract(ROOT_CONTEXT, stored);
   return startSpan(`run ${run.pipeline}`, parent, () => ({ 'unfold.run.id': run.run_id, 'unfold.pipeline': run.pipeline }));
 }
 

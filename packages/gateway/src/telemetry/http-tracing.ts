@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Context, type Span } from '@opentelemetry/api';
-import { RandomIdGenerator } from '@opentelemetry/sdk-trace';
+import { NOT_SAMPLED_TRACE_CONTEXT } from '@unfold/engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const tracer = trace.getTracer('@unfold/gateway');
@@ -84,13 +84,9 @@ function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRa
   });
 }
 
-// Ids for traces the edge did not keep, made as the SDK makes its own (a crypto call per
-// id cost more than the rest of an unsampled run's tracing).
-const ids = new RandomIdGenerator();
-
 /**
  * The W3C trace context of the request's span, to store as a run's parent. An unsampled
- * request hands on its decision too (flags 00), so its run is not sampled afresh.
+ * request hands on its decision too, so its run is not sampled afresh.
  */
 export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
   const span = spans.get(request);
@@ -106,7 +102,7 @@ export function requestTraceContext(request: FastifyRequest): Record<string, str
   return carrierOf(trace.setSpan(ROOT_CONTEXT, span));
 }
 
-const notSampled = (): Record<string, string> => ({ traceparent: `00-${ids.generateTraceId()}-${ids.generateSpanId()}-00` });
+const notSampled = (): Record<string, string> => ({ ...NOT_SAMPLED_TRACE_CONTEXT });
 
 function carrierOf(context: Context): Record<string, string> {
   const carrier: Record<string, string> = {};
