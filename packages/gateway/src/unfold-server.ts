@@ -137,7 +137,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.UNFOLD_BODY_LIMIT_BYTES,
     forceCloseConnections: true,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has no `code`: the hook below answers it instead.
+    return503OnClosing: false,
     ...errorContractOptions,
   });
   // The SQLite file has one owner: a second server (or CLI run) on it stops here, named.
@@ -166,6 +167,9 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   // Without an SDK every span would be a no-op: no hook on every request for nothing.
   if (tracing) installHttpTracing(app, { sampleRatio: config.OTEL_TRACES_SAMPLER_ARG });
   installErrorHandling(app);
+  // Once the HTTP server closes, a request still arriving on a kept-alive connection is refused, coded.
+  let refusing = false;
+  app.addHook('onRequest', (_request, _reply, done) => done(refusing ? new UnfoldError('server_busy', 'the server is shutting down; retry once it is back') : undefined));
   installJsonBodyParser(app);
   installUpgradeRequired(app);
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
@@ -225,6 +229,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
         // A client that stopped reading never answers the closing handshake, and ws would
         // hold the shutdown for its own 30 s close timeout: such sockets are dropped.
         const hung = setTimeout(() => sockets.forEach((client) => client.terminate()), SHUTDOWN_CLOSE_HANDSHAKE_MS);
+        refusing = true;
         await app.close();
         clearTimeout(hung);
         await store.close();

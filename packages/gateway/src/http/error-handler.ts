@@ -58,14 +58,17 @@ export function toUnfoldError(error: unknown): UnfoldError {
   return new UnfoldError('internal_error', 'internal error', { cause: error });
 }
 
-/** Answers an error as `{"code", "message"}`: a client's mistake logs at warn, a server fault at error. */
+/** 5xx answers that are the server working as meant (a shutdown refusing work), not faults. */
+const EXPECTED_REFUSALS = new Set<UnfoldError['code']>(['server_busy', 'server_shutdown']);
+
+/** Answers an error as `{"code", "message"}`: a client's mistake or a refusal logs at warn, a server fault at error. */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, app: FastifyInstance): void {
   let unfoldError = toUnfoldError(error);
   if (unfoldError.code === 'body_too_large') {
     const limit = request.routeOptions.bodyLimit ?? app.initialConfig.bodyLimit;
     unfoldError = new UnfoldError('body_too_large', `the request body is over the limit of ${limit} bytes (UNFOLD_BODY_LIMIT_BYTES)`);
   }
-  if (unfoldError.httpStatus >= 500) request.log.error({ err: error }, 'request failed');
+  if (unfoldError.httpStatus >= 500 && !EXPECTED_REFUSALS.has(unfoldError.code)) request.log.error({ err: error }, 'request failed');
   else request.log.warn({ code: unfoldError.code, method: request.method, url: request.url.slice(0, 200) }, unfoldError.message.slice(0, 500));
   const body: ErrorBody = unfoldError.toJSON();
   void reply.status(unfoldError.httpStatus).send(body);
