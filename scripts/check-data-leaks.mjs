@@ -4,7 +4,7 @@
 // must be written from patterns and tests from fixtures the project makes, never from the
 // files the extraction is scored on.
 //
-//   node scripts/check-data-leaks.mjs [--data ../shared/data] [--repo <clone>]
+//   node scripts/check-data-leaks.mjs [--data data] [--repo <clone>]
 //
 // Both sides are compared as streams of lower-case letters and digits, every run of other
 // characters (spaces, line breaks, punctuation, quotes and commas between string literals,
@@ -29,7 +29,7 @@ const NOT_TEXT = /\.(png|jpe?g|gif|webp|ico|bmp|tiff?|pdf|woff2?|ttf|otf|wasm|tr
 
 const { values: options } = parseArgs({ options: { data: { type: 'string' }, repo: { type: 'string', default: resolve(dirname(fileURLToPath(import.meta.url)), '..') } } });
 const repoRoot = resolve(options.repo);
-const dataDir = resolve(options.data ?? join(repoRoot, '..', 'shared', 'data'));
+const dataDir = resolve(options.data ?? join(repoRoot, 'data'));
 
 /** The dictionary, and the words of mail headers and addresses that every message system writes. */
 const PLAIN_WORDS = new Set([...createRequire(import.meta.url)('an-array-of-english-words'), ...['multipart', 'mime', 'charset', 'utf', 'ascii', 'iso', 'base64', '7bit', '8bit', 'http', 'https', 'www', 'com', 'org', 'net', 'html', 'cc', 'bcc', 'fw', 'fwd', 'pm']]);

@@ -24,10 +24,11 @@ export function smallRunsWorkload(): TelemetryWorkload {
   };
 }
 
-const ENRON = fileURLToPath(new URL('../../../../../shared/data/enron-signatures/', import.meta.url));
+/** The annotated Enron emails (see the README's Emails section), `UNFOLD_ENRON_DIR` or `data/enron-signatures/`. */
+const ENRON = `${process.env['UNFOLD_ENRON_DIR'] ?? fileURLToPath(new URL('../../../../data/enron-signatures', import.meta.url))}/`;
 const FIXTURE = fileURLToPath(new URL('../../../integration-tests/fixtures/intake.eml', import.meta.url));
 
-/** Real emails: the Enron set beside the project when it is there, else the test fixture. */
+/** Real emails: the Enron set when it is there, else the test fixture. */
 async function emails(limit: number): Promise<string[]> {
   if (!existsSync(ENRON)) return [await readFile(FIXTURE, 'utf8')];
   const names = (await readdir(ENRON)).filter((name) => name.endsWith('.txt')).sort().slice(0, limit);
