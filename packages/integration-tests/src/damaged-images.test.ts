@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getJson, parseNdjson, postJson, readStream, stored } from './raw-clients.js';
-import { UNFOLD_BIN } from './server-process.js';
+import { UNFOLD_BIN } from './faults/spawn-server.js';
 import { useTestServer } from './test-server.js';
 
 const fixture = new URL('../../pipelines/fixtures/receipt.png', import.meta.url);

@@ -8,14 +8,13 @@ import { TERMINAL_EVENT_TYPES } from '@unfold/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordNdjson } from './ndjson-recorder.js';
 import { getJson, parseNdjson, postJson, readStream, stored, type Frame } from './raw-clients.js';
-import { startServerProcess, UNFOLD_BIN, type ServerProcess } from './server-process.js';
+import { spawnServer, UNFOLD_BIN, type ServerProcess } from './faults/spawn-server.js';
 
 const started: ServerProcess[] = [];
 const directories: string[] = [];
 afterEach(async () => {
   for (const server of started.splice(0)) {
-    server.kill('SIGKILL');
-    await server.exited;
+    await server.stop('SIGKILL');
   }
   await Promise.all(directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
 });
@@ -27,7 +26,7 @@ async function dataDir(): Promise<string> {
 }
 
 async function serve(directory: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ dataDir: directory });
+  const server = await spawnServer({}, { dataDir: directory });
   started.push(server);
   return server;
 }
@@ -74,7 +73,7 @@ describe('one data directory, one owner', () => {
   it('stops a second server at start with data_dir_in_use, naming the directory and the owner pid', async () => {
     const directory = await dataDir();
     const owner = await serve(directory);
-    const second = await startServerProcess({ dataDir: directory }).catch((error: unknown) => error as Error);
+    const second = await spawnServer({}, { dataDir: directory }).catch((error: unknown) => error as Error);
     expect(second).toBeInstanceOf(Error);
     expect((second as Error).message).toContain('data_dir_in_use');
     expect((second as Error).message).toContain(directory);
@@ -134,8 +133,7 @@ describe('kill -9 mid-run and restart', () => {
     const runs = await Promise.all([0, 1, 2].map(() => startRun(first.url, { pace: 5 })));
     const recorders = runs.map((runId) => recordNdjson(`${first.url}/v1/runs/${runId}/events`));
     await until(() => recorders.every((recorder) => stored(recorder.frames).length >= 4), 'each run to be under way');
-    first.kill('SIGKILL');
-    expect((await first.exited).signal).toBe('SIGKILL');
+    expect((await first.stop('SIGKILL')).signal).toBe('SIGKILL');
     await Promise.all(recorders.map((recorder) => recorder.ended));
 
     // The dead owner's lock does not hold the directory: the restart takes it at once.

@@ -7,7 +7,7 @@ import { TERMINAL_EVENT_TYPES } from '@unfold/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
 import { recordNdjson } from './ndjson-recorder.js';
 import { getJson, parseNdjson, postJson, readStream, stored, type Frame } from './raw-clients.js';
-import { startServerProcess, type ServerProcess } from './server-process.js';
+import { spawnServer, type ServerProcess } from './faults/spawn-server.js';
 
 /**
  * Fault injection on a real filesystem: the data directory is a 2 MB tmpfs (mounting needs
@@ -25,8 +25,7 @@ const mounts: string[] = [];
 const servers: ServerProcess[] = [];
 afterAll(async () => {
   for (const server of servers) {
-    server.kill('SIGKILL');
-    await server.exited;
+    await server.stop('SIGKILL');
   }
   for (const mountPoint of mounts) {
     execFileSync('umount', [mountPoint]);
@@ -35,7 +34,7 @@ afterAll(async () => {
 });
 
 async function serve(dataDir: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ dataDir });
+  const server = await spawnServer({}, { dataDir });
   servers.push(server);
   return server;
 }
@@ -118,11 +117,10 @@ describe('a read-only data directory', () => {
     const runId = (await postJson(`${first.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } })).body['run_id'] as string;
     await until(async () => (await getJson(`${first.url}/v1/runs/${runId}`)).body['status'] === 'completed', 'the run to complete');
     const before = await eventsOf(first.url, runId);
-    first.kill('SIGTERM');
-    await first.exited;
+    await first.stop('SIGTERM');
 
     execFileSync('mount', ['-o', 'remount,ro', dataDir]);
-    const refused = await startServerProcess({ dataDir }).catch((error: unknown) => error as Error);
+    const refused = await spawnServer({}, { dataDir }).catch((error: unknown) => error as Error);
     expect(refused).toBeInstanceOf(Error);
     expect((refused as Error).message).toContain('storage_unavailable');
     expect((refused as Error).message).toContain(dataDir);

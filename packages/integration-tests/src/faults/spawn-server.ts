@@ -6,10 +6,13 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
+/** The built CLI (`npm run build`), run as a user runs it. */
+export const UNFOLD_BIN = fileURLToPath(new URL('../../../cli/bin/unfold.js', import.meta.url));
+
 /** Built entries: `npm test` builds before it runs the tests, as a user builds before `unfold serve`. */
 const ENTRIES = {
   /** `unfold serve` itself. */
-  cli: { path: fileURLToPath(new URL('../../../cli/dist/main.js', import.meta.url)), args: ['serve', '--port', '0', '--host', '127.0.0.1'], collects: false },
+  cli: { path: UNFOLD_BIN, args: ['serve', '--port', '0', '--host', '127.0.0.1'], collects: false },
   /** The same server plus the firehose test pipeline; it reports its memory when asked. */
   firehose: { path: fileURLToPath(new URL('../../dist/faults/firehose-serve.js', import.meta.url)), args: [], collects: true },
 };
@@ -52,7 +55,8 @@ export async function spawnServer(env: Record<string, string> = {}, options: { d
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'unfold-faults-')));
   const child = spawn(process.execPath, [...(entry.collects ? ['--expose-gc'] : []), entry.path, ...entry.args], {
     // Info level at least: the listening line carries the port.
-    env: { ...process.env, ...env, LOG_LEVEL: 'info', UNFOLD_DATA_DIR: dataDir },
+    // No shutdown grace unless a test asks for one: a stop ends running runs at once.
+    env: { ...process.env, UNFOLD_SHUTDOWN_GRACE_S: '0', ...env, LOG_LEVEL: 'info', UNFOLD_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
   const { stdout, stderr } = child;
