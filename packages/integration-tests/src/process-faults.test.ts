@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { lockDataDir } from '@unfold/engine';
 import { TERMINAL_EVENT_TYPES } from '@unfold/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
-import { recordNdjson } from './ndjson-recorder.js';
+import { openHttpStream } from './faults/http-stream-reader.js';
 import { getJson, parseNdjson, postJson, readStream, stored, type Frame } from './raw-clients.js';
 import { spawnServer, UNFOLD_BIN, type ServerProcess } from './faults/spawn-server.js';
 
@@ -131,7 +131,7 @@ describe('kill -9 mid-run and restart', () => {
     const directory = await dataDir();
     const first = await serve(directory);
     const runs = await Promise.all([0, 1, 2].map(() => startRun(first.url, { pace: 5 })));
-    const recorders = runs.map((runId) => recordNdjson(`${first.url}/v1/runs/${runId}/events`));
+    const recorders = runs.map((runId) => openHttpStream(`${first.url}/v1/runs/${runId}/events`, 'ndjson'));
     await until(() => recorders.every((recorder) => stored(recorder.frames).length >= 4), 'each run to be under way');
     expect((await first.stop('SIGKILL')).signal).toBe('SIGKILL');
     await Promise.all(recorders.map((recorder) => recorder.ended));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TERMINAL_EVENT_TYPES } from '@unfold/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { recordNdjson } from './ndjson-recorder.js';
+import { openHttpStream } from './faults/http-stream-reader.js';
 import { getJson, parseNdjson, postJson, readStream, stored, type Frame } from './raw-clients.js';
 import { spawnServer, type ServerProcess } from './faults/spawn-server.js';
 
@@ -83,7 +83,7 @@ describe('a full disk', () => {
     const dataDir = await tinyDisk();
     const server = await serve(dataDir);
     const running = (await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 3 } })).body['run_id'] as string;
-    const recorder = recordNdjson(`${server.url}/v1/runs/${running}/events`);
+    const recorder = openHttpStream(`${server.url}/v1/runs/${running}/events`, 'ndjson');
     await until(() => stored(recorder.frames).length >= 3, 'the run to be under way');
     const filler = join(dataDir, 'filler');
     fillDisk(filler);

@@ -4,10 +4,10 @@ import type { Frame } from '../raw-clients.js';
 export type HttpStreamFormat = 'sse' | 'ndjson';
 
 export interface HttpStreamReader {
-  /** Stored events (those with a seq), in arrival order. */
+  /** Every frame (connected, events, heartbeats, error), in arrival order. */
+  readonly frames: Frame[];
+  /** The stored events among them (those with a seq), in arrival order. */
   readonly events: Frame[];
-  /** Everything else: connected, heartbeat, error frames. */
-  readonly controls: Frame[];
   /** Resolves with the response once its headers arrived. */
   readonly response: Promise<IncomingMessage>;
   /** Settles when the stream is over: `end` when the server ended it, `aborted` when the connection broke. */
@@ -22,15 +22,16 @@ export interface HttpStreamReader {
  * mid-run still tells what it delivered. A test stops reading with `response.pause()`.
  */
 export function openHttpStream(url: string, format: HttpStreamFormat, headers: Record<string, string> = {}): HttpStreamReader {
+  const frames: Frame[] = [];
   const events: Frame[] = [];
-  const controls: Frame[] = [];
   const separator = format === 'sse' ? '\n\n' : '\n';
   let buffered = '';
   const take = (block: string): void => {
     const json = format === 'sse' ? block.split('\n').find((line) => line.startsWith('data: '))?.slice('data: '.length) : block;
     if (!json) return;
     const frame = JSON.parse(json) as Frame;
-    (typeof frame.seq === 'number' ? events : controls).push(frame);
+    frames.push(frame);
+    if (typeof frame.seq === 'number') events.push(frame);
   };
   const request = get(url, { headers: { accept: format === 'sse' ? 'text/event-stream' : 'application/x-ndjson', ...headers } });
   const response = new Promise<IncomingMessage>((resolve, reject) => {
@@ -56,8 +57,8 @@ export function openHttpStream(url: string, format: HttpStreamFormat, headers: R
     });
   });
   return {
+    frames,
     events,
-    controls,
     response,
     ended,
     lastSeq: () => events.at(-1)?.seq ?? 0,

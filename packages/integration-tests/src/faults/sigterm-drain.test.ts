@@ -88,7 +88,7 @@ describe('SIGTERM while runs are streaming', () => {
       expect(['1001', 'end', 'aborted'], label).toContain(watcher.ending);
       const after = watcher.seen.at(-1)?.seq ?? 0;
       const rest = watcher.transport === 'websocket' ? openSocket(`${second.wsUrl}/v1/runs/${watcher.runId}/ws?after=${after}`) : openHttpStream(`${second.url}/v1/runs/${watcher.runId}/events`, 'sse', { 'last-event-id': String(after) });
-      const resumed = 'frames' in rest ? (await rest.closed, stored(rest.frames)) : (await rest.ended, rest.events);
+      const resumed = 'closed' in rest ? (await rest.closed, stored(rest.frames)) : (await rest.ended, rest.events);
       expect(seqs([...watcher.seen, ...resumed]), label).toEqual(seqs(log));
     }
   }, 60_000);

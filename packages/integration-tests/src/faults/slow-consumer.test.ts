@@ -40,7 +40,7 @@ function stalledStream(server: ServerProcess, runId: string, format: HttpStreamF
     }),
     seen: () => stream.events,
     resume: () => response?.resume(),
-    cutOff: stream.ended.then(() => String(stream.controls.find((frame) => frame.event_type === 'error')?.['code'])),
+    cutOff: stream.ended.then(() => String(stream.frames.find((frame) => frame.event_type === 'error')?.['code'])),
   };
 }
 
