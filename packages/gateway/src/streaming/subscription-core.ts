@@ -192,12 +192,14 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     write(this.codec);
     const burst = this.burst;
     if (!burst) return true;
-    const unsent = this.codec.unsentBytes();
+    let unsent = this.codec.unsentBytes();
     if (burst.release && this.budget.isBurstFull(unsent - burst.unsentAtStart)) {
       burst.release();
       burst.release = undefined;
+      // Uncorked, the kernel has taken what the client could read.
+      unsent = this.codec.unsentBytes();
     }
-    if (!burst.release && this.budget.isBehind(this.codec.unsentBytes())) this.cutOff();
+    if (!burst.release && this.budget.isBehind(unsent)) this.cutOff();
     return true;
   }
 
