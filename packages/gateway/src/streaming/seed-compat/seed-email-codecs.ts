@@ -1,5 +1,5 @@
 import type { ControlFrame, UnfoldEvent } from '@unfold/protocol';
-import type { HttpFrameFormat } from '../http-stream-codec.js';
+import { HTTP_FORMATS, type HttpFrameFormat } from '../http-stream-codec.js';
 import { WebSocketCodec } from '../websocket-codec.js';
 import { toSeedEmailMessage, type SeedEmailMessage } from './seed-email-events.js';
 
@@ -20,7 +20,7 @@ export const SEED_EMAIL_SSE: HttpFrameFormat<undefined> = {
   contentType: 'text/event-stream; charset=utf-8',
   event: (event) => sseMessage(toSeedEmailMessage(event)),
   control: (frame) => sseMessage(seedControlMessage(frame)),
-  heartbeat: () => ': heartbeat\n\n',
+  heartbeat: HTTP_FORMATS.sse.heartbeat,
 };
 
 const batchLine = (message: SeedEmailMessage | undefined, index: number | undefined): string | undefined =>
