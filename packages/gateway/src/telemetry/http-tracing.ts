@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, propagation, trace, type Context, type Span } from '@opentelemetry/api';
 import { NOT_SAMPLED_TRACE_CONTEXT } from '@unfold/engine';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 
 const tracer = trace.getTracer('@unfold/gateway');
 /** A request that starts a trace the edge chose not to sample: it has no span at all. */
@@ -9,16 +9,20 @@ const NOT_SAMPLED = Symbol('not sampled');
 interface StreamRequest {
   sampleRatio: number;
 }
-const spans = new WeakMap<FastifyRequest, Span | typeof NOT_SAMPLED | StreamRequest>();
+type RequestTrace = Span | typeof NOT_SAMPLED | StreamRequest;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What tracing decided for this request; set on every routed request while tracing is on. */
+    unfoldTrace?: RequestTrace | null;
+  }
+}
 
 /**
  * Routes whose response is a stream (SSE, NDJSON, long-poll) that may stay open for as
  * long as the client watches, over many runs; WebSocket upgrades are streams too.
  */
 const STREAM_ROUTES = new Set(['/v1/runs/:id/events', '/stream/sse/process-email', '/stream/batch/process-email']);
-
-const isStream = (request: FastifyRequest): boolean =>
-  request.headers.upgrade?.toLowerCase() === 'websocket' || STREAM_ROUTES.has(request.routeOptions.url ?? '');
 
 /**
  * A server span per request, a child of the caller's `traceparent`, except for streams:
@@ -32,18 +36,44 @@ const isStream = (request: FastifyRequest): boolean =>
  * rest. Creating a span only to learn it is not sampled (two random ids, the sampler, a
  * non-recording span) was most of what tracing cost at the default 10%. A request with a
  * caller's `traceparent` follows the caller's decision, in the SDK.
+ *
+ * The hook is each route's own, made when the route is: it knows its route and whether
+ * it streams without asking per request (`request.routeOptions` builds an object on every
+ * read), and the decision lives on the request (a decorated field, not a WeakMap, whose
+ * table grows with every request until a GC). A request that matches no route starts no
+ * run and has no span.
  */
 export function installHttpTracing(app: FastifyInstance, options: { sampleRatio: number }): void {
-  // A callback hook, not an async one: an async hook puts a promise and a microtask
-  // before every request's handler.
-  app.addHook('onRequest', (request, reply, done) => {
-    try {
-      startRequestSpan(request, reply, options.sampleRatio);
-    } catch {
-      // telemetry never fails a request
-    }
-    done();
+  app.decorateRequest('unfoldTrace', null);
+  app.addHook('onRoute', (route) => {
+    const tracing: RouteTracing = {
+      url: route.url,
+      stream: STREAM_ROUTES.has(route.url) ? 'always' : route.websocket ? 'on-upgrade' : 'never',
+      sampleRatio: options.sampleRatio,
+      asStream: Object.freeze({ sampleRatio: options.sampleRatio }),
+    };
+    // A callback hook, not an async one: an async hook puts a promise and a microtask
+    // before every request's handler.
+    const hook: onRequestHookHandler = (request, reply, done) => {
+      try {
+        request.unfoldTrace = decide(request, reply, tracing);
+      } catch {
+        // telemetry never fails a request
+      }
+      done();
+    };
+    route.onRequest = [hook, ...(route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest])];
   });
+}
+
+/** What a route's hook knows of its route, worked out once. */
+interface RouteTracing {
+  url: string;
+  /** Whether its requests are streams: all, those that upgrade to a WebSocket, or none. */
+  stream: 'always' | 'on-upgrade' | 'never';
+  sampleRatio: number;
+  /** The decision every stream request on it carries (one object for them all). */
+  asStream: StreamRequest;
 }
 
 /**
@@ -53,25 +83,17 @@ export function installHttpTracing(app: FastifyInstance, options: { sampleRatio:
 const callerContext = (request: FastifyRequest): Context =>
   request.headers.traceparent === undefined && request.headers.baggage === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, request.headers);
 
-function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRatio: number): void {
-  if (isStream(request)) {
-    spans.set(request, { sampleRatio });
-    return;
-  }
+function decide(request: FastifyRequest, reply: FastifyReply, route: RouteTracing): RequestTrace {
+  if (route.stream === 'always' || (route.stream === 'on-upgrade' && request.headers.upgrade?.toLowerCase() === 'websocket')) return route.asStream;
   const parent = callerContext(request);
-  if (!trace.getSpanContext(parent) && Math.random() >= sampleRatio) {
-    spans.set(request, NOT_SAMPLED);
-    return;
-  }
-  const route = request.routeOptions.url ?? 'unknown route';
-  const span = tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER }, parent);
+  if (!trace.getSpanContext(parent) && Math.random() >= route.sampleRatio) return NOT_SAMPLED;
+  const span = tracer.startSpan(`${request.method} ${route.url}`, { kind: SpanKind.SERVER }, parent);
   // Kept even when not sampled (a caller's decision): a run started by this request must follow it.
-  spans.set(request, span);
-  if (!span.isRecording()) return;
+  if (!span.isRecording()) return span;
   const query = request.url.indexOf('?');
   span.setAttributes({
     'http.request.method': request.method,
-    'http.route': route,
+    'http.route': route.url,
     'url.path': query < 0 ? request.url : request.url.slice(0, query),
     'network.protocol.name': 'http',
   });
@@ -82,27 +104,26 @@ function startRequestSpan(request: FastifyRequest, reply: FastifyReply, sampleRa
     if (reply.raw.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   });
+  return span;
 }
 
 /**
  * The W3C trace context of the request's span, to store as a run's parent. An unsampled
  * request hands on its decision too, so its run is not sampled afresh.
  */
-export function requestTraceContext(request: FastifyRequest): Record<string, string> | undefined {
-  const span = spans.get(request);
+export function requestTraceContext(request: FastifyRequest): Readonly<Record<string, string>> | undefined {
+  const span = request.unfoldTrace;
   if (!span) return undefined;
-  if (span === NOT_SAMPLED) return notSampled();
+  if (span === NOT_SAMPLED) return NOT_SAMPLED_TRACE_CONTEXT;
   if ('sampleRatio' in span) {
     // A run started over a stream: in the caller's trace if it sent one, else in a new
     // trace of its own, sampled as a request's would be (no context: the run is the root).
     const parent = callerContext(request);
     if (trace.getSpanContext(parent)) return carrierOf(parent);
-    return Math.random() < span.sampleRatio ? undefined : notSampled();
+    return Math.random() < span.sampleRatio ? undefined : NOT_SAMPLED_TRACE_CONTEXT;
   }
   return carrierOf(trace.setSpan(ROOT_CONTEXT, span));
 }
-
-const notSampled = (): Record<string, string> => ({ ...NOT_SAMPLED_TRACE_CONTEXT });
 
 function carrierOf(context: Context): Record<string, string> {
   const carrier: Record<string, string> = {};
