@@ -1,4 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -17,10 +20,19 @@ export interface Child {
  * Starts a server in its own process (its own core, its own heap), so the clients the
  * benchmark runs here do not share its event loop and its memory can be measured alone.
  */
-export async function startChild(module: string, env: Record<string, string>, options: { onLogLine?: (line: string) => void } = {}): Promise<Child> {
+export async function startChild(
+  module: string,
+  env: Record<string, string>,
+  options: {
+    onLogLine?: (line: string) => void;
+    /** With `BENCH_CPU_PROF` set, profile the whole life of the process (the default), or leave it to `profile-start`/`profile-stop`. */
+    lifetimeProfile?: boolean;
+  } = {},
+): Promise<Child> {
+  const lifetimeProfile = Boolean(process.env['BENCH_CPU_PROF']) && options.lifetimeProfile !== false;
   const child: ChildProcess = fork(fileURLToPath(new URL(module, import.meta.url)), [], {
     env: { ...process.env, ...env },
-    execArgv: ['--expose-gc', ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [])],
+    execArgv: ['--expose-gc', ...(lifetimeProfile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])],
     // The child's stdout goes to stderr: `--json` keeps stdout for the report alone.
     stdio: ['ignore', options.onLogLine ? 'pipe' : 2, options.onLogLine ? 'pipe' : 2, 'ipc'],
   });
@@ -76,8 +88,36 @@ export async function startChild(module: string, env: Record<string, string>, op
   };
 }
 
-/** For child processes: answers `rss` requests after collecting garbage. */
+/** Where CPU profiles go, whole-life ones (`--cpu-prof`) and windows alike. */
+export const PROFILE_DIR = '/tmp/prof';
+
+/**
+ * A CPU profile of part of a child's life (a benchmark's measured rounds, not its start-up
+ * and warm-up), through the inspector: `profile-start`, then `profile-stop` with a `name`,
+ * written to `PROFILE_DIR/<name>.cpuprofile`.
+ */
+function profileWindows(): Record<string, (message: Record<string, unknown>) => Promise<Record<string, unknown>>> {
+  const session = new Session();
+  session.connect();
+  return {
+    'profile-start': async () => {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.start');
+      return {};
+    },
+    'profile-stop': async (message) => {
+      const { profile } = await session.post('Profiler.stop');
+      await mkdir(PROFILE_DIR, { recursive: true });
+      const file = join(PROFILE_DIR, `${String(message['name'])}.cpuprofile`);
+      await writeFile(file, JSON.stringify(profile));
+      return { file };
+    },
+  };
+}
+
+/** For child processes: answers `rss` requests after collecting garbage, and profile windows. */
 export function answerParent(handlers: Record<string, (message: Record<string, unknown>) => Promise<Record<string, unknown>> | Record<string, unknown>> = {}): void {
+  const profiling = profileWindows();
   process.on('message', (message: Record<string, unknown>) => {
     void (async () => {
       const type = String(message['type']);
@@ -89,7 +129,7 @@ export function answerParent(handlers: Record<string, (message: Record<string, u
         const usage = process.memoryUsage();
         reply = { rss: usage.rss, heap: usage.heapUsed + usage.external + usage.arrayBuffers };
       } else {
-        reply = (await handlers[type]?.(message)) ?? {};
+        reply = (await (handlers[type] ?? profiling[type])?.(message)) ?? {};
       }
       process.send?.({ ...reply, id: message['id'] });
     })();

@@ -96,7 +96,8 @@ export async function telemetryOverhead(workload: TelemetryWorkload, options: { 
       const started: Child[] = [];
       servers.set(config, started);
       for (let index = 0; index < options.serversPerConfig; index++) {
-        const server = await startChild('./server-process.js', { ...base, ...env[config], UNFOLD_DATA_DIR: await mkdtemp(join(tmpdir(), `unfold-bench-${config}-`)) });
+        const dataDir = await mkdtemp(join(tmpdir(), `unfold-bench-${config}-`));
+        const server = await startChild('./server-process.js', { ...base, ...env[config], UNFOLD_DATA_DIR: dataDir }, { lifetimeProfile: false });
         started.push(server);
         pin(server.pid, 1);
         // A fresh server's CPU per run keeps falling for thousands of runs while V8
@@ -104,6 +105,11 @@ export async function telemetryOverhead(workload: TelemetryWorkload, options: { 
         await round(server, workload, workload.warmupRuns);
       }
     }
+    // With BENCH_CPU_PROF, each server's profile covers the measured rounds (and their
+    // rewarm runs), not its start-up and warm-up, where module loading and cold code weigh
+    // differently than on a server that has been up a while.
+    const profiling = Boolean(process.env['BENCH_CPU_PROF']);
+    if (profiling) for (const server of [...servers.values()].flat()) await server.send({ type: 'profile-start' });
     // samples[config][round] = one sample per server
     const samples = new Map<TelemetryConfig, Sample[][]>(configs.map((config) => [config, []]));
     for (let index = 0; index < options.rounds; index++) {
@@ -117,6 +123,11 @@ export async function telemetryOverhead(workload: TelemetryWorkload, options: { 
           measured.push(await round(server, workload, workload.runsPerRound));
         }
         samples.get(config)?.push(measured);
+      }
+    }
+    if (profiling) {
+      for (const [config, started] of servers) {
+        for (const [index, server] of started.entries()) await server.send({ type: 'profile-stop', name: `${workload.name.split(' ')[0]}-${config}-${index}` });
       }
     }
     const all = (config: TelemetryConfig) => (samples.get(config) ?? []).flat();
