@@ -91,14 +91,15 @@ function decide(request: FastifyRequest, reply: FastifyReply, route: RouteTracin
   // Kept even when not sampled (a caller's decision): a run started by this request must follow it.
   if (!span.isRecording()) return span;
   const query = request.url.indexOf('?');
+  const userAgent = request.headers['user-agent'];
+  // The HTTP server span's semantic conventions; `network.protocol.name` is left out, as
+  // they say to when it is `http`.
   span.setAttributes({
     'http.request.method': request.method,
     'http.route': route.url,
     'url.path': query < 0 ? request.url : request.url.slice(0, query),
-    'network.protocol.name': 'http',
+    ...(userAgent ? { 'user_agent.original': userAgent } : {}),
   });
-  const userAgent = request.headers['user-agent'];
-  if (userAgent) span.setAttribute('user_agent.original', userAgent);
   reply.raw.once('close', () => {
     span.setAttribute('http.response.status_code', reply.raw.statusCode);
     if (reply.raw.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
