@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
+import { profileTime } from './profile-share.js';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -93,24 +94,28 @@ export const PROFILE_DIR = '/tmp/prof';
 
 /**
  * A CPU profile of part of a child's life (a benchmark's measured rounds, not its start-up
- * and warm-up), through the inspector: `profile-start`, then `profile-stop` with a `name`,
- * written to `PROFILE_DIR/<name>.cpuprofile`.
+ * and warm-up), through the inspector: `profile-start`, then `profile-stop`, which answers
+ * the profile's split by part of the server and, with `BENCH_CPU_PROF` set, writes it to
+ * `PROFILE_DIR/<name>.cpuprofile`.
  */
 function profileWindows(): Record<string, (message: Record<string, unknown>) => Promise<Record<string, unknown>>> {
+  // Connected only when asked: a process never profiled keeps no inspector session.
   const session = new Session();
-  session.connect();
   return {
     'profile-start': async () => {
+      session.connect();
       await session.post('Profiler.enable');
       await session.post('Profiler.start');
       return {};
     },
     'profile-stop': async (message) => {
       const { profile } = await session.post('Profiler.stop');
-      await mkdir(PROFILE_DIR, { recursive: true });
-      const file = join(PROFILE_DIR, `${String(message['name'])}.cpuprofile`);
-      await writeFile(file, JSON.stringify(profile));
-      return { file };
+      session.disconnect();
+      if (process.env['BENCH_CPU_PROF']) {
+        await mkdir(PROFILE_DIR, { recursive: true });
+        await writeFile(join(PROFILE_DIR, `${String(message['name'])}.cpuprofile`), JSON.stringify(profile));
+      }
+      return { ...profileTime(profile) };
     },
   };
 }

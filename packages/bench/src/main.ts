@@ -105,9 +105,14 @@ const scenarios: Record<string, () => Promise<{ report: Record<string, unknown>;
       const { bare, metrics, tracing_default, tracing_full } = result.cpu_us_per_run;
       const loss = (name: string, figure: { median: number; min: number; max: number }, target: number) =>
         `${name} ${figure.median}% (rounds ${figure.min}…${figure.max}; target < ${target}%: ${verdict(figure.median < target)})`;
+      const figure = (value: { median: number; min: number; max: number }) => `${value.median}% (rounds ${value.min}…${value.max})`;
+      const range = (value: { min: number; max: number }) => (value.min === value.max ? `${value.min}` : `${value.min}–${value.max}`);
+      // The target for tracing is by CPU profile: ≤ 1.5 % at the default 10 % sampling, ≤ 5 % at 100 %.
+      const share = (name: string, value: { min: number; max: number }, target: number) => `${name} ${range(value)}% (target ≤ ${target}%: ${verdict(value.max <= target)})`;
       return [
         `telemetry, ${result.workload.padEnd(38)} server CPU µs per run: none ${bare}  metrics ${metrics}  + tracing 10% ${tracing_default}  + tracing 100% ${tracing_full}`,
-        `telemetry, ${result.workload.padEnd(38)} capacity lost: ${loss('metrics', result.loss_percent.metrics, 1)}  ${loss('tracing 10%', result.loss_percent.tracing_default, 1)}  ${loss('tracing 100%', result.loss_percent.tracing_full, 5)}`,
+        `telemetry, ${result.workload.padEnd(38)} capacity lost: ${loss('metrics', result.loss_percent.metrics, 1)}  tracing 10% ${figure(result.loss_percent.tracing_default)}  tracing 100% ${figure(result.loss_percent.tracing_full)}`,
+        `telemetry, ${result.workload.padEnd(38)} tracing's share of server CPU by profile: ${share('10%', result.profile_percent.tracing.tracing_default, 1.5)}  ${share('100%', result.profile_percent.tracing.tracing_full, 5)}  (no SDK ${range(result.profile_percent.tracing.metrics)}%)`,
       ];
     };
     const email = await telemetryOverhead(await emailIntakeWorkload(), { rounds: 5, serversPerConfig: 2 });

@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startChild, type Child } from '../child-process.js';
+import { addProfileTimes, percentOf, type ProfilePart, type ProfileTime } from '../profile-share.js';
 
 export type TelemetryConfig = 'bare' | 'metrics' | 'tracing_default' | 'tracing_full';
 
@@ -31,6 +32,15 @@ export interface TelemetryOverheadResult {
   cpu_us_per_round: Record<TelemetryConfig, number[]>;
   /** Runs completed per second while measured (median), load generator included. */
   runs_per_second: Record<TelemetryConfig, number>;
+  /**
+   * The share of server CPU the CPU profiles of the measured rounds put in tracing and in
+   * metrics, lowest and highest over the servers of a kind (tracing on a server with
+   * metrics only is what the OpenTelemetry API's no-ops cost).
+   */
+  profile_percent: {
+    tracing: Record<'tracing_default' | 'tracing_full' | 'metrics', { min: number; max: number }>;
+    metrics: Record<'metrics' | 'tracing_default', { min: number; max: number }>;
+  };
   spans_exported_bytes: number;
 }
 
@@ -105,11 +115,13 @@ export async function telemetryOverhead(workload: TelemetryWorkload, options: { 
         await round(server, workload, workload.warmupRuns);
       }
     }
-    // With BENCH_CPU_PROF, each server's profile covers the measured rounds (and their
-    // rewarm runs), not its start-up and warm-up, where module loading and cold code weigh
-    // differently than on a server that has been up a while.
-    const profiling = Boolean(process.env['BENCH_CPU_PROF']);
-    if (profiling) for (const server of [...servers.values()].flat()) await server.send({ type: 'profile-start' });
+    // Each server is profiled over its measured rounds only, the runs whose CPU is counted:
+    // not its start-up, warm-up or rewarm runs, where module loading and code gone cold
+    // while it sat idle weigh differently than on a server that is kept busy. Every kind
+    // of server carries the profiler alike. profiled.get(server) = one profile per round.
+    const profiled = new Map<Child, ProfileTime[]>();
+    const profileName = (config: TelemetryConfig, server: Child, index: number) =>
+      `${workload.name.split(' ')[0]}-${config}-${(servers.get(config) ?? []).indexOf(server)}-round${index}`;
     // samples[config][round] = one sample per server
     const samples = new Map<TelemetryConfig, Sample[][]>(configs.map((config) => [config, []]));
     for (let index = 0; index < options.rounds; index++) {
@@ -120,16 +132,18 @@ export async function telemetryOverhead(workload: TelemetryWorkload, options: { 
           // A server that sat idle while the others were measured has lost some of its
           // optimised code (V8 flushes what goes unused across GCs): warm it again first.
           await round(server, workload, workload.rewarmRuns);
+          await server.send({ type: 'profile-start' });
           measured.push(await round(server, workload, workload.runsPerRound));
+          const time = (await server.send({ type: 'profile-stop', name: profileName(config, server, index) })) as unknown as ProfileTime;
+          profiled.set(server, [...(profiled.get(server) ?? []), time]);
         }
         samples.get(config)?.push(measured);
       }
     }
-    if (profiling) {
-      for (const [config, started] of servers) {
-        for (const [index, server] of started.entries()) await server.send({ type: 'profile-stop', name: `${workload.name.split(' ')[0]}-${config}-${index}` });
-      }
-    }
+    const shareRange = (config: TelemetryConfig, part: ProfilePart) => {
+      const percents = (servers.get(config) ?? []).map((server) => percentOf(addProfileTimes(profiled.get(server) ?? []), part));
+      return { min: Math.min(...percents), max: Math.max(...percents) };
+    };
     const all = (config: TelemetryConfig) => (samples.get(config) ?? []).flat();
     const perRound = (config: TelemetryConfig) => (samples.get(config) ?? []).map((measured) => mean(measured.map((sample) => sample.cpuPerRun)));
     const loss = (config: TelemetryConfig, baseline: TelemetryConfig) => {
@@ -144,6 +158,10 @@ export async function telemetryOverhead(workload: TelemetryWorkload, options: { 
       loss_percent: { metrics: loss('metrics', 'bare'), tracing_default: loss('tracing_default', 'metrics'), tracing_full: loss('tracing_full', 'metrics') },
       cpu_us_per_round: Object.fromEntries(configs.map((config) => [config, perRound(config).map(Math.round)])) as Record<TelemetryConfig, number[]>,
       runs_per_second: summary((sample) => sample.rate),
+      profile_percent: {
+        tracing: { tracing_default: shareRange('tracing_default', 'tracing'), tracing_full: shareRange('tracing_full', 'tracing'), metrics: shareRange('metrics', 'tracing') },
+        metrics: { metrics: shareRange('metrics', 'metrics'), tracing_default: shareRange('tracing_default', 'metrics') },
+      },
       spans_exported_bytes: (await sink.send({ type: 'stats' }))['bytes'] as number,
     };
   } finally {
