@@ -156,6 +156,24 @@ describe('telemetry', () => {
     expect(events.some((event) => event.trace_id !== undefined || event.span_id !== undefined)).toBe(false);
   });
 
+  it('names a request span by its route, and makes none for a request no route matches', async () => {
+    const sampled = () => ({ traceparent: `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01` });
+    const unmatched = sampled();
+    expect((await getJson(`${server.url}/no/such/route`, unmatched)).status).toBe(404);
+    // A routed request after it: once its span has ended, the unmatched one would have too.
+    expect((await getJson(`${server.url}/v1/runs/no-such-run`, sampled())).status).toBe(404);
+    const routed = await vi.waitFor(() => {
+      const span = exporter.getFinishedSpans().find((candidate) => candidate.attributes['url.path'] === '/v1/runs/no-such-run');
+      if (!span) throw new Error('the routed request has no span yet');
+      return span;
+    });
+    expect(routed.name).toBe('GET /v1/runs/:id');
+    expect(routed.attributes['http.route']).toBe('/v1/runs/:id');
+    expect(routed.attributes['http.response.status_code']).toBe(404);
+    const unmatchedTrace = unmatched.traceparent.split('-')[1];
+    expect(exporter.getFinishedSpans().filter((span) => span.spanContext().traceId === unmatchedTrace)).toEqual([]);
+  });
+
   it('makes no span for a stream over any transport, however long it lasts, and keeps the run’s trace', async () => {
     const traceId = randomBytes(16).toString('hex');
     const traceparent = `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
