@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TERMINAL_EVENT_TYPES, UnfoldError, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
 import { AppendListeners } from './append-listeners.js';
+import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { eventJson } from './event-json.js';
 import { buildEvent, decodeCursor, encodeCursor } from './store-rules.js';
 import type { EventLog, NewEvent, RetentionPolicy, RunPage, RunPatch, RunQuery, RunRecord, RunStore, Store } from './store.js';
@@ -272,6 +273,7 @@ export function createSqliteStore(options: { path: string }): Store {
     kind: 'sqlite',
     events: log,
     runs,
+    keys: sqliteApiKeys(db),
     // The same rule as retentionVictims, in SQL: no run rows are loaded into memory.
     async applyRetention(policy: RetentionPolicy, now = new Date()) {
       const expired = statements.expiredRuns.all(new Date(now.getTime() - policy.maxAgeMs).toISOString()).map((row) => row.run_id);

@@ -1,4 +1,5 @@
 import type { EventDraft, RunResource, RunStatus, UnfoldEvent } from '@unfold/protocol';
+import type { ApiKeyStore } from './api-key-store.js';
 
 /**
  * What the engine hands the log to append: the draft plus the envelope fields the
@@ -100,6 +101,8 @@ export interface Store {
   readonly kind: string;
   readonly events: EventLog;
   readonly runs: RunStore;
+  /** API keys and the tenants they belong to. */
+  readonly keys: ApiKeyStore;
   /** Deletes runs (and their events) beyond the policy; returns the ids deleted. */
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<string[]>;
   /** Cheap liveness check for `/readyz`. */
