@@ -21,7 +21,11 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   // port is open (the listening line is logged before listen() resolves).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+  // A refused listen (the address is taken, or non-loopback with no key) releases the data directory before the CLI exits.
+  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   if (!options.demo) return;
   const run = await server.context.runs.create({ pipeline: 'demo', input: {} });
   process.stderr.write(
