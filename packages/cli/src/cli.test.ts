@@ -89,12 +89,17 @@ describe('unfold keys', () => {
     const json = JSON.parse((await keys(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
     expect(json).toEqual([{ key_id: keyId, tenant: 'acme', label: 'ci runner', created_at: expect.any(String), last_used_at: null, revoked_at: null }]);
 
+    // With a key in the data directory, a run on the embedded server still just works.
+    const run = await unfold(['run', 'demo', '-'], { stdin: '{"pace": 0}', env: { UNFOLD_DATA_DIR: dataDir } });
+    expect(run.code).toBe(0);
+
     const revoked = await keys(['revoke', keyId as string]);
     expect(revoked).toMatchObject({ code: 0, stdout: '' });
     expect(revoked.stderr).toContain(`Revoked ${keyId}`);
     expect((await keys(['revoke', keyId as string])).stderr).toContain('already revoked');
     expect(JSON.parse((await keys(['list', '--json'])).stdout)[0].revoked_at).toEqual(expect.any(String));
-  });
+    // Eight CLI processes, each a Node start: more than the default 20 s on a loaded machine.
+  }, 90_000);
 
   it('exits 2 with a code for an unknown id, a bad tenant, and a memory store', async () => {
     const unknown = await keys(['revoke', 'key_000000000000']);

@@ -27,7 +27,7 @@ program
   .description('run a pipeline on a file (or - for standard input) and print live progress, then the result as JSON')
   .argument('<pipeline>', 'pipeline name, e.g. demo')
   .argument('[file]', 'input file; JSON for demo; - reads standard input', undefined)
-  .option('--server <url>', 'use a running server instead of an embedded one (default: UNFOLD_URL)')
+  .option('--server <url>', 'use a running server instead of an embedded one (default: UNFOLD_URL; its API key from UNFOLD_API_KEY)')
   .option('--run-id <id>', 'choose the run id')
   .option('--json', 'print NDJSON events even on a terminal')
   .action(runCommand);
