@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { createClient } from '@unfold/client/node';
 import { openSqliteApiKeys } from '@unfold/engine';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
-import { CLOSE_CODES } from '@unfold/protocol';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLOSE_CODES, type RunUpdatedFrame } from '@unfold/protocol';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runUnfold } from './cli-process.js';
 import { getJson, openSocket, parseSse, postJson } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';
@@ -129,6 +130,8 @@ describe('a server with API keys', () => {
     expect((await poll('mine', `token=${token}`)).status).toBe(200);
     expect(await poll('theirs', `access_token=${token}`)).toMatchObject({ status: 403, body: { code: 'forbidden' } });
     expect(await poll('mine', `access_token=${token}x`)).toMatchObject({ status: 401, body: { code: 'invalid_token' } });
+    // A key in a header is the credential when both are sent (the SDK sends its key everywhere).
+    expect((await getJson(`${server.url}/v1/runs/theirs/events?wait=0&access_token=${token}`, bearer(acme.key))).status).toBe(200);
     // A token is no key: it opens streams, not the API.
     expect((await getJson(`${server.url}/v1/runs?access_token=${token}`)).status).toBe(401);
     // A token scoped to runs does not cover the runs list.
@@ -140,6 +143,34 @@ describe('a server with API keys', () => {
     const audit = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['audit'] === 'refused' && line['code'] === 'forbidden');
     expect(audit).toMatchObject({ principal: 'stream_token', tenant: 'acme', key_id: acme.keyId });
     expect(lines.join('\n')).not.toContain(token);
+  });
+
+  it('declares its security schemes in the OpenAPI document: a key everywhere, a token on streams, none on probes', async () => {
+    const { body } = await getJson(`${server.url}/v1/openapi.json`, bearer(acme.key));
+    const document = body as { security: unknown[]; components: { securitySchemes: Record<string, Record<string, string>> }; paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown> }>> };
+    expect(document.components.securitySchemes).toMatchObject({ bearerKey: { type: 'http', scheme: 'bearer' }, apiKeyHeader: { in: 'header', name: 'X-API-Key' }, streamToken: { in: 'query', name: 'access_token' } });
+    expect(document.security).toEqual([{ bearerKey: [] }, { apiKeyHeader: [] }]);
+    expect(document.paths['/v1/runs/{id}/events']?.['get']?.security).toContainEqual({ streamToken: [] });
+    expect(document.paths['/v1/runs']?.['get']?.responses).toHaveProperty('401');
+    expect(document.paths['/healthz']?.['get']?.security).toEqual([]);
+  });
+
+  it('lets the SDK in with apiKey: HTTP with the key, every stream transport and the runs feed with a token negotiated with it', async () => {
+    const client = createClient({ baseUrl: server.url, apiKey: acme.key });
+    const updates: RunUpdatedFrame[] = [];
+    let live!: () => void;
+    const isLive = new Promise<void>((resolve) => (live = resolve));
+    const feed = client.watchRuns({ update: (frame) => updates.push(frame), live: () => live() });
+    await isLive;
+    for (const transport of ['websocket', 'sse', 'ndjson', 'long-poll'] as const) {
+      const stream = createClient({ baseUrl: server.url, apiKey: acme.key, transports: [transport] }).runAndWatch({ pipeline: 'demo', input: { pace: 0 } });
+      let last: string | undefined;
+      for await (const event of stream) last = event.event_type;
+      expect(last, transport).toBe('processing_completed');
+    }
+    await vi.waitFor(() => expect(updates.some((frame) => frame.status === 'completed')).toBe(true));
+    feed.close();
+    await expect(createClient({ baseUrl: server.url }).listRuns()).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('serves the seed routes to a stored key sent as X-API-Key', async () => {
@@ -186,6 +217,10 @@ describe('revoking a key', () => {
     await within(1_000, async () => (await call(server, 'GET', '/v1/runs', bearer(other))).status === 200);
     expect((await call(server, 'GET', '/v1/runs', bearer(key))).status).toBe(200);
 
+    // `unfold run --server` takes its key from UNFOLD_API_KEY.
+    const run = await runUnfold(['run', 'demo', '--server', server.url, '--json'], { UNFOLD_DATA_DIR: dataDir, UNFOLD_API_KEY: key });
+    expect(run.stdout.trim().split('\n').at(-1)).toContain('"processing_completed"');
+
     const socket = openSocket(`${server.wsUrl}/v1/ws`, { headers: bearer(key) });
     await socket.waitFor((frame) => frame.event_type === 'connected');
     const { body } = await postJson(`${server.url}/v1/negotiate`, {}, bearer(key));
@@ -211,7 +246,8 @@ describe('revoking a key', () => {
     otherSocket.socket.close();
     const listed = await cli('list');
     expect(listed.stdout).toMatch(new RegExp(`${keyId} +acme +to revoke +\\S+ +\\S+ +\\d{4}-`));
-  });
+    // Five CLI processes, each a Node start: more than the default 20 s on a loaded machine.
+  }, 90_000);
 });
 
 describe('who is let in without a key', () => {

@@ -33,23 +33,25 @@ export interface PrincipalLayerOptions {
   tokens: StreamTokens;
 }
 
-/** Turns the request's credential (or its absence) into a principal, or throws the refusal. */
+/**
+ * Turns the request's credential (or its absence) into a principal, or throws the refusal.
+ * A key in a header is read first (an SDK sends its key on every request, and a stream
+ * token as well where a browser would need one); a stream token only where there is none.
+ */
 async function authenticate(request: FastifyRequest, access: Exclude<RouteAccess, 'open'>, { policy, keys, tokens }: PrincipalLayerOptions): Promise<Principal> {
-  const token = access === 'stream' ? readStreamToken(request) : undefined;
-  if (token !== undefined) {
-    if (policy.authenticates && readApiKey(request) !== undefined) throw new UnfoldError('unauthorized', 'send an API key or a stream token, not both');
-    const principal = await tokens.verify(token);
-    // A token is only as good as what issued it: a revoked key, or a local principal no longer let in.
-    if (principal.key_id !== null && !keys.isActive(principal.key_id)) throw new UnfoldError('key_revoked', 'the API key this stream token was issued to has been revoked');
-    if (principal.key_id === null && !policy.allowsLocal(request)) throw new UnfoldError('invalid_token', 'this stream token was issued without an API key; negotiate one with a key');
-    return principal;
+  const key = policy.authenticates ? readApiKey(request) : undefined;
+  if (key !== undefined) {
+    const found = keys.find(key);
+    if (!found) throw new UnfoldError('unauthorized', 'the API key is not valid');
+    return { kind: 'key', ...found };
   }
-  if (!policy.authenticates) return policy.anonymous(request);
-  const key = readApiKey(request);
-  if (key === undefined) return policy.anonymous(request);
-  const found = keys.find(key);
-  if (!found) throw new UnfoldError('unauthorized', 'the API key is not valid');
-  return { kind: 'key', ...found };
+  const token = access === 'stream' ? readStreamToken(request) : undefined;
+  if (token === undefined) return policy.anonymous(request);
+  const principal = await tokens.verify(token);
+  // A token is only as good as what issued it: a revoked key, or a local principal no longer let in.
+  if (principal.key_id !== null && !keys.isActive(principal.key_id)) throw new UnfoldError('key_revoked', 'the API key this stream token was issued to has been revoked');
+  if (principal.key_id === null && !policy.allowsLocal(request)) throw new UnfoldError('invalid_token', 'this stream token was issued without an API key; negotiate one with a key');
+  return principal;
 }
 
 /**
