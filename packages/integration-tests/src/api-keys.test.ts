@@ -106,6 +106,12 @@ describe('a server with API keys', () => {
     expect(stored?.last_used_at).toEqual(expect.any(String));
   });
 
+  it('stores the tenant of the key that created a run with the run', async () => {
+    const created = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } }, bearer(acme.key));
+    expect(created.status).toBe(201);
+    expect((await server.server.context.store.runs.get(created.body['run_id'] as string))?.tenant).toBe('acme');
+  });
+
   it('keeps health, readiness, metrics, the seed health and the web app open', async () => {
     for (const path of ['/healthz', '/readyz', '/metrics', '/stream/health', '/']) expect((await fetch(`${server.url}${path}`)).status, path).toBe(200);
   });
@@ -256,6 +262,8 @@ describe('who is let in without a key', () => {
     try {
       expect((await call(server, 'GET', '/v1/runs')).status).toBe(200);
       expect((await postJson(`${server.url}/v1/negotiate`, {})).status).toBe(200);
+      const local = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } });
+      expect((await server.server.context.store.runs.get(local.body['run_id'] as string))?.tenant).toBe('default');
       const forwarded = await call(server, 'GET', '/v1/runs', { 'x-forwarded-for': '203.0.113.9' });
       expect(forwarded).toMatchObject({ status: 401, body: { code: 'unauthorized', message: expect.stringContaining('unfold keys create') } });
       const remote = await server.server.app.inject({ method: 'GET', url: '/v1/runs', remoteAddress: '192.0.2.7' });

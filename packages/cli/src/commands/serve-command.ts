@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@unfold/engine';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
 import { webRoot } from '@unfold/web';
 
@@ -27,7 +28,8 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     throw error;
   });
   if (!options.demo) return;
-  const run = await server.context.runs.create({ pipeline: 'demo', input: {} });
+  // The demo run is the local user's, whose tenant is the default one.
+  const run = await server.context.runs.create({ pipeline: 'demo', input: {} }, { tenant: DEFAULT_TENANT });
   process.stderr.write(
     [
       '',

@@ -2,6 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { UnfoldError } from '@unfold/protocol';
 import { z } from 'zod';
 
+/**
+ * The tenant of runs and keys that name none: the local user (loopback with no keys, or
+ * UNFOLD_AUTH=none), the keys of UNFOLD_API_KEYS, and runs stored before runs had a tenant.
+ */
+export const DEFAULT_TENANT = 'default';
+
 /** What a key looks like: a recognisable prefix (so a leaked one is easy to spot and grep for) and 32 random bytes. */
 export const API_KEY_PREFIX = 'ufk_';
 

@@ -44,6 +44,8 @@ export interface EventLog {
 
 export interface RunRecord {
   run_id: string;
+  /** The tenant whose principal created the run. */
+  tenant: string;
   pipeline: string;
   status: RunStatus;
   input: Record<string, unknown>;
@@ -126,7 +128,7 @@ export function toRunResource(record: RunRecord, lastSeq: number): RunResource {
 }
 
 /** A new run's record, queued, as the run service writes it. */
-export function newRunRecord(fields: Pick<RunRecord, 'run_id' | 'pipeline' | 'input'> & Partial<Pick<RunRecord, 'metadata' | 'trace_context'>>): RunRecord {
+export function newRunRecord(fields: Pick<RunRecord, 'run_id' | 'tenant' | 'pipeline' | 'input'> & Partial<Pick<RunRecord, 'metadata' | 'trace_context'>>): RunRecord {
   return {
     ...fields,
     metadata: fields.metadata ?? {},

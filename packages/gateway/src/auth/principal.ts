@@ -1,5 +1,6 @@
-/** The tenant of the local user (loopback with no keys, or `UNFOLD_AUTH=none`) and of `UNFOLD_API_KEYS`. */
-export const DEFAULT_TENANT = 'default';
+import { DEFAULT_TENANT } from '@unfold/engine';
+
+export { DEFAULT_TENANT };
 
 /**
  * Who a request or a connection acts for, as the principal layer decided it; routes and

@@ -4,7 +4,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorizeTenantWide, principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
-import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, SeedEmailSocketCodec } from '../streaming/seed-compat/seed-email-codecs.js';
 import { seedProcessingResult } from '../streaming/seed-compat/seed-email-events.js';
@@ -12,6 +11,7 @@ import { emailInput, parseSeedMessage, runFailure } from '../streaming/seed-comp
 import { SubscriptionCore } from '../streaming/subscription-core.js';
 import { streamCoreOptions } from './events-routes.js';
 import { tokenIssuer } from './negotiate-routes.js';
+import { runCreator } from './run-creator.js';
 
 /** Resolves with the run's terminal event (the plain intake does not stream). */
 function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
@@ -27,7 +27,7 @@ function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
  */
 export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayContext): void {
   const options = streamCoreOptions(app, context);
-  const createEmailRun = (request: FastifyRequest, data: unknown) => context.runs.create({ pipeline: 'email', input: emailInput(data) }, requestTraceContext(request));
+  const createEmailRun = (request: FastifyRequest, data: unknown) => context.runs.create({ pipeline: 'email', input: emailInput(data) }, runCreator(request));
 
   const negotiate = async (request: FastifyRequest) => {
     const { token, expiresAt } = await context.tokens.issue(tokenIssuer(request), []);
