@@ -155,7 +155,11 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   const streams = new StreamCounters(metrics && ((event, transport) => metrics.delivered(event, transport)));
   metrics?.observeStreams(streams);
   const connections = new OpenConnections();
-  const keys = new KeyRing(store.keys, config.UNFOLD_API_KEYS, app.log, (keyId) => connections.revoke(keyId));
+  const keys = new KeyRing(store.keys, config.UNFOLD_API_KEYS, app.log, {
+    revoked: (keyId) => connections.revoke(keyId),
+    // Unset UNFOLD_AUTH means keys once one exists: what was let in as local no longer is.
+    firstKey: () => config.UNFOLD_AUTH === undefined && connections.closeLocal(),
+  });
   await keys.start();
   const policy = new AccessPolicy(config.UNFOLD_AUTH, keys);
   const context: GatewayContext = {

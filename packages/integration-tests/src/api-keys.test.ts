@@ -213,6 +213,8 @@ describe('revoking a key', () => {
   it('takes effect on the running server within a second when `unfold keys` runs in another process, open connections included', async () => {
     // With no key yet, this loopback client is served as the local user.
     expect((await call(server, 'GET', '/v1/runs')).status).toBe(200);
+    const local = openSocket(`${server.wsUrl}/v1/ws`);
+    await local.waitFor((frame) => frame.event_type === 'connected');
     const created = await cli('create', '--tenant', 'acme', '--label', 'to revoke');
     expect(created.code).toBe(0);
     const key = created.stdout.trim();
@@ -221,6 +223,9 @@ describe('revoking a key', () => {
     // The first key turns authentication on: anonymous requests are refused, the key is let in.
     await within(1_000, async () => (await call(server, 'GET', '/v1/runs')).status === 401);
     await within(1_000, async () => (await call(server, 'GET', '/v1/runs', bearer(other))).status === 200);
+    // What was let in without a key is closed as the first key appears.
+    expect(await local.closed).toMatchObject({ code: CLOSE_CODES.unauthorized });
+    expect(local.frames.at(-1)).toMatchObject({ event_type: 'error', code: 'unauthorized' });
     expect((await call(server, 'GET', '/v1/runs', bearer(key))).status).toBe(200);
 
     // `unfold run --server` takes its key from UNFOLD_API_KEY.

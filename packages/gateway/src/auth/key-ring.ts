@@ -34,7 +34,12 @@ export class KeyRing {
     private readonly store: ApiKeyStore,
     configuredKeys: readonly string[],
     private readonly log: FastifyBaseLogger,
-    private readonly onRevoked: (keyId: string) => void,
+    private readonly on: {
+      /** A key was revoked (or deleted): its connections should close. */
+      revoked(keyId: string): void;
+      /** The first key appeared where there was none: connections let in without one should close. */
+      firstKey(): void;
+    },
   ) {
     configuredKeys.forEach((key, index) => this.configured.set(hashApiKey(key), { key_id: `env_${index + 1}`, tenant: DEFAULT_TENANT, stored: false }));
     this.activeIds = this.idsOf(this.stored);
@@ -82,6 +87,8 @@ export class KeyRing {
       const active = await this.store.active();
       const next = new Map(active.map((key) => [key.key_hash, { key_id: key.key_id, tenant: key.tenant, stored: true }]));
       const before = this.stored;
+      const hadKeys = this.hasKeys;
+      const initial = this.mark === undefined;
       this.stored = next;
       this.activeIds = this.idsOf(next);
       this.mark = mark;
@@ -89,8 +96,10 @@ export class KeyRing {
         if (this.activeIds.has(known.key_id)) continue;
         this.log.info({ key_id: known.key_id, tenant: known.tenant }, 'API key revoked: closing its connections');
         this.lastTouched.delete(known.key_id);
-        this.onRevoked(known.key_id);
+        this.on.revoked(known.key_id);
       }
+      // The first reload (at start) has nothing open yet to close.
+      if (!initial && !hadKeys && this.hasKeys) this.on.firstKey();
     } catch (error) {
       // The old keys stay in force: a store that cannot be read now is retried on the next poll.
       this.log.error({ err: error }, 'reloading API keys failed');
