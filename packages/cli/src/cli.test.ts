@@ -74,11 +74,14 @@ describe('unfold keys', () => {
   afterAll(async () => rm(dataDir, { recursive: true, force: true }));
   const keys = (args: string[]) => unfold(['keys', ...args], { env: { UNFOLD_DATA_DIR: dataDir } });
 
-  it('creates a key and prints it alone on standard output; lists it by id, never the key; revokes it', async () => {
+  // Each command is a Node start: a few seconds apiece on a loaded machine, hence the timeouts.
+  let keyId: string | undefined;
+
+  it('creates a key and prints it alone on standard output; lists it by id, never the key', async () => {
     const created = await keys(['create', '--tenant', 'acme', '--label', 'ci runner']);
     expect(created.code).toBe(0);
     expect(created.stdout).toMatch(/^ufk_[A-Za-z0-9_-]{43}\n$/);
-    const keyId = /(key_[0-9a-f]{12})/.exec(created.stderr)?.[1];
+    keyId = /(key_[0-9a-f]{12})/.exec(created.stderr)?.[1];
     expect(keyId).toBeDefined();
 
     const listed = await keys(['list']);
@@ -88,7 +91,9 @@ describe('unfold keys', () => {
     expect(listed.stdout).not.toContain(created.stdout.trim());
     const json = JSON.parse((await keys(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
     expect(json).toEqual([{ key_id: keyId, tenant: 'acme', label: 'ci runner', created_at: expect.any(String), last_used_at: null, revoked_at: null }]);
+  }, 60_000);
 
+  it('runs on the embedded server with keys in the data directory, and revokes a key once', async () => {
     // With a key in the data directory, a run on the embedded server still just works.
     const run = await unfold(['run', 'demo', '-'], { stdin: '{"pace": 0}', env: { UNFOLD_DATA_DIR: dataDir } });
     expect(run.code).toBe(0);
@@ -98,8 +103,7 @@ describe('unfold keys', () => {
     expect(revoked.stderr).toContain(`Revoked ${keyId}`);
     expect((await keys(['revoke', keyId as string])).stderr).toContain('already revoked');
     expect(JSON.parse((await keys(['list', '--json'])).stdout)[0].revoked_at).toEqual(expect.any(String));
-    // Eight CLI processes, each a Node start: more than the default 20 s on a loaded machine.
-  }, 90_000);
+  }, 60_000);
 
   it('exits 2 with a code for an unknown id, a bad tenant, and a memory store', async () => {
     const unknown = await keys(['revoke', 'key_000000000000']);
@@ -111,5 +115,5 @@ describe('unfold keys', () => {
     const memory = await unfold(['keys', 'list'], { env: { UNFOLD_DATA_DIR: dataDir, UNFOLD_STORE: 'memory' } });
     expect(memory.code).toBe(2);
     expect(memory.stderr).toContain('UNFOLD_API_KEYS');
-  });
+  }, 60_000);
 });
