@@ -55,4 +55,65 @@ describe('unfold CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('PORT="eighty"');
   });
+
+  it('refuses to serve a non-loopback address with no API key unless UNFOLD_AUTH=none, coded', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'unfold-cli-bind-'));
+    const { code, stderr } = await unfold(['serve', '--host', '0.0.0.0', '--port', '0'], { env: { UNFOLD_DATA_DIR: directory } });
+    await rm(directory, { recursive: true, force: true });
+    expect(code).toBe(2);
+    expect(stderr).toContain('(auth_not_configured)');
+    expect(stderr).toContain('UNFOLD_AUTH=none');
+  });
+});
+
+describe('unfold keys', () => {
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'unfold-cli-keys-'));
+  });
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+  const keys = (args: string[]) => unfold(['keys', ...args], { env: { UNFOLD_DATA_DIR: dataDir } });
+
+  // Each command is a Node start: a few seconds apiece on a loaded machine, hence the timeouts.
+  let keyId: string | undefined;
+
+  it('creates a key and prints it alone on standard output; lists it by id, never the key', async () => {
+    const created = await keys(['create', '--tenant', 'acme', '--label', 'ci runner']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^ufk_[A-Za-z0-9_-]{43}\n$/);
+    keyId = /(key_[0-9a-f]{12})/.exec(created.stderr)?.[1];
+    expect(keyId).toBeDefined();
+
+    const listed = await keys(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.split('\n')[0]).toMatch(/^ID +TENANT +LABEL +CREATED +LAST USED +REVOKED$/);
+    expect(listed.stdout).toContain(`${keyId}  acme    ci runner`);
+    expect(listed.stdout).not.toContain(created.stdout.trim());
+    const json = JSON.parse((await keys(['list', '--json'])).stdout) as Array<Record<string, unknown>>;
+    expect(json).toEqual([{ key_id: keyId, tenant: 'acme', label: 'ci runner', created_at: expect.any(String), last_used_at: null, revoked_at: null }]);
+  }, 60_000);
+
+  it('runs on the embedded server with keys in the data directory, and revokes a key once', async () => {
+    // With a key in the data directory, a run on the embedded server still just works.
+    const run = await unfold(['run', 'demo', '-'], { stdin: '{"pace": 0}', env: { UNFOLD_DATA_DIR: dataDir } });
+    expect(run.code).toBe(0);
+
+    const revoked = await keys(['revoke', keyId as string]);
+    expect(revoked).toMatchObject({ code: 0, stdout: '' });
+    expect(revoked.stderr).toContain(`Revoked ${keyId}`);
+    expect((await keys(['revoke', keyId as string])).stderr).toContain('already revoked');
+    expect(JSON.parse((await keys(['list', '--json'])).stdout)[0].revoked_at).toEqual(expect.any(String));
+  }, 60_000);
+
+  it('exits 2 with a code for an unknown id, a bad tenant, and a memory store', async () => {
+    const unknown = await keys(['revoke', 'key_000000000000']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('(key_not_found)');
+    const badTenant = await keys(['create', '--tenant', 'two words']);
+    expect(badTenant).toMatchObject({ code: 2, stdout: '' });
+    expect(badTenant.stderr).toContain('(validation_failed)');
+    const memory = await unfold(['keys', 'list'], { env: { UNFOLD_DATA_DIR: dataDir, UNFOLD_STORE: 'memory' } });
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain('UNFOLD_API_KEYS');
+  }, 60_000);
 });

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@unfold/gateway';
 import { UnfoldError } from '@unfold/protocol';
 import { evalCommand } from './commands/eval-command.js';
+import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys-command.js';
 import { runCommand } from './commands/run-command.js';
 import { serveCommand } from './commands/serve-command.js';
 
@@ -26,7 +27,7 @@ program
   .description('run a pipeline on a file (or - for standard input) and print live progress, then the result as JSON')
   .argument('<pipeline>', 'pipeline name, e.g. demo')
   .argument('[file]', 'input file; JSON for demo; - reads standard input', undefined)
-  .option('--server <url>', 'use a running server instead of an embedded one (default: UNFOLD_URL)')
+  .option('--server <url>', 'use a running server instead of an embedded one (default: UNFOLD_URL; its API key from UNFOLD_API_KEY)')
   .option('--run-id <id>', 'choose the run id')
   .option('--json', 'print NDJSON events even on a terminal')
   .action(runCommand);
@@ -40,6 +41,16 @@ program
   .option('--json', 'print a machine-readable report')
   .option('--strict', 'email: also count what is read from signature and sign-off blocks annotated without their fields as wrong')
   .action(evalCommand);
+
+const keys = program.command('keys').description('create, list and revoke API keys, each bound to a tenant (in UNFOLD_DATA_DIR; works while a server runs there)');
+keys
+  .command('create')
+  .description('create a key and print it, once, on standard output')
+  .requiredOption('--tenant <name>', 'the tenant the key acts for')
+  .option('--label <text>', 'what the key is for, shown by keys list')
+  .action(keysCreateCommand);
+keys.command('list').description('list keys: id, tenant, label, created, last used, revoked (never the key)').option('--json', 'print JSON').action(keysListCommand);
+keys.command('revoke').description('revoke a key: a running server refuses it, and closes its connections, within a second').argument('<id>', 'the key id, e.g. key_1a2b3c4d5e6f').action(keysRevokeCommand);
 
 program.parseAsync().catch((error: unknown) => {
   // A coded error names its code too: scripts and people can look that up.

@@ -44,6 +44,12 @@ export interface RunStreamDeps {
 
 const FATAL_STATUSES = new Set([400, 401, 403, 404, 406, 413, 415, 422]);
 
+/** An answer that retrying cannot change (a bad request, a refused key); an expired stream token is renegotiated instead. */
+function isFatal(error: UnfoldError | undefined): error is UnfoldError {
+  const status = error?.details?.['status'];
+  return error !== undefined && typeof status === 'number' && FATAL_STATUSES.has(status) && error.code !== 'invalid_token';
+}
+
 /**
  * A run's events, exactly once and in order, over whichever transport works. Negotiates,
  * falls back down the transport list when one cannot connect, reconnects with backoff when
@@ -138,7 +144,9 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     try {
       negotiated = await this.deps.negotiate([this.runId]);
     } catch (error) {
-      return this.retry(toUnfoldError(error), false);
+      const failure = toUnfoldError(error);
+      // A missing, wrong or revoked key stays so: say it rather than retry.
+      return isFatal(failure) ? this.fail(failure) : this.retry(failure, false);
     }
     if (this.finished) return;
     const offered = new Map(negotiated.transports.map((entry) => [entry.transport, entry.url]));
@@ -151,7 +159,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     if (this.epoch !== undefined && this.position > 0) url.searchParams.set('epoch', this.epoch);
     if (this.options.types?.length) url.searchParams.set('types', this.options.types.join(','));
     if (this.options.batch && transport.name === 'websocket') url.searchParams.set('batch', '1');
-    url.searchParams.set('token', negotiated.token);
+    url.searchParams.set('access_token', negotiated.token);
 
     let live = false;
     // This attempt's identity: frames and ends of any other (older) connection are stale.
@@ -228,8 +236,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
   private onEnd(end: TransportEnd, wasLive: boolean, transportCount: number): void {
     if (this.finished) return;
     const error = end.error;
-    const status = error?.details?.['status'];
-    if (error && typeof status === 'number' && FATAL_STATUSES.has(status) && error.code !== 'invalid_token') return this.fail(error);
+    if (isFatal(error)) return this.fail(error);
     if (!wasLive) this.transportIndex = (this.transportIndex + 1) % transportCount;
     // A transport that never connected falls through to the next at once; only a full
     // round of failures, or the loss of a live connection, waits.

@@ -1,4 +1,4 @@
-import type { RunUpdatedFrame } from '@unfold/protocol';
+import { CLOSE_CODES, type NegotiateResponse, type RunUpdatedFrame } from '@unfold/protocol';
 import { backoffDelay, type ReconnectOptions } from './backoff.js';
 import { absoluteUrl } from './http-api.js';
 import type { WebSocketConstructor } from './transports/websocket-transport.js';
@@ -24,16 +24,39 @@ export interface RunsFeed {
  * Every run created or changing status, over the multiplexed WebSocket (`/v1/ws`,
  * `watch_runs`), reconnecting with backoff until closed.
  */
-export function watchRunsFeed(options: { baseUrl: string; WebSocket: WebSocketConstructor; reconnect: ReconnectOptions }, handlers: RunsFeedHandlers): RunsFeed {
+export function watchRunsFeed(
+  options: {
+    baseUrl: string;
+    WebSocket: WebSocketConstructor;
+    reconnect: ReconnectOptions;
+    /** With an API key: a stream token for the tenant, asked for before each connection (a browser's WebSocket cannot send the key). */
+    negotiate?: () => Promise<NegotiateResponse>;
+  },
+  handlers: RunsFeedHandlers,
+): RunsFeed {
   let closed = false;
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let socket: InstanceType<WebSocketConstructor> | undefined;
   const url = absoluteUrl(options.baseUrl, 'v1/ws').replace(/^http/, 'ws');
 
-  const connect = (): void => {
+  const reconnect = (): void => {
+    if (closed) return;
+    attempt++;
+    handlers.state?.('reconnecting');
+    timer = setTimeout(() => void connect(), backoffDelay(attempt, options.reconnect));
+  };
+
+  const connect = async (): Promise<void> => {
     handlers.state?.(attempt === 0 ? 'connecting' : 'reconnecting');
-    const current = new options.WebSocket(url);
+    let token: string | undefined;
+    try {
+      token = options.negotiate ? (await options.negotiate()).token : undefined;
+    } catch {
+      return reconnect();
+    }
+    if (closed) return;
+    const current = new options.WebSocket(token === undefined ? url : `${url}?access_token=${encodeURIComponent(token)}`);
     socket = current;
     current.onopen = () => current.send(JSON.stringify({ type: 'watch_runs' }));
     current.onmessage = (message) => {
@@ -53,14 +76,15 @@ export function watchRunsFeed(options: { baseUrl: string; WebSocket: WebSocketCo
       }
     };
     current.onerror = () => undefined; // a close follows
-    current.onclose = () => {
+    current.onclose = (event) => {
+      // A revoked key stays revoked: the feed ends rather than knock again.
       if (closed) return;
-      attempt++;
-      handlers.state?.('reconnecting');
-      timer = setTimeout(connect, backoffDelay(attempt, options.reconnect));
+      if (event.code !== CLOSE_CODES.key_revoked) return reconnect();
+      closed = true;
+      handlers.state?.('closed');
     };
   };
-  connect();
+  void connect();
   return {
     close() {
       closed = true;

@@ -25,7 +25,10 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Defaults to the global `WebSocket`; Node 20 users get `ws` from `@unfold/client/node`. */
   WebSocket?: WebSocketConstructor;
-  /** Sent as `X-API-Key` on HTTP requests. */
+  /**
+   * An API key (`unfold keys create`): sent as `X-API-Key` on HTTP requests; WebSockets and
+   * event streams, where a browser cannot send it, use a stream token negotiated with it.
+   */
   apiKey?: string;
   headers?: Record<string, string>;
   /** Which transports to use, in order of preference (default: all, WebSocket first). */
@@ -79,7 +82,9 @@ export function createClient(options: ClientOptions): UnfoldClient {
     watchRuns(handlers) {
       const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
       if (!WebSocketImpl) throw new UnfoldError('invalid_input', 'watchRuns needs a WebSocket implementation (pass ws from @unfold/client/node in Node)');
-      return watchRunsFeed({ baseUrl: options.baseUrl, WebSocket: WebSocketImpl, reconnect }, handlers);
+      // Run streams negotiate per connection already; the feed does once a key is in play.
+      const negotiate = options.apiKey ? () => client.negotiate([]) : undefined;
+      return watchRunsFeed({ baseUrl: options.baseUrl, WebSocket: WebSocketImpl, reconnect, ...(negotiate ? { negotiate } : {}) }, handlers);
     },
     runAndWatch(request, watchOptions) {
       const runId = request.run_id ?? globalThis.crypto.randomUUID();

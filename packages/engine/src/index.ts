@@ -13,6 +13,8 @@ export * from './store/store.js';
 export * from './store/follow-run.js';
 export * from './store/memory-store.js';
 export * from './store/sqlite-store.js';
+export * from './store/api-key-store.js';
+export { openSqliteApiKeys } from './store/sqlite-api-keys.js';
 export * from './store/data-dir-lock.js';
 export * from './store/event-json.js';
 export * from './run-in-memory.js';

@@ -23,7 +23,7 @@ function tool(name: string, overrides: Partial<Tool<Input>> = {}): Tool<Input> {
 
 async function execute(pipeline: Pipeline<Input>, signal = new AbortController().signal): Promise<{ store: Store; events: UnfoldEvent[]; status: string }> {
   const store = createMemoryStore();
-  const run = newRunRecord({ run_id: 'r1', pipeline: pipeline.name, input: {} });
+  const run = newRunRecord({ run_id: 'r1', tenant: 'default', pipeline: pipeline.name, input: {} });
   await store.runs.create(run);
   const outcome = await executeRun({ store, pipeline, run, input: {}, signal, retryDelay: () => 1 });
   return { store, events: await store.events.read('r1', 0, 1000), status: outcome.status };
@@ -189,7 +189,7 @@ describe('executeRun when the store refuses writes', () => {
       refusing = false;
       return refuse;
     });
-    const run = newRunRecord({ run_id: 'r1', pipeline: 'test', input: {} });
+    const run = newRunRecord({ run_id: 'r1', tenant: 'default', pipeline: 'test', input: {} });
     await store.runs.create(run);
     const heard: unknown[] = [];
     followRun(store, 'r1', { after: 0 }, { event: () => undefined, resync: () => undefined, error: (error) => heard.push(error) });
@@ -207,8 +207,8 @@ describe('executeRun when the store refuses writes', () => {
     let diskFull = true;
     const store = withFailingAppends(createMemoryStore(), (runId) => diskFull && runId === 'doomed');
     const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 2 });
-    const doomed = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
-    const healthy = newRunRecord({ run_id: 'healthy', pipeline: 'test', input: {} });
+    const doomed = newRunRecord({ run_id: 'doomed', tenant: 'default', pipeline: 'test', input: {} });
+    const healthy = newRunRecord({ run_id: 'healthy', tenant: 'default', pipeline: 'test', input: {} });
     for (const run of [doomed, healthy]) {
       await store.runs.create(run);
       runner.submit(run);
@@ -226,7 +226,7 @@ describe('executeRun when the store refuses writes', () => {
   it('settles when its end cannot be written before the run is cancelled', async () => {
     const store = withFailingAppends(createMemoryStore(), () => true);
     const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 1 });
-    const run = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
+    const run = newRunRecord({ run_id: 'doomed', tenant: 'default', pipeline: 'test', input: {} });
     await store.runs.create(run);
     runner.submit(run);
     await sleep(20);

@@ -40,7 +40,7 @@ describe('RunService during shutdown', () => {
     const store = createMemoryStore();
     const { runner, runs } = serviceOn(store);
     await runner.close();
-    const refused = await runs.create({ pipeline: 'waiting', input: {}, run_id: 'late' }).catch((error: unknown) => error);
+    const refused = await runs.create({ pipeline: 'waiting', input: {}, run_id: 'late' }, { tenant: 'default' }).catch((error: unknown) => error);
     expect(UnfoldError.isInstance(refused) && refused.code).toBe('server_busy');
     expect(await store.runs.get('late')).toBeUndefined();
   });
@@ -49,7 +49,7 @@ describe('RunService during shutdown', () => {
     const store = createMemoryStore();
     const release = holdRunWrites(store);
     const { runner, runs } = serviceOn(store);
-    const creating = runs.create({ pipeline: 'waiting', input: {}, run_id: 'mid-write' });
+    const creating = runs.create({ pipeline: 'waiting', input: {}, run_id: 'mid-write' }, { tenant: 'default' });
     const closing = runner.close();
     release();
     await creating;

@@ -17,12 +17,17 @@ export class RunService {
     private readonly onCreated?: (run: RunRecord) => void,
   ) {}
 
-  /** `traceContext`: the W3C trace context of the creating request, the parent of the run's span. */
-  async create(request: CreateRunRequest & { input: Record<string, unknown> }, traceContext?: Record<string, string>): Promise<RunRecord> {
+  /**
+   * `creator.tenant`: the tenant of the principal that asked, stored with the run.
+   * `creator.traceContext`: the W3C trace context of the creating request, the parent of the run's span.
+   */
+  async create(request: CreateRunRequest & { input: Record<string, unknown> }, creator: { tenant: string; traceContext?: Readonly<Record<string, string>> | undefined }): Promise<RunRecord> {
+    const { traceContext } = creator;
     const pipeline = this.registry.get(request.pipeline);
     const input = parseInputOrReject(() => pipeline.parseInput(request.input));
     const record = newRunRecord({
       run_id: request.run_id ?? crypto.randomUUID(),
+      tenant: creator.tenant,
       pipeline: pipeline.name,
       input: pipeline.storedInput ? pipeline.storedInput(input) : input,
       metadata: request.metadata ?? {},

@@ -25,6 +25,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('leaves UNFOLD_AUTH unset by default (keys once one exists) and names a bad value', () => {
+    expect(loadConfig({}).UNFOLD_AUTH).toBeUndefined();
+    expect(loadConfig({ UNFOLD_AUTH: 'none' }).UNFOLD_AUTH).toBe('none');
+    expect(loadConfig({}).UNFOLD_METRICS_AUTH).toBe('open');
+    expect(() => loadConfig({ UNFOLD_AUTH: 'off' })).toThrow(/UNFOLD_AUTH="off"/);
+    expect(() => loadConfig({ UNFOLD_METRICS_AUTH: 'closed' })).toThrow(/UNFOLD_METRICS_AUTH="closed"/);
+  });
+
   it('splits the CORS allowlist', () => {
     expect(loadConfig({ UNFOLD_CORS_ORIGINS: 'https://a.example, https://b.example' }).UNFOLD_CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
   });

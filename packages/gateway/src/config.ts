@@ -52,8 +52,16 @@ const configSchema = z.object({
   ZOHO_ACCOUNTS_URL: z.url({ protocol: /^https?$/ }).default('https://accounts.zoho.com'),
   /** PostgreSQL for UNFOLD_EMAIL_SINK=postgres, e.g. postgres://user@127.0.0.1:5432/db. */
   UNFOLD_POSTGRES_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
-  /** Comma-separated API keys for the seed 003 routes (X-API-Key); unset, they are open. */
+  /**
+   * `keys`: every route but health, metrics and the web app's files needs an API key.
+   * `none`: no authentication at all (the only way to listen on a non-loopback address with no key).
+   * Unset: `keys` as soon as one key exists; until then only clients on this machine are served.
+   */
+  UNFOLD_AUTH: z.enum(['keys', 'none']).optional(),
+  /** Comma-separated API keys configured outside the store, of the tenant `default` (seed 003's add-in sends one as X-API-Key). */
   UNFOLD_API_KEYS: list.default([]),
+  /** `open` (default): /metrics answers any scraper; `keys`: it needs an API key like /v1. */
+  UNFOLD_METRICS_AUTH: z.enum(['open', 'keys']).default('open'),
   /** `rules` (embedded, no network) or `model` (an OpenAI-compatible endpoint, below). */
   UNFOLD_EMAIL_EXTRACTOR: z.enum(['rules', 'model']).default('rules'),
   /** OpenAI, Azure OpenAI, Ollama, vLLM…: the endpoint's base URL, e.g. http://127.0.0.1:11434/v1. */

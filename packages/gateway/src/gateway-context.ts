@@ -1,4 +1,5 @@
 import type { LocalRunner, PipelineRegistry, RunService, Store } from '@unfold/engine';
+import type { OpenConnections } from './auth/open-connections.js';
 import type { StreamTokens } from './auth/stream-tokens.js';
 import type { UnfoldConfig } from './config.js';
 import type { RunFeed } from './streaming/run-feed.js';
@@ -13,6 +14,8 @@ export interface GatewayContext {
   runner: LocalRunner;
   runs: RunService;
   tokens: StreamTokens;
+  /** Streaming connections per API key, closed when their key is revoked. */
+  connections: OpenConnections;
   /** What the streaming layer reports to: connection and delivery counts by transport. */
   streams: StreamCounters;
   /** Runs created and changing status, for `watch_runs` sockets. */

@@ -21,15 +21,48 @@ const position = [
   { name: 'after', in: 'query', schema: { type: 'integer', minimum: 0 }, description: 'the last seq the client holds' },
   { name: 'epoch', in: 'query', schema: { type: 'string' } },
   { name: 'types', in: 'query', schema: { type: 'string' }, description: 'comma-separated event types' },
-  { name: 'token', in: 'query', schema: { type: 'string' }, description: 'stream token from negotiate' },
 ];
+
+/** An API key in either header, on every route not said otherwise. */
+const KEY = [{ bearerKey: [] }, { apiKeyHeader: [] }];
+/** Streaming routes also take a stream token in the query (browsers cannot set headers there). */
+const KEY_OR_TOKEN = [...KEY, { streamToken: [] }];
+const OPEN: never[] = [];
+
+const securitySchemes = {
+  bearerKey: { type: 'http', scheme: 'bearer', description: 'An API key (ufk_…) from `unfold keys create --tenant <name>`, as `Authorization: Bearer <key>`.' },
+  apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as an `X-API-Key` header.' },
+  streamToken: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'access_token',
+    description: 'A short-lived stream token from POST /v1/negotiate (`token` is an alias), scoped to the tenant or to the runs negotiated.',
+  },
+};
+
+/**
+ * Every operation that is not open answers 401 (no, a wrong or a revoked credential):
+ * added here once rather than to each operation's own list.
+ */
+function withUnauthorized(paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; [field: string]: unknown }>>) {
+  for (const operations of Object.values(paths)) {
+    for (const operation of Object.values(operations)) {
+      if (operation.security?.length === 0 || operation.responses['401']) continue;
+      operation.responses = { ...operation.responses, ...errors(401) };
+    }
+  }
+  return paths;
+}
 
 /** The OpenAPI 3.1 document, generated from the same schemas the server validates with. */
 export function buildOpenApiDocument(version: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Unfold', version, description: 'Run document-extraction pipelines and stream every step. Wire details: docs/protocol.md.' },
+    // Without a key the server serves only loopback clients while no key exists (see docs/protocol.md, Authentication).
+    security: KEY,
     components: {
+      securitySchemes,
       schemas: {
         Error: errorBody,
         CreateRunRequest: json(createRunRequestSchema, 'input'),
@@ -42,7 +75,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         NegotiateResponse: json(negotiateResponseSchema),
       },
     },
-    paths: {
+    paths: withUnauthorized({
       '/v1/runs': {
         post: {
           summary: 'Start a run',
@@ -64,6 +97,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       '/v1/runs/{id}/events': {
         get: {
           summary: 'Events of a run: SSE, NDJSON or long-poll JSON, by Accept',
+          security: KEY_OR_TOKEN,
           parameters: [
             runId,
             ...position,
@@ -84,19 +118,33 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           },
         },
       },
-      '/v1/runs/{id}/ws': { get: { summary: 'WebSocket of one run (upgrade)', parameters: [runId, ...position], responses: { '101': { description: 'switching protocols' } } } },
-      '/v1/ws': { get: { summary: 'Multiplexed WebSocket (upgrade): subscribe/unsubscribe messages', responses: { '101': { description: 'switching protocols' } } } },
+      '/v1/runs/{id}/ws': {
+        get: {
+          summary: 'WebSocket of one run (upgrade); a refused credential closes it with 4001, a revoked key with 4003',
+          security: KEY_OR_TOKEN,
+          parameters: [runId, ...position],
+          responses: { '101': { description: 'switching protocols' } },
+        },
+      },
+      '/v1/ws': {
+        get: {
+          summary: 'Multiplexed WebSocket (upgrade): subscribe/unsubscribe messages; a refused credential closes it with 4001, a revoked key with 4003',
+          security: KEY_OR_TOKEN,
+          responses: { '101': { description: 'switching protocols' } },
+        },
+      },
       '/v1/negotiate': {
         post: {
-          summary: 'Transports, URLs and a stream token',
+          summary: 'Transports, URLs and a stream token (issued only to a key, carrying its tenant)',
           requestBody: { content: content({ $ref: '#/components/schemas/NegotiateRequest' }) },
           responses: { '200': { description: 'negotiated', content: content({ $ref: '#/components/schemas/NegotiateResponse' }) }, ...errors(400) },
         },
       },
       '/v1/pipelines': { get: { summary: 'Registered pipelines', responses: { '200': { description: 'pipelines' } } } },
       '/v1/stats': { get: { summary: 'Connections, runs and deliveries', responses: { '200': { description: 'stats' } } } },
-      '/healthz': { get: { summary: 'Alive', responses: { '200': { description: 'ok' } } } },
-      '/readyz': { get: { summary: 'Store reachable', responses: { '200': { description: 'ready' }, ...errors(503) } } },
+      '/healthz': { get: { summary: 'Alive', security: OPEN, responses: { '200': { description: 'ok' } } } },
+      '/readyz': { get: { summary: 'Store reachable', security: OPEN, responses: { '200': { description: 'ready' }, ...errors(503) } } },
+      '/metrics': { get: { summary: 'Prometheus metrics (open unless UNFOLD_METRICS_AUTH=keys)', security: OPEN, responses: { '200': { description: 'metrics' } } } },
       '/api/label-receipt/{receipt_id}': {
         post: {
           summary: 'Seed 000: start labelling a receipt',
@@ -105,8 +153,13 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         },
       },
       '/ws/receipt/{receipt_id}': {
-        get: { summary: 'Seed 000: receipt WebSocket (upgrade)', parameters: [{ name: 'receipt_id', in: 'path', required: true, schema: { type: 'string' } }], responses: { '101': { description: 'switching protocols' } } },
+        get: {
+          summary: 'Seed 000: receipt WebSocket (upgrade)',
+          security: KEY_OR_TOKEN,
+          parameters: [{ name: 'receipt_id', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '101': { description: 'switching protocols' } },
+        },
       },
-    },
+    }),
   };
 }

@@ -17,7 +17,10 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { createEmailPipeline, createPostgresSink, createSqliteSink, createZohoSink, modelExtractor, receiptPipeline, type EmailPipelineOptions } from '@unfold/pipelines';
 import { UnfoldError } from '@unfold/protocol';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { ApiKeys } from './auth/api-keys.js';
+import { AccessPolicy } from './auth/access-policy.js';
+import { KeyRing } from './auth/key-ring.js';
+import { OpenConnections } from './auth/open-connections.js';
+import { installPrincipalLayer } from './auth/principal-layer.js';
 import { StreamTokens } from './auth/stream-tokens.js';
 import { loadConfig, type UnfoldConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
@@ -151,6 +154,14 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   metrics?.observeQueue(() => runner.queuedCount);
   const streams = new StreamCounters(metrics && ((event, transport) => metrics.delivered(event, transport)));
   metrics?.observeStreams(streams);
+  const connections = new OpenConnections();
+  const keys = new KeyRing(store.keys, config.UNFOLD_API_KEYS, app.log, {
+    revoked: (keyId) => connections.revoke(keyId),
+    // Unset UNFOLD_AUTH means keys once one exists: what was let in as local no longer is.
+    firstKey: () => config.UNFOLD_AUTH === undefined && connections.closeLocal(),
+  });
+  await keys.start();
+  const policy = new AccessPolicy(config.UNFOLD_AUTH, keys);
   const context: GatewayContext = {
     config,
     store,
@@ -159,6 +170,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     runs: new RunService(store, registry, runner, (run) => feed.created(run)),
     feed,
     tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
+    connections,
     streams,
     metrics,
     seedReceipt: options.seedReceipt ?? seedReceiptRun,
@@ -186,6 +198,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
       throw new UnfoldError('forbidden', `origin ${request.headers.origin} is not allowed`);
     }
   });
+  // After CORS (a preflight is answered before it) and the WebSocket plugin (which marks upgrades).
+  installPrincipalLayer(app, { policy, keys, tokens: context.tokens });
 
   const openapi = buildOpenApiDocument(VERSION);
   app.get('/v1/openapi.json', async () => openapi);
@@ -195,10 +209,10 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   registerWebSocketRoutes(app, context);
   registerNegotiateRoutes(app, context);
   registerSeedReceiptRoutes(app, context);
-  const apiKeys = new ApiKeys(config.UNFOLD_API_KEYS);
-  registerSeedEmailRoutes(app, context, apiKeys);
+  registerSeedEmailRoutes(app, context);
   await registerWebRoutes(app, options.webRoot);
-  if (!apiKeys.enabled) app.log.warn('UNFOLD_API_KEYS is not set: the /stream and /intake routes are open to anyone who can reach this server');
+  if (config.UNFOLD_AUTH === 'none') app.log.warn('UNFOLD_AUTH=none: every route is open to anyone who can reach this server');
+  else if (!keys.hasKeys) app.log.warn('no API key exists: only clients on this machine are served until one is created (unfold keys create --tenant <name>)');
 
   const interrupted = await runner.recoverInterrupted();
   if (interrupted > 0) app.log.warn({ runs: interrupted }, 'ended runs interrupted by the previous stop');
@@ -215,6 +229,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     app,
     context,
     async listen(port = config.PORT, host = config.HOST) {
+      policy.assertBindAllowed(host);
       const address = (await app.listen({ port, host })).replace('[::1]', 'localhost');
       if (options.advertise !== false) await lock?.setUrl(address);
       return address;
@@ -222,6 +237,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     close() {
       closing ??= (async () => {
         clearInterval(retention);
+        keys.stop();
         await runner.close(config.UNFOLD_SHUTDOWN_GRACE_S * 1000);
         await registry.close();
         const sockets = [...(app.websocketServer?.clients ?? [])];

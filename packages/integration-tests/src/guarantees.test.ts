@@ -161,11 +161,11 @@ describe('delivery guarantees', () => {
     await durable.close();
     // A process that died mid-run: the record says running and the log has no terminal event.
     const crashed = createSqliteStore({ path: join(durable.dataDir, 'unfold.sqlite') });
-    await crashed.runs.create({ run_id: 'crashed', pipeline: 'demo', status: 'running', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: null, finished_at: null, error: null });
+    await crashed.runs.create({ run_id: 'crashed', tenant: 'default', pipeline: 'demo', status: 'running', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: null, finished_at: null, error: null });
     await crashed.events.append('crashed', { event_type: 'processing_started', pipeline: 'demo' });
     await crashed.events.append('crashed', { event_type: 'tool_started', pipeline: 'demo', tool_name: 'fetch_document', status: 'started', attempt: 1 });
     // One that died between writing its final status and committing its terminal event.
-    await crashed.runs.create({ run_id: 'ending', pipeline: 'demo', status: 'completed', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.250Z', result: { total: '9.99' }, error: null });
+    await crashed.runs.create({ run_id: 'ending', tenant: 'default', pipeline: 'demo', status: 'completed', input: {}, metadata: {}, created_at: new Date().toISOString(), started_at: '2026-01-01T00:00:00.000Z', finished_at: '2026-01-01T00:00:01.250Z', result: { total: '9.99' }, error: null });
     await crashed.events.append('ending', { event_type: 'processing_started', pipeline: 'demo' });
     await crashed.close();
 

@@ -39,7 +39,7 @@ describe('seed 003 email routes', () => {
       extracted: { candidate_name: 'Dana Whitfield', phone: '+17135550142' },
     });
     // The add-in's socket counts among the open connections while it is open.
-    const stats = (await (await fetch(`${server().url}/v1/stats`)).json()) as { streams: { connections: Record<string, number> } };
+    const stats = (await (await fetch(`${server().url}/v1/stats`, { headers: { 'x-api-key': KEY } })).json()) as { streams: { connections: Record<string, number> } };
     expect(stats.streams.connections['websocket-seed']).toBe(1);
     socket.socket.close();
   });

@@ -54,7 +54,7 @@ describe('shutdown and restart', () => {
     await first.close();
     const crashed = createSqliteStore({ path: join(first.dataDir, 'unfold.sqlite') });
     const startedAt = new Date(Date.now() - 3_000).toISOString();
-    await crashed.runs.create({ run_id: 'crashed', pipeline: 'demo', status: 'running', input: {}, metadata: {}, created_at: startedAt, started_at: startedAt, finished_at: null, error: null });
+    await crashed.runs.create({ run_id: 'crashed', tenant: 'default', pipeline: 'demo', status: 'running', input: {}, metadata: {}, created_at: startedAt, started_at: startedAt, finished_at: null, error: null });
     await crashed.events.append('crashed', { event_type: 'processing_started', pipeline: 'demo' });
     const last = await crashed.events.append('crashed', { event_type: 'tool_started', pipeline: 'demo', tool_name: 'fetch_document', status: 'started', attempt: 1 });
     await crashed.close();

@@ -30,40 +30,42 @@ const bigEventPipeline: Pipeline<{ bytes: number }> = {
   parseInput: (input) => ({ bytes: Number(input['bytes']) }),
 };
 
-const startRun = (server: TestServer, pipeline: string, input: Record<string, unknown>, runId: string) => postJson(`${server.url}/v1/runs`, { pipeline, run_id: runId, input });
+const startRun = (server: TestServer, pipeline: string, input: Record<string, unknown>, runId: string, headers: Record<string, string> = {}) => postJson(`${server.url}/v1/runs`, { pipeline, run_id: runId, input }, headers);
 
 /** A normal run completes on the server, end to end: it is still serving. */
-async function expectServing(server: TestServer): Promise<void> {
+async function expectServing(server: TestServer, headers: Record<string, string> = {}): Promise<void> {
   const runId = `after-${Date.now()}-${Math.random().toString(36).slice(2)}`;
-  await startRun(server, 'demo', { pace: 0 }, runId);
-  const frames = parseNdjson((await readStream(`${server.url}/v1/runs/${runId}/events`, 'application/x-ndjson')).text);
+  await startRun(server, 'demo', { pace: 0 }, runId, headers);
+  const frames = parseNdjson((await readStream(`${server.url}/v1/runs/${runId}/events`, 'application/x-ndjson', headers)).text);
   expect(frames.at(-1)?.event_type).toBe('processing_completed');
 }
 
 describe('no WebSocket message can stop the server', () => {
+  // With a key configured every socket needs it, as a client in the field sends it.
   const server = useTestServer({ UNFOLD_API_KEYS: KEY });
+  const withKey = { 'x-api-key': KEY };
 
   it('answers "subscribe" on a run socket with a coded error frame and keeps serving', async () => {
-    const socket = openSocket(`${server().wsUrl}/v1/runs/some-run/ws`);
+    const socket = openSocket(`${server().wsUrl}/v1/runs/some-run/ws`, { headers: withKey });
     await socket.waitFor((frame) => frame.event_type === 'connected');
     socket.socket.send(JSON.stringify({ type: 'subscribe', run_id: 'x' }));
     const error = await socket.waitFor((frame) => frame.event_type === 'error');
     expect(error).toMatchObject({ code: 'unknown_message', run_id: 'x' });
     socket.socket.close();
-    await expectServing(server());
+    await expectServing(server(), withKey);
   });
 
   it('answers "watch_runs" on a seed receipt socket with a coded error frame and keeps serving', async () => {
-    const socket = openSocket(`${server().wsUrl}/ws/receipt/some-receipt`);
+    const socket = openSocket(`${server().wsUrl}/ws/receipt/some-receipt`, { headers: withKey });
     await socket.waitFor((frame) => frame.event_type === 'connected');
     socket.socket.send(JSON.stringify({ type: 'watch_runs' }));
     expect(await socket.waitFor((frame) => frame.event_type === 'error')).toMatchObject({ code: 'unknown_message' });
     socket.socket.close();
-    await expectServing(server());
+    await expectServing(server(), withKey);
   });
 
   it('answers JSON null on the seed email socket with a client error, not internal_error', async () => {
-    const socket = openSocket(`${server().wsUrl}/stream/ws/email-processing`, { headers: { 'x-api-key': KEY } });
+    const socket = openSocket(`${server().wsUrl}/stream/ws/email-processing`, { headers: withKey });
     await socket.waitFor((frame) => (frame as unknown as { type: string }).type === 'connection_established');
     socket.socket.send('null');
     const error = (await socket.waitFor((frame) => (frame as unknown as { type: string }).type === 'error')) as unknown as { data: { code: string } };
@@ -93,7 +95,7 @@ describe('no WebSocket message can stop the server', () => {
     process.on('uncaughtException', record);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...sockets), fc.array(message, { maxLength: 12 }), async ({ path, pong }, messages) => {
-        const socket = openSocket(`${server().wsUrl}${path}`, { headers: { 'x-api-key': KEY } });
+        const socket = openSocket(`${server().wsUrl}${path}`, { headers: withKey });
         await socket.opened;
         for (const text of messages) if (text !== 'ping') socket.socket.send(text);
         // Messages are handled in order: the pong says every one before it was answered.
@@ -109,11 +111,11 @@ describe('no WebSocket message can stop the server', () => {
       { numRuns: 40 },
     ).finally(() => process.off('uncaughtException', record));
     expect(uncaught).toEqual([]);
-    await expectServing(server());
+    await expectServing(server(), withKey);
   });
 
   it('answers an empty email on the plain intake with the 4xx its pipeline gives it, not a 500', async () => {
-    const response = await postJson(`${server().url}/intake/email`, { body: '' }, { 'x-api-key': KEY });
+    const response = await postJson(`${server().url}/intake/email`, { body: '' }, withKey);
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'no_text_found', message: expect.any(String) });
   });

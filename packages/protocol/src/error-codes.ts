@@ -23,10 +23,14 @@ export const ERROR_CODES = {
   run_not_found: 404,
   unknown_pipeline: 422,
   run_exists: 409,
+  /** `unfold keys revoke` was given an id no key has. */
+  key_not_found: 404,
   run_finished: 409,
   resync_required: 410,
   // access and limits
   unauthorized: 401,
+  /** The API key was revoked: said once, on a connection it had opened, as that connection closes. */
+  key_revoked: 401,
   invalid_token: 401,
   forbidden: 403,
   rate_limited: 429,
@@ -34,6 +38,11 @@ export const ERROR_CODES = {
   server_busy: 503,
   /** The server's store cannot take writes (disk full, read-only, I/O error); retry later. */
   storage_unavailable: 503,
+  /**
+   * A server refuses to start bound to a non-loopback address with no API key and without
+   * `UNFOLD_AUTH=none`: it would serve anyone who can reach it. Never an HTTP answer.
+   */
+  auth_not_configured: 500,
   /** Another live process owns the data directory. */
   data_dir_in_use: 409,
   /** The server stopped a run it was executing or had queued because it was shutting down. */

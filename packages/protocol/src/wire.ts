@@ -47,6 +47,8 @@ export const CLOSE_CODES = {
   /** The connection fell behind its send buffer limit; resume from the last seq. */
   slow_consumer: 4008,
   unauthorized: 4001,
+  /** The API key the connection was opened with (or its stream token was issued to) was revoked. */
+  key_revoked: 4003,
   /** The subscription the connection was opened for cannot go on (e.g. resync on a run socket). */
   subscription_ended: 4010,
 } as const;

@@ -14,6 +14,10 @@ export function errorText(error: unknown): string {
       case 'invalid_email':
       case 'no_text_found':
         return `The server could not use that input. ${error.message}`;
+      // The app cannot send a key yet: a server with keys is for the API, the SDK and curl.
+      case 'unauthorized':
+      case 'key_revoked':
+        return `This server needs an API key, which this page cannot send yet. Use the API with a key (see the README, "Keys and tenants"). ${error.message}`;
       case 'server_busy':
       case 'internal_error':
         return `The server is not answering right now (${error.message}). Try again in a moment.`;

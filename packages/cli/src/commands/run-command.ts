@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createClient } from '@unfold/client/node';
 import { readDataDirOwner } from '@unfold/engine';
 import { createUnfoldServer, loadConfig, type UnfoldConfig, type UnfoldServer } from '@unfold/gateway';
@@ -21,17 +22,23 @@ export async function runCommand(pipeline: string, file: string | undefined, opt
   const input = await readRunInput(pipeline, file);
   let embedded: UnfoldServer | undefined;
   let baseUrl = options.server ?? process.env['UNFOLD_URL'];
+  // A server with keys needs one: UNFOLD_API_KEY (the embedded server gets a key of its own below).
+  let apiKey = process.env['UNFOLD_API_KEY'] || undefined;
   if (baseUrl === undefined) {
     const place = await placeRun(loadConfig(process.env, { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' }));
     if ('url' in place) baseUrl = place.url;
     else {
-      embedded = await startEmbedded(place.config);
+      // The embedded server lives for this run and answers this process alone: a random key
+      // it is configured with lets its client in even where the data directory holds keys.
+      const ownKey = randomBytes(32).toString('base64url');
+      embedded = await startEmbedded({ ...place.config, UNFOLD_API_KEYS: [...place.config.UNFOLD_API_KEYS, ownKey] });
       baseUrl = await embedded.listen(0, '127.0.0.1');
+      apiKey = ownKey;
     }
   }
   const interactive = process.stdout.isTTY && !options.json;
   const view = interactive ? new ProgressView() : undefined;
-  const client = createClient({ baseUrl });
+  const client = createClient({ baseUrl, ...(apiKey ? { apiKey } : {}) });
   let terminal: UnfoldEvent | undefined;
   try {
     const stream = client.runAndWatch({ pipeline, input, ...(options.runId ? { run_id: options.runId } : {}) });

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '@unfold/engine';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
 import { webRoot } from '@unfold/web';
 
@@ -21,9 +22,14 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
   // port is open (the listening line is logged before listen() resolves).
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST);
+  // A refused listen (the address is taken, or non-loopback with no key) releases the data directory before the CLI exits.
+  const url = await server.listen(options.port ?? config.PORT, options.host ?? config.HOST).catch(async (error: unknown) => {
+    await server.close();
+    throw error;
+  });
   if (!options.demo) return;
-  const run = await server.context.runs.create({ pipeline: 'demo', input: {} });
+  // The demo run is the local user's, whose tenant is the default one.
+  const run = await server.context.runs.create({ pipeline: 'demo', input: {} }, { tenant: DEFAULT_TENANT });
   process.stderr.write(
     [
       '',

@@ -1,5 +1,6 @@
 import { UnfoldError, isFinishedStatus, isTerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { AppendListeners } from './append-listeners.js';
+import { memoryApiKeys } from './memory-api-keys.js';
 import { buildEvent, decodeCursor, encodeCursor, newerFirst, retentionVictims } from './store-rules.js';
 import type { EventLog, NewEvent, RetentionPolicy, RunPage, RunPatch, RunQuery, RunRecord, RunStore, Store } from './store.js';
 
@@ -74,6 +75,7 @@ export function createMemoryStore(): Store {
     kind: 'memory',
     events: log,
     runs: runStore,
+    keys: memoryApiKeys(),
     async applyRetention(policy: RetentionPolicy, now = new Date()) {
       const victims = retentionVictims([...runs.values()], policy, now);
       for (const runId of victims) {

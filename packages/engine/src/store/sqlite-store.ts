@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { TERMINAL_EVENT_TYPES, UnfoldError, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
+import { DEFAULT_TENANT } from './api-key-store.js';
 import { AppendListeners } from './append-listeners.js';
+import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { eventJson } from './event-json.js';
 import { buildEvent, decodeCursor, encodeCursor } from './store-rules.js';
 import type { EventLog, NewEvent, RetentionPolicy, RunPage, RunPatch, RunQuery, RunRecord, RunStore, Store } from './store.js';
@@ -11,6 +13,7 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
     pipeline TEXT NOT NULL,
     status TEXT NOT NULL,
     input TEXT NOT NULL,
@@ -35,6 +38,7 @@ const SCHEMA = `
 
 interface RunRow {
   run_id: string;
+  tenant: string;
   pipeline: string;
   status: RunStatus;
   input: string;
@@ -50,6 +54,7 @@ interface RunRow {
 function fromRow(row: RunRow): RunRecord {
   return {
     run_id: row.run_id,
+    tenant: row.tenant,
     pipeline: row.pipeline,
     status: row.status,
     input: JSON.parse(row.input) as Record<string, unknown>,
@@ -97,9 +102,10 @@ export function createSqliteStore(options: { path: string }): Store {
   db.pragma('synchronous = NORMAL');
   db.exec(SCHEMA);
   // Files written before runs carried a trace context gain the column.
-  if (!(db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).some((column) => column.name === 'trace_context')) {
-    db.exec('ALTER TABLE runs ADD COLUMN trace_context TEXT');
-  }
+  const columns = new Set((db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).map((column) => column.name));
+  if (!columns.has('trace_context')) db.exec('ALTER TABLE runs ADD COLUMN trace_context TEXT');
+  // Runs stored before runs had a tenant were made by the one user there was: the default tenant.
+  if (!columns.has('tenant')) db.exec(`ALTER TABLE runs ADD COLUMN tenant TEXT NOT NULL DEFAULT '${DEFAULT_TENANT}'`);
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(crypto.randomUUID());
   const epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }).value;
 
@@ -109,7 +115,7 @@ export function createSqliteStore(options: { path: string }): Store {
     lastSeq: db.prepare<[string], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events WHERE run_id = ?'),
     firstSeq: db.prepare<[string], { seq: number | null }>('SELECT MIN(seq) AS seq FROM events WHERE run_id = ?'),
     insertRun: db.prepare(
-      'INSERT INTO runs (run_id, pipeline, status, input, metadata, created_at, started_at, finished_at, result, error, trace_context) VALUES (@run_id, @pipeline, @status, @input, @metadata, @created_at, @started_at, @finished_at, @result, @error, @trace_context)',
+      'INSERT INTO runs (run_id, tenant, pipeline, status, input, metadata, created_at, started_at, finished_at, result, error, trace_context) VALUES (@run_id, @tenant, @pipeline, @status, @input, @metadata, @created_at, @started_at, @finished_at, @result, @error, @trace_context)',
     ),
     getRun: db.prepare<[string], RunRow>('SELECT * FROM runs WHERE run_id = ?'),
     unfinished: db.prepare<[], RunRow>(`SELECT * FROM runs WHERE status IN ('queued', 'running') ORDER BY created_at`),
@@ -272,6 +278,7 @@ export function createSqliteStore(options: { path: string }): Store {
     kind: 'sqlite',
     events: log,
     runs,
+    keys: sqliteApiKeys(db),
     // The same rule as retentionVictims, in SQL: no run rows are loaded into memory.
     async applyRetention(policy: RetentionPolicy, now = new Date()) {
       const expired = statements.expiredRuns.all(new Date(now.getTime() - policy.maxAgeMs).toISOString()).map((row) => row.run_id);

@@ -1,4 +1,5 @@
 import type { EventDraft, RunResource, RunStatus, UnfoldEvent } from '@unfold/protocol';
+import type { ApiKeyStore } from './api-key-store.js';
 
 /**
  * What the engine hands the log to append: the draft plus the envelope fields the
@@ -43,6 +44,8 @@ export interface EventLog {
 
 export interface RunRecord {
   run_id: string;
+  /** The tenant whose principal created the run. */
+  tenant: string;
   pipeline: string;
   status: RunStatus;
   input: Record<string, unknown>;
@@ -100,6 +103,8 @@ export interface Store {
   readonly kind: string;
   readonly events: EventLog;
   readonly runs: RunStore;
+  /** API keys and the tenants they belong to. */
+  readonly keys: ApiKeyStore;
   /** Deletes runs (and their events) beyond the policy; returns the ids deleted. */
   applyRetention(policy: RetentionPolicy, now?: Date): Promise<string[]>;
   /** Cheap liveness check for `/readyz`. */
@@ -123,7 +128,7 @@ export function toRunResource(record: RunRecord, lastSeq: number): RunResource {
 }
 
 /** A new run's record, queued, as the run service writes it. */
-export function newRunRecord(fields: Pick<RunRecord, 'run_id' | 'pipeline' | 'input'> & Partial<Pick<RunRecord, 'metadata' | 'trace_context'>>): RunRecord {
+export function newRunRecord(fields: Pick<RunRecord, 'run_id' | 'tenant' | 'pipeline' | 'input'> & Partial<Pick<RunRecord, 'metadata' | 'trace_context'>>): RunRecord {
   return {
     ...fields,
     metadata: fields.metadata ?? {},

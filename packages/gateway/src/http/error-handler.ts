@@ -2,6 +2,8 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_RUN_ID_LENGTH, UnfoldError, httpStatusFor, isErrorCode, type ErrorBody } from '@unfold/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isAudited } from '../auth/audit.js';
+import { loggableUrl } from './loggable-url.js';
 
 /** Fastify's own errors a client can trigger, mapped to Unfold's stable codes. */
 const FASTIFY_CODES: Record<string, UnfoldError['code']> = {
@@ -69,7 +71,8 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
     unfoldError = new UnfoldError('body_too_large', `the request body is over the limit of ${limit} bytes (UNFOLD_BODY_LIMIT_BYTES)`);
   }
   if (unfoldError.httpStatus >= 500 && !EXPECTED_REFUSALS.has(unfoldError.code)) request.log.error({ err: error }, 'request failed');
-  else request.log.warn({ code: unfoldError.code, method: request.method, url: request.url.slice(0, 200) }, unfoldError.message.slice(0, 500));
+  // A refusal of the principal layer has its audit line already.
+  else if (!isAudited(unfoldError)) request.log.warn({ code: unfoldError.code, method: request.method, url: loggableUrl(request.url) }, unfoldError.message.slice(0, 500));
   const body: ErrorBody = unfoldError.toJSON();
   void reply.status(unfoldError.httpStatus).send(body);
 }

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
+import { loggableUrl } from './loggable-url.js';
 
 /** Connection-level errors a peer causes by going away mid-frame. */
 const NETWORK_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
@@ -12,7 +13,7 @@ const NETWORK_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
  */
 export function websocketErrorHandler(error: Error & { code?: string }, socket: WebSocket, request: FastifyRequest): void {
   const byClient = error.code !== undefined && (error.code.startsWith('WS_ERR_') || NETWORK_ERRORS.has(error.code));
-  if (byClient) request.log.warn({ code: error.code, url: request.url.slice(0, 200) }, `WebSocket closed: ${error.message}`);
+  if (byClient) request.log.warn({ code: error.code, url: loggableUrl(request.url) }, `WebSocket closed: ${error.message}`);
   else request.log.error({ err: error }, 'WebSocket handler failed');
   socket.terminate();
 }

@@ -1,12 +1,14 @@
 import { UnfoldError } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { authorizeRun } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
 import { HTTP_FORMATS, HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { longPoll, ResyncRequired } from '../streaming/long-poll.js';
 import { SubscriptionCore, type SubscriptionCoreOptions } from '../streaming/subscription-core.js';
 import { parseSubscriptionRequest, type SubscriptionRequest } from '../streaming/subscription-request.js';
+import type { Principal } from '../auth/principal.js';
 import { runParamsSchema } from './runs-routes.js';
 
 type EventsTransport = 'sse' | 'ndjson' | 'long-poll';
@@ -25,11 +27,10 @@ const pollQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).default(1_000),
 });
 
-/** Parses the position and checks the stream token; shared by every streaming route. */
-export async function authorizeSubscription(context: GatewayContext, request: FastifyRequest, runId?: string): Promise<SubscriptionRequest> {
-  const subscription = parseSubscriptionRequest(request.query, request.headers['last-event-id']);
-  if (subscription.token !== undefined) await context.tokens.verify(subscription.token, runId);
-  return subscription;
+/** The principal, if it may follow the run, and the position asked for; shared by every route that follows one run. */
+export function authorizeSubscription(request: FastifyRequest, runId: string): { principal: Principal; subscription: SubscriptionRequest } {
+  const principal = authorizeRun(request, runId);
+  return { principal, subscription: parseSubscriptionRequest(request.query, request.headers['last-event-id']) };
 }
 
 /** What every streaming connection is built with. */
@@ -42,15 +43,16 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
   const { config, store } = context;
   const options = streamCoreOptions(app, context);
 
-  app.get('/v1/runs/:id/events', async (request, reply) => {
+  app.get('/v1/runs/:id/events', { config: { auth: 'stream' } }, async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
     const transport = transportForAccept(request.headers.accept);
-    const subscription = await authorizeSubscription(context, request, id);
+    const { principal, subscription } = authorizeSubscription(request, id);
 
     if (transport !== 'long-poll') {
       const format = HTTP_FORMATS[transport];
       const raw = openHttpStream(reply, format.contentType, { 'x-unfold-epoch': store.events.epoch });
       const core = new SubscriptionCore(new HttpStreamCodec(raw, transport, format), options);
+      context.connections.attach(principal, core);
       core.sendControl({ event_type: 'connected', transport, epoch: store.events.epoch, run_id: id });
       core.subscribe(id, subscription, { onTerminal: 'end', onResync: 'end' });
       return reply;

@@ -3,9 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayContext } from '../gateway-context.js';
 
 export function registerHealthRoutes(app: FastifyInstance, context: GatewayContext): void {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  // Probes and scrapers carry no key: these say nothing about any run.
+  app.get('/healthz', { config: { auth: 'open' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (request, reply) => {
+  app.get('/readyz', { config: { auth: 'open' } }, async (request, reply) => {
     try {
       await context.store.ping();
       return { status: 'ready', store: context.store.kind, epoch: context.store.events.epoch };
@@ -17,7 +18,7 @@ export function registerHealthRoutes(app: FastifyInstance, context: GatewayConte
   });
 
   // Prometheus text by default; OpenMetrics (with exemplars linking to traces) when asked for.
-  app.get('/metrics', async (request, reply) => {
+  app.get('/metrics', { config: { auth: context.config.UNFOLD_METRICS_AUTH === 'keys' ? 'key' : 'open' } }, async (request, reply) => {
     const { metrics } = context;
     if (!metrics) return reply.status(404).send({ code: 'route_not_found', message: 'metrics are off (UNFOLD_METRICS=off)' });
     const { contentType, body } = await metrics.render(request.headers.accept?.includes('application/openmetrics-text') === true);

@@ -3,8 +3,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readReceiptImage } from '@unfold/pipelines';
 import type { GatewayContext } from '../gateway-context.js';
-import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { parseRequest } from '../http/parse-request.js';
+import { runCreator } from './run-creator.js';
 
 export const runParamsSchema = z.object({ id: runIdSchema });
 
@@ -29,7 +29,7 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
 
   app.post('/v1/runs', async (request, reply) => {
     const body = runRequest(request);
-    const run = await context.runs.create(body, requestTraceContext(request));
+    const run = await context.runs.create(body, runCreator(request));
     const response: CreateRunResponse = { run_id: run.run_id, status: run.status, events_url: eventsUrl(run.run_id) };
     return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(run.run_id)}`).send(response);
   });

@@ -2,15 +2,16 @@ import { followRun, type RunRecord, type Store } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { ApiKeys } from '../auth/api-keys.js';
+import { authorizeTenantWide, principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
-import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, SeedEmailSocketCodec } from '../streaming/seed-compat/seed-email-codecs.js';
 import { seedProcessingResult } from '../streaming/seed-compat/seed-email-events.js';
 import { emailInput, parseSeedMessage, runFailure } from '../streaming/seed-compat/seed-email-requests.js';
 import { SubscriptionCore } from '../streaming/subscription-core.js';
 import { streamCoreOptions } from './events-routes.js';
+import { tokenIssuer } from './negotiate-routes.js';
+import { runCreator } from './run-creator.js';
 
 /** Resolves with the run's terminal event (the plain intake does not stream). */
 function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
@@ -21,15 +22,15 @@ function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
 
 /**
  * Seed 003's routes, with its add-in and scripts unchanged: negotiate, the WebSocket, SSE,
- * batch NDJSON, health, metrics and the non-streaming intake, all behind X-API-Key.
+ * batch NDJSON, health, metrics and the non-streaming intake, all behind X-API-Key (or the
+ * local principal) as every guarded route is; the socket also takes the negotiated token.
  */
-export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayContext, keys: ApiKeys): void {
-  const requireKey = async (request: FastifyRequest) => keys.check(request);
+export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayContext): void {
   const options = streamCoreOptions(app, context);
-  const createEmailRun = (request: FastifyRequest, data: unknown) => context.runs.create({ pipeline: 'email', input: emailInput(data) }, requestTraceContext(request));
+  const createEmailRun = (request: FastifyRequest, data: unknown) => context.runs.create({ pipeline: 'email', input: emailInput(data) }, runCreator(request));
 
-  const negotiate = async () => {
-    const { token, expiresAt } = await context.tokens.issue([]);
+  const negotiate = async (request: FastifyRequest) => {
+    const { token, expiresAt } = await context.tokens.issue(tokenIssuer(request), []);
     return {
       url: `/stream/ws/email-processing?token=${encodeURIComponent(token)}`,
       mode: 'websocket',
@@ -39,15 +40,14 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
       expires_at: expiresAt.toISOString(),
     };
   };
-  app.get('/stream/negotiate', { preHandler: requireKey }, negotiate);
-  app.post('/stream/negotiate', { preHandler: requireKey }, negotiate);
+  app.get('/stream/negotiate', negotiate);
+  app.post('/stream/negotiate', negotiate);
 
-  app.get('/stream/ws/email-processing', { websocket: true }, (socket: WebSocket, request) => {
+  app.get('/stream/ws/email-processing', { websocket: true, config: { auth: 'stream' } }, (socket: WebSocket, request) => {
     const core = new SubscriptionCore(new SeedEmailSocketCodec(socket, 'websocket-seed', false), options);
     const authorized = (async () => {
-      const token = (request.query as { token?: string }).token;
-      if (token) await context.tokens.verify(token);
-      else keys.check(request);
+      // The socket starts runs: a token scoped to runs (it could only name runs that exist) does not cover that.
+      context.connections.attach(authorizeTenantWide(request, 'starting runs'), core);
     })();
     authorized.then(
       () => core.write((codec) => codec.writeMessage({ type: 'connection_established', data: { message: 'Connected to email processing stream' } })),
@@ -68,9 +68,10 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
   // stream is open before the run starts, so no frame can precede the headers.
   const checkEmail = (data: unknown) => context.registry.get('email').parseInput(emailInput(data));
 
-  app.post('/stream/sse/process-email', { preHandler: requireKey }, async (request, reply) => {
+  app.post('/stream/sse/process-email', async (request, reply) => {
     checkEmail(request.body);
     const core = new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_SSE.contentType), 'sse', SEED_EMAIL_SSE), options);
+    context.connections.attach(principalOf(request), core);
     try {
       const run = await createEmailRun(request, request.body);
       core.subscribe(run.run_id, { after: 0 }, { onTerminal: 'end', onResync: 'end' });
@@ -80,13 +81,14 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     return reply;
   });
 
-  app.post('/stream/batch/process-email', { preHandler: requireKey }, async (request, reply) => {
+  app.post('/stream/batch/process-email', async (request, reply) => {
     const body = request.body as { emails?: unknown } | unknown[] | undefined;
     const emails = Array.isArray(body) ? body : Array.isArray((body as { emails?: unknown })?.emails) ? ((body as { emails: unknown[] }).emails) : undefined;
     if (!emails || emails.length === 0 || emails.length > 100) throw new UnfoldError('validation_failed', 'send {"emails": [...]} with 1 to 100 emails');
     // Every email is checked before any run starts, so a bad one rejects the batch whole.
     for (const email of emails) checkEmail(email);
     const core = new SubscriptionCore<number, HttpStreamCodec<number>>(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_BATCH.contentType), 'ndjson', SEED_EMAIL_BATCH), options);
+    context.connections.attach(principalOf(request), core);
     const started: Array<{ index: number; run: RunRecord }> = [];
     for (const [index, email] of emails.entries()) {
       try {
@@ -101,20 +103,20 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     return reply;
   });
 
-  app.post('/intake/email', { preHandler: requireKey }, async (request) => {
+  app.post('/intake/email', async (request) => {
     const run = await createEmailRun(request, request.body);
     const terminal = await terminalOf(context.store, run.run_id);
     if (terminal.event_type === 'processing_completed') return seedProcessingResult(terminal);
     throw runFailure(terminal);
   });
 
-  app.get('/stream/health', async () => ({
+  app.get('/stream/health', { config: { auth: 'open' } }, async () => ({
     status: 'healthy',
     features: { websocket: true, sse: true, batch: true, model_extractor: context.config.UNFOLD_EMAIL_EXTRACTOR === 'model' },
     connections: context.streams.snapshot().connections,
   }));
 
-  app.get('/stream/metrics', { preHandler: requireKey }, async () => ({
+  app.get('/stream/metrics', async () => ({
     active_connections: Object.values(context.streams.snapshot().connections).reduce((sum, count) => sum + count, 0),
     runs: { active: context.runner.activeCount, queued: context.runner.queuedCount },
     streams: context.streams.snapshot(),

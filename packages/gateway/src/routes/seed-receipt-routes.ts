@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../gateway-context.js';
-import { requestTraceContext } from '../telemetry/http-tracing.js';
 import { parseRequest } from '../http/parse-request.js';
+import { runCreator } from './run-creator.js';
 import { runParamsSchema } from './runs-routes.js';
 
 const paramsSchema = z.object({ receipt_id: runParamsSchema.shape.id });
@@ -20,7 +20,7 @@ export function registerSeedReceiptRoutes(app: FastifyInstance, context: Gateway
         run_id: receipt_id,
         metadata: { receipt_id },
       },
-      requestTraceContext(request),
+      runCreator(request),
     );
     return { receipt_id, status: 'processing', websocket_url: `/ws/receipt/${receipt_id}` };
   });

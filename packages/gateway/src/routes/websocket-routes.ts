@@ -2,6 +2,7 @@ import { CLIENT_MESSAGE_TYPES, UnfoldError, clientMessageSchema, type ParsedClie
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { authorizeRun, authorizeTenantWide, principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
 import type { StreamTransport } from '../streaming/stream-observer.js';
@@ -69,7 +70,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
   const options = streamCoreOptions(app, context);
   const connection = (socket: WebSocket, transport: StreamTransport, batch: boolean): SocketCore => new SubscriptionCore(new WebSocketCodec(socket, transport, batch), options);
 
-  app.get('/v1/runs/:id/ws', { websocket: true }, (socket, request) => {
+  app.get('/v1/runs/:id/ws', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket', wantsBatch(request));
     listen(socket, core, () => {
       throw new UnfoldError('unknown_message', 'a run socket follows its run; use /v1/ws to subscribe to others');
@@ -77,7 +78,8 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     core.guard(async () => {
       try {
         const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
-        const subscription = await authorizeSubscription(context, request, id);
+        const { principal, subscription } = authorizeSubscription(request, id);
+        context.connections.attach(principal, core);
         core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch, run_id: id });
         core.subscribe(id, subscription, { onTerminal: 'end', onResync: 'end' });
       } catch (error) {
@@ -86,25 +88,23 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     });
   });
 
-  app.get('/v1/ws', { websocket: true }, (socket, request) => {
+  app.get('/v1/ws', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket-multiplexed', wantsBatch(request));
     const ready = (async () => {
-      const { token } = await authorizeSubscription(context, request);
+      context.connections.attach(principalOf(request), core);
       core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch });
-      return token;
     })();
     ready.catch((error: unknown) => core.refuse(error));
     let unwatch: (() => void) | undefined;
     socket.once('close', () => unwatch?.());
     listen(socket, core, async (message) => {
-      const token = await ready;
+      await ready;
       if (message.type === 'unsubscribe') {
         core.unsubscribe(message.run_id);
         return;
       }
       if (message.type === 'watch_runs') {
-        // A stream token is scoped to runs; the runs list is for clients that need none.
-        if (token !== undefined) throw new UnfoldError('forbidden', 'a stream token does not cover the runs list');
+        authorizeTenantWide(request, 'the runs list');
         unwatch ??= context.feed.subscribe((frame) => core.guard(() => core.sendControl(frame)));
         return;
       }
@@ -117,7 +117,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
       if (!core.has(message.run_id) && core.subscriptionCount >= config.UNFOLD_MAX_SUBSCRIPTIONS) {
         throw new UnfoldError('too_many_subscriptions', `a connection may follow at most ${config.UNFOLD_MAX_SUBSCRIPTIONS} runs at once`);
       }
-      if (token !== undefined) await context.tokens.verify(token, message.run_id);
+      authorizeRun(request, message.run_id);
       const { after } = message;
       core.sendControl({ event_type: 'subscribed', run_id: message.run_id, after });
       core.subscribe(message.run_id, { after, epoch: message.epoch, types: message.types ? new Set(message.types) : undefined }, { onTerminal: 'keep', onResync: 'keep' });
@@ -125,7 +125,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
   });
 
   // Seed 000: connect first, then POST; `connected` comes first and `ping` gets `pong`.
-  app.get('/ws/receipt/:receipt_id', { websocket: true }, (socket, request) => {
+  app.get('/ws/receipt/:receipt_id', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket-seed', false);
     listen(socket, core, () => {
       throw new UnfoldError('unknown_message', 'this socket only answers "ping"');
@@ -133,6 +133,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     core.guard(() => {
       try {
         const { receipt_id } = parseRequest(seedParamsSchema, request.params, 'run_not_found');
+        context.connections.attach(authorizeRun(request, receipt_id), core);
         core.sendControl({ event_type: 'connected', receipt_id, message: 'Connected to receipt processing stream', transport: 'websocket', epoch: store.events.epoch });
         core.subscribe(receipt_id, { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
       } catch (error) {

@@ -88,6 +88,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
   /** The writes of this turn: bytes the client had not taken before it, and the cork. */
   private burst: Burst | undefined;
   private ended = false;
+  private readonly endListeners: Array<() => void> = [];
 
   constructor(
     private readonly codec: Codec,
@@ -107,6 +108,12 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
 
   get subscriptionCount(): number {
     return this.follows.size;
+  }
+
+  /** Hears of the connection ending, once, however it ends (or at once if it has). */
+  onEnded(listener: () => void): void {
+    if (this.ended) listener();
+    else this.endListeners.push(listener);
   }
 
   has(runId: string): boolean {
@@ -238,6 +245,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     this.follows.clear();
     clearInterval(this.heartbeat);
     this.closeConnection();
+    for (const listener of this.endListeners.splice(0)) listener();
     if (ending.reason === 'client_gone') return this.codec.end(ending);
     try {
       this.codec.flush?.();

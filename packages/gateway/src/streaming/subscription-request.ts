@@ -6,7 +6,6 @@ export interface SubscriptionRequest {
   after: number;
   epoch?: string | undefined;
   types?: ReadonlySet<EventType> | undefined;
-  token?: string | undefined;
 }
 
 const querySchema = z.object({
@@ -18,7 +17,6 @@ const querySchema = z.object({
     .transform((value) => value.split(',').filter(Boolean))
     .pipe(eventTypeFilterSchema)
     .optional(),
-  token: z.string().max(4_096).optional(),
 });
 
 /**
@@ -33,6 +31,5 @@ export function parseSubscriptionRequest(query: unknown, lastEventId?: string | 
     after,
     epoch: parsed.epoch,
     types: parsed.types ? new Set(parsed.types) : undefined,
-    token: parsed.token,
   };
 }

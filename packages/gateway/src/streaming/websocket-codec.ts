@@ -11,8 +11,12 @@ const SLOW_CONSUMER_CLOSE_GRACE_MS = 5_000;
 
 const UNAUTHORIZED_CODES = new Set(['unauthorized', 'invalid_token', 'forbidden']);
 
-/** The close code for a refusal: a missing or bad credential is 4001, any other bad request 1008. */
+/**
+ * The close code for a refusal: a revoked key is 4003 (a client stops, rather than retry
+ * with the same key), a missing or bad credential 4001, any other bad request 1008.
+ */
 export function refusalCloseCode(code: string): number {
+  if (code === 'key_revoked') return CLOSE_CODES.key_revoked;
   return UNAUTHORIZED_CODES.has(code) ? CLOSE_CODES.unauthorized : CLOSE_CODES.policy_violation;
 }
 

@@ -26,6 +26,7 @@ export const STORES: Array<[string, () => Promise<Store>]> = [
 export function runRecord(runId: string, overrides: Partial<RunRecord> = {}): RunRecord {
   return {
     run_id: runId,
+    tenant: 'default',
     pipeline: 'demo',
     status: 'queued',
     input: { a: 1 },
