@@ -20,6 +20,7 @@ export default {
     '!**/testing/**',
     '!packages/client/src/react/**',
   ],
+  coverageAnalysis: 'perTest',
   ignoreStatic: true,
   concurrency: 2,
   timeoutMS: 30_000,
