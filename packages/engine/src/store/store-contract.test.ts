@@ -80,6 +80,50 @@ describe.each(STORES)('%s store', (_name, open) => {
     await store.close();
   });
 
+  it('hands out copies: changing a record it returned or a patch it took does not change the store', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r', { metadata: { tag: 'kept' } }));
+    const patch = { result: { total: 3 } };
+    await store.runs.update('r', patch);
+    patch.result.total = 99;
+    const got = await store.runs.get('r');
+    (got?.metadata as Record<string, unknown>)['tag'] = 'changed';
+    const [listed] = (await store.runs.list({ limit: 1 })).runs;
+    (listed?.input as Record<string, unknown>)['a'] = 2;
+    const [unfinished] = await store.runs.unfinished();
+    if (unfinished) unfinished.status = 'failed';
+    expect(await store.runs.get('r')).toMatchObject({ status: 'queued', metadata: { tag: 'kept' }, input: { a: 1 }, result: { total: 3 } });
+    await store.runs.update('missing', { status: 'completed' });
+    expect(await store.runs.get('missing')).toBeUndefined();
+    await store.close();
+  });
+
+  it('lists by created_at with the run id breaking ties, ends with no cursor on an exact last page, and lists the unfinished', async () => {
+    const store = await open();
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString();
+    // Ids in the opposite order to the times, and two pairs created in the same millisecond.
+    await store.runs.create(runRecord('d', { created_at: at(1), status: 'running' }));
+    await store.runs.create(runRecord('c', { created_at: at(2), status: 'completed', finished_at: at(3) }));
+    await store.runs.create(runRecord('a', { created_at: at(3) }));
+    await store.runs.create(runRecord('b', { created_at: at(3), status: 'failed', finished_at: at(4) }));
+    await store.runs.create(runRecord('x', { created_at: at(0) }));
+    await store.runs.create(runRecord('y', { created_at: at(0), status: 'cancelled', finished_at: at(4) }));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.runs.list({ limit: 1, cursor });
+      seen.push(...page.runs.map((run) => run.run_id));
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor && seen.length < 10);
+    expect(seen).toEqual(['b', 'a', 'c', 'd', 'y', 'x']);
+    const whole = await store.runs.list({ limit: 6 });
+    expect(whole.runs).toHaveLength(6);
+    expect(whole.next_cursor).toBeNull();
+    expect((await store.runs.list({ limit: 10, status: 'queued' })).runs.map((run) => run.run_id)).toEqual(['a', 'x']);
+    expect((await store.runs.unfinished()).map((run) => run.run_id).sort()).toEqual(['a', 'd', 'x']);
+    await store.close();
+  });
+
   it('finds finished runs whose log lacks its terminal event', async () => {
     const store = await open();
     const finished = (runId: string) => runRecord(runId, { status: 'completed', finished_at: new Date().toISOString() });
