@@ -1,6 +1,6 @@
 import { UnfoldError, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
-import { createSqliteStore } from './sqlite-store.js';
+import { createSqliteStore, storageError } from './sqlite-store.js';
 import { STORES, runRecord, sqlitePath, token } from './testing/store-fixtures.js';
 
 describe.each(STORES)('%s store', (_name, open) => {
@@ -180,5 +180,40 @@ describe('sqlite store on disk', () => {
     expect(a.events.epoch).not.toBe(b.events.epoch);
     await a.close();
     await b.close();
+  });
+
+  it('refuses an append the file will not take: the append rejects, the run\'s listeners hear of it, the next append reads the true last seq', async () => {
+    const path = await sqlitePath();
+    const store = createSqliteStore({ path });
+    const other = createSqliteStore({ path });
+    await store.events.append('r', token(0));
+    // The other handle writes seq 2 behind this one's back: this one's seq 2 collides.
+    expect(await other.events.lastSeq('r')).toBe(1);
+    await other.events.append('r', token(1));
+    const failures: unknown[] = [];
+    const seen: number[] = [];
+    store.events.onAppend('r', (event) => seen.push(event.seq), (error) => failures.push(error));
+    const refused = await store.events.append('r', token(2)).catch((caught: unknown) => caught);
+    expect((refused as { code?: string }).code).toBe('SQLITE_CONSTRAINT_PRIMARYKEY');
+    expect(failures).toEqual([refused]);
+    expect(seen).toEqual([]);
+    expect((await store.events.append('r', token(3))).seq).toBe(3);
+    expect(seen).toEqual([3]);
+    expect((await store.events.read('r', 0, 10)).map((event) => event.seq)).toEqual([1, 2, 3]);
+    await other.close();
+    await store.close();
+  });
+
+  it('codes the failures of the file or its disk storage_unavailable (transient), and leaves any other error as it was', () => {
+    for (const code of ['SQLITE_FULL', 'SQLITE_IOERR_WRITE', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_NOMEM']) {
+      const cause = Object.assign(new Error('disk I/O error'), { code });
+      const coded = storageError(cause);
+      expect(UnfoldError.isInstance(coded) && { code: coded.code, transient: coded.transient, cause: coded.cause }).toEqual({ code: 'storage_unavailable', transient: true, cause });
+      expect((coded as Error).message).toContain(code);
+    }
+    for (const code of ['SQLITE_CONSTRAINT_PRIMARYKEY', 'XSQLITE_FULL', 42, undefined]) {
+      const error = Object.assign(new Error('not the disk'), { code });
+      expect(storageError(error)).toBe(error);
+    }
   });
 });
