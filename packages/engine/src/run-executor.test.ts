@@ -259,14 +259,14 @@ describe('executeRun, the details a client or an operator reads', () => {
       retry: { attempts: 2, initialDelayMs: 1 },
       run: async () => {
         calls++;
-        if (calls === 1) throw new UnfoldError('upstream_unavailable', 'blip', { transient: true });
+        if (calls === 1) throw new UnfoldError('tool_timeout', 'blip', { transient: true });
         throw 'not an Error';
       },
     });
     const { events, store } = await execute(pipelineOf([flaky]));
     const [, started1, retrying, started2, failed, terminal] = events;
     expect(started1).toMatchObject({ event_type: 'tool_started', tool_name: 'flaky', status: 'started', attempt: 1 });
-    expect(retrying).toMatchObject({ event_type: 'tool_retrying', tool_name: 'flaky', status: 'retrying', attempt: 2, delay_ms: 1, error: 'blip', code: 'upstream_unavailable' });
+    expect(retrying).toMatchObject({ event_type: 'tool_retrying', tool_name: 'flaky', status: 'retrying', attempt: 2, delay_ms: 1, error: 'blip', code: 'tool_timeout' });
     expect(started2).toMatchObject({ event_type: 'tool_started', attempt: 2 });
     expect(failed).toMatchObject({ event_type: 'tool_failed', tool_name: 'flaky', status: 'failed', error: 'not an Error', code: 'tool_failed', optional: false });
     expect(terminal).toMatchObject({ event_type: 'processing_failed', error: 'not an Error', code: 'tool_failed', tool_name: 'flaky' });
