@@ -53,6 +53,9 @@ export default mergeConfig(
         'scripts/**',
       ],
       env: { UNFOLD_FUZZ_RUNS: '300', UNFOLD_STORM_SHARE: '0.1' },
+      // Instrumented code on two shared cores: a test that spawns servers can need more than 20 s.
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
     },
   }),
 );
