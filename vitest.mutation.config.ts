@@ -14,6 +14,9 @@ const root = fileURLToPath(new URL('.', import.meta.url));
  * - suites that only talk over raw HTTP/WebSocket to an `unfold serve` spawned from the
  *   built dist (the sandbox's dist is not mutated, so they can kill no mutant): the CLI's,
  *   storage-faults, and faults/ sigterm-drain, slow-consumer, postgres-sink-outage;
+ *   process-faults too, whose one in-process call (lockDataDir, to hold a directory a
+ *   spawned server then finds taken) data-dir-lock.test.ts covers directly, and whose race
+ *   of two spawned `unfold run` failed Stryker's first run twice on the loaded machine;
  * - pipelines suites that never run a pipeline through the engine (OCR pool, email parsing
  *   and rules, evaluation scorers, sinks), the data-leak script's, and the bench (soak).
  * Every suite that runs the engine, the gateway or the client in-process stays in, the
@@ -41,6 +44,7 @@ export default mergeConfig(
         // spawned dist servers only
         'packages/cli/src/cli.test.ts',
         'packages/integration-tests/src/storage-faults.test.ts',
+        'packages/integration-tests/src/process-faults.test.ts',
         'packages/integration-tests/src/faults/sigterm-drain.test.ts',
         'packages/integration-tests/src/faults/slow-consumer.test.ts',
         'packages/integration-tests/src/faults/postgres-sink-outage.test.ts',
