@@ -161,6 +161,8 @@ describe('executeRun', () => {
     const { events, status } = await execute(pipelineOf([long, tool('never')]), controller.signal);
     expect(status).toBe('cancelled');
     expect(events.at(-1)).toMatchObject({ event_type: 'processing_cancelled', reason: 'user pressed stop' });
+    // A tool stopped by the cancel did not fail.
+    expect(types(events)).not.toContain('tool_failed:long');
     expect(events.filter((event) => event.event_type.startsWith('processing_'))).toHaveLength(2);
   });
 
@@ -196,7 +198,9 @@ describe('executeRun when the store refuses writes', () => {
     followRun(store, 'r1', { after: 0 }, { event: () => undefined, resync: () => undefined, error: (error) => heard.push(error) });
     const outcome = await executeRun({ store, pipeline: pipelineOf([chatty, tool('never')]), run, input: {}, signal: new AbortController().signal });
     expect(outcome.status).toBe('failed');
-    expect(outcome.terminal).toMatchObject({ event_type: 'processing_failed', code: 'storage_unavailable' });
+    expect(outcome.terminal).toMatchObject({ event_type: 'processing_failed', code: 'storage_unavailable', error: "the run's events could not be stored: no space left on the test disk" });
+    expect((outcome.terminal as { duration_ms: number }).duration_ms).toBeGreaterThanOrEqual(0);
+    expect((outcome.terminal as { duration_ms: number }).duration_ms).toBeLessThan(10_000);
     const events = await store.events.read('r1', 0, 100);
     expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
     expect(types(events)).toEqual(['processing_started', 'tool_started:chatty', 'tool_progress:chatty', 'tool_progress:chatty', 'processing_failed']);
@@ -206,7 +210,12 @@ describe('executeRun when the store refuses writes', () => {
 
   it('settles while the store refuses its end, writes that end once the store takes writes again, and the other runs complete', async () => {
     let diskFull = true;
-    const store = withFailingAppends(createMemoryStore(), (runId) => diskFull && runId === 'doomed');
+    let refused = 0;
+    const store = withFailingAppends(createMemoryStore(), (runId) => {
+      const refuse = diskFull && runId === 'doomed';
+      if (refuse) refused++;
+      return refuse;
+    });
     const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 2 });
     const doomed = newRunRecord({ run_id: 'doomed', pipeline: 'test', input: {} });
     const healthy = newRunRecord({ run_id: 'healthy', pipeline: 'test', input: {} });
@@ -219,7 +228,12 @@ describe('executeRun when the store refuses writes', () => {
     expect((await store.events.read('healthy', 0, 100)).at(-1)).toMatchObject({ event_type: 'processing_completed' });
     expect(await store.events.lastSeq('doomed')).toBe(0);
     diskFull = false;
+    const recovered = Date.now();
     while (runner.activeCount > 0) await sleep(5);
+    // Retries back off from 100 ms, doubling: a few while the disk was full, and the end is
+    // written within about a second of its coming back.
+    expect(refused).toBeLessThan(20);
+    expect(Date.now() - recovered).toBeLessThan(2_500);
     expect(await store.runs.get('doomed')).toMatchObject({ status: 'failed', error: { code: 'storage_unavailable' } });
     expect(types(await store.events.read('doomed', 0, 100))).toEqual(['processing_started', 'processing_failed']);
   });
@@ -374,5 +388,16 @@ describe('executeRun, the details a client or an operator reads', () => {
     expect(status).toBe('cancelled');
     expect(types(events)).toEqual(['processing_started', 'processing_cancelled']);
     expect(await store.runs.get('r1')).toMatchObject({ status: 'cancelled', error: { code: 'cancelled', message: 'asked to stop' } });
+  });
+
+  it('fails a run whose record cannot be written with internal_error when the store\'s error is not coded', async () => {
+    const store = createMemoryStore();
+    const run = newRunRecord({ run_id: 'r1', pipeline: 'test', input: {} });
+    await store.runs.create(run);
+    const broken: Store = { ...store, runs: { ...store.runs, update: async () => Promise.reject(new Error('SQLITE_CORRUPT')) } };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const outcome = await executeRun({ store: broken, pipeline: pipelineOf([tool('a')]), run, input: {}, signal: controller.signal });
+    expect(outcome.terminal).toMatchObject({ seq: 0, event_type: 'processing_failed', code: 'internal_error', error: "the run's events could not be stored: SQLITE_CORRUPT" });
   });
 });
