@@ -3,7 +3,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UnfoldError } from '@unfold/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+// The real file system, with a way to make one call fail as a read-only or full disk would
+// (root, which runs these tests, can write anywhere).
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...actual, mkdir: vi.fn(actual.mkdir), writeFile: vi.fn(actual.writeFile) };
+});
 import { lockDataDir, readDataDirOwner } from './data-dir-lock.js';
 
 const directories: string[] = [];
@@ -86,5 +93,22 @@ describe('data directory lock', () => {
     const error = await lockDataDir(join(parent, 'data'), compromised).catch((caught: unknown) => caught);
     expect(UnfoldError.isInstance(error)).toBe(false);
     expect(error).toMatchObject({ code: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) });
+  });
+
+  it('names a directory it cannot write storage_unavailable, with the system\'s code', async () => {
+    for (const code of ['EROFS', 'EACCES', 'EPERM', 'ENOSPC', 'EDQUOT']) {
+      const directory = await dataDir();
+      vi.mocked(mkdir).mockRejectedValueOnce(Object.assign(new Error(`${code}: cannot write`), { code }));
+      const error = await lockDataDir(directory, compromised).catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'storage_unavailable', message: `the data directory ${directory} is not writable (${code}): ${code}: cannot write` });
+      expect((error as Error).cause).toMatchObject({ code });
+    }
+  });
+
+  it('lets the lock go when it cannot write its owner file', async () => {
+    const directory = await dataDir();
+    vi.mocked(writeFile).mockRejectedValueOnce(Object.assign(new Error('no space'), { code: 'ENOSPC' }));
+    await expect(lockDataDir(directory, compromised)).rejects.toMatchObject({ code: 'storage_unavailable' });
+    await (await lockDataDir(directory, compromised)).release();
   });
 });

@@ -1,3 +1,6 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
 import { UnfoldError, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
 import { createSqliteStore, storageError } from './sqlite-store.js';
@@ -44,6 +47,7 @@ describe.each(STORES)('%s store', (_name, open) => {
     await store.runs.create(runRecord('r'));
     const error = await store.runs.create(runRecord('r')).catch((caught: unknown) => caught);
     expect(UnfoldError.isInstance(error) && error.code).toBe('run_exists');
+    expect((error as Error).message).toBe('a run with id "r" already exists');
     await store.runs.update('r', { status: 'completed', result: { total: 3 }, error: null, finished_at: '2026-01-01T00:00:00.000Z' });
     expect(await store.runs.get('r')).toMatchObject({ status: 'completed', result: { total: 3 }, input: { a: 1 } });
     expect(await store.runs.get('missing')).toBeUndefined();
@@ -152,6 +156,12 @@ describe.each(STORES)('%s store', (_name, open) => {
     expect(await store.events.read('old', 0, 10)).toEqual([]);
     expect(await store.events.lastSeq('old')).toBe(0);
     expect(await store.runs.get('old-running')).toBeDefined();
+    expect(await store.runs.get('recent0')).toBeUndefined();
+    expect(await store.runs.get('recent2')).toBeDefined();
+    // Within both limits: nothing goes.
+    expect(await store.applyRetention({ maxAgeMs: 24 * 3_600_000, maxRuns: 100 }, now)).toEqual([]);
+    expect(await store.applyRetention({ maxAgeMs: 24 * 3_600_000, maxRuns: 3 }, now)).toEqual([]);
+    expect((await store.runs.list({ limit: 10 })).runs).toHaveLength(3);
     await store.close();
   });
 });
@@ -215,5 +225,34 @@ describe('sqlite store on disk', () => {
       const error = Object.assign(new Error('not the disk'), { code });
       expect(storageError(error)).toBe(error);
     }
+  });
+
+  it('says it is SQLite, passes on a write refused for another reason than a taken id, and neither reads nor answers ready once closed', async () => {
+    const store = createSqliteStore({ path: await sqlitePath() });
+    expect(store.kind).toBe('sqlite');
+    await store.ping();
+    const refused = await store.runs.create(runRecord('x', { pipeline: null as unknown as string })).catch((caught: unknown) => caught);
+    expect(refused).toMatchObject({ code: 'SQLITE_CONSTRAINT_NOTNULL' });
+    await store.close();
+    await store.close();
+    await expect(store.ping()).rejects.toThrow();
+    await expect(store.runs.get('x')).rejects.toThrow();
+  });
+
+  it('adds the trace context column to a file written before runs carried one', async () => {
+    const path = await sqlitePath();
+    await mkdir(dirname(path), { recursive: true });
+    const old = new Database(path);
+    old.exec(`CREATE TABLE runs (run_id TEXT PRIMARY KEY, pipeline TEXT NOT NULL, status TEXT NOT NULL, input TEXT NOT NULL, metadata TEXT NOT NULL,
+      created_at TEXT NOT NULL, started_at TEXT, finished_at TEXT, result TEXT, error TEXT)`);
+    old.close();
+    const store = createSqliteStore({ path });
+    await store.runs.create(runRecord('r', { trace_context: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }));
+    expect((await store.runs.get('r'))?.trace_context).toEqual({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    await store.close();
+    // Opened again, the column is there and is not added twice.
+    const again = createSqliteStore({ path });
+    expect((await again.runs.get('r'))?.trace_context).toBeDefined();
+    await again.close();
   });
 });
