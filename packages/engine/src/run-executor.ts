@@ -172,7 +172,6 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
       attempt,
       progress(percent, message) {
         const progress = Math.min(100, Math.max(0, round(percent)));
-        // Stryker disable next-line StringLiteral: any separator (and any stand-in for no message) keeps progress and message apart alike
         const key = `${progress}\u0000${message ?? ''}`;
         if (key === lastProgress || toolSignal.aborted) return;
         lastProgress = key;
