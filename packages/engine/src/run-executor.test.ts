@@ -227,6 +227,8 @@ describe('executeRun when the store refuses writes', () => {
     while (runner.activeCount > 1) await sleep(5);
     expect((await store.events.read('healthy', 0, 100)).at(-1)).toMatchObject({ event_type: 'processing_completed' });
     expect(await store.events.lastSeq('doomed')).toBe(0);
+    // The disk stays full a while: the doomed run's retries back off meanwhile.
+    await sleep(400);
     diskFull = false;
     const recovered = Date.now();
     while (runner.activeCount > 0) await sleep(5);
