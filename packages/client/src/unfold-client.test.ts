@@ -1,0 +1,119 @@
+import { UnfoldError, type TransportName } from '@unfold/protocol';
+import { describe, expect, it } from 'vitest';
+import { negotiated } from './testing/negotiated.js';
+import type { Transport } from './transports/transport.js';
+import type { WebSocketConstructor } from './transports/websocket-transport.js';
+import { createClient } from './unfold-client.js';
+
+/** A fetch that answers every request with `answer` and keeps what it was asked. */
+function recordingFetch(answer: (url: string) => Response = () => Response.json({})) {
+  const requests: Array<{ method: string; url: string; headers: Record<string, string>; body: unknown }> = [];
+  const fetchImpl = (async (url: string, init?: RequestInit) => {
+    requests.push({ method: init?.method ?? 'GET', url, headers: init?.headers as Record<string, string>, body: init?.body === undefined ? undefined : JSON.parse(init.body as string) });
+    return answer(url);
+  }) as typeof fetch;
+  return { fetchImpl, requests };
+}
+
+/** A transport that records the URLs it was opened with and never connects. */
+function silentTransport(name: TransportName, opened: string[]): Transport {
+  return { name, open: (request) => (opened.push(`${name} ${request.url}`), { close: () => undefined }) };
+}
+
+describe('createClient', () => {
+  it('calls the REST API with the API key and the caller\'s headers', async () => {
+    const { fetchImpl, requests } = recordingFetch();
+    const client = createClient({ baseUrl: 'http://host/base', fetch: fetchImpl, apiKey: 'secret', headers: { 'x-trace': 't' } });
+    await client.createRun({ pipeline: 'demo', input: {} });
+    await client.getRun('a/b');
+    await client.listRuns();
+    await client.listRuns({ status: 'failed', limit: 5, cursor: undefined });
+    await client.cancelRun('r1');
+    await client.negotiate(['r1', 'r2']);
+    expect(requests.map(({ method, url, body }) => [method, url, body])).toEqual([
+      ['POST', 'http://host/base/v1/runs', { pipeline: 'demo', input: {} }],
+      ['GET', 'http://host/base/v1/runs/a%2Fb', undefined],
+      ['GET', 'http://host/base/v1/runs', undefined],
+      ['GET', 'http://host/base/v1/runs?status=failed&limit=5', undefined],
+      ['POST', 'http://host/base/v1/runs/r1/cancel', {}],
+      ['POST', 'http://host/base/v1/negotiate', { run_ids: ['r1', 'r2'] }],
+    ]);
+    expect(requests[0]?.headers).toMatchObject({ 'x-api-key': 'secret', 'x-trace': 't' });
+    const anonymous = recordingFetch();
+    await createClient({ baseUrl: 'http://host', fetch: anonymous.fetchImpl }).getRun('r');
+    expect(anonymous.requests[0]?.headers).not.toHaveProperty('x-api-key');
+  });
+
+  it('streams over the transports asked for, in that order, a custom one replacing the built-in of its name', async () => {
+    const opened: string[] = [];
+    const { fetchImpl } = recordingFetch(() => Response.json(negotiated));
+    const client = createClient({
+      baseUrl: 'http://host',
+      fetch: fetchImpl,
+      transports: ['ndjson', 'long-poll'],
+      customTransports: [silentTransport('ndjson', opened), silentTransport('sse', opened)],
+    });
+    const stream = client.watch('r1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(opened).toEqual(['ndjson http://host/v1/runs/r1/ndjson?token=token']);
+    stream.close();
+  });
+
+  it('uses the WebSocket it is given, and refuses to watch runs without one', async () => {
+    const urls: string[] = [];
+    class FakeSocket {
+      onopen: ((event: unknown) => void) | null = null;
+      onmessage: ((event: { data: unknown }) => void) | null = null;
+      onclose: ((event: { code: number; reason: string }) => void) | null = null;
+      onerror: ((event: unknown) => void) | null = null;
+      constructor(url: string) {
+        urls.push(url);
+      }
+      close(): void {}
+      send(): void {}
+    }
+    const { fetchImpl } = recordingFetch(() => Response.json(negotiated));
+    const client = createClient({ baseUrl: 'http://host', fetch: fetchImpl, WebSocket: FakeSocket as unknown as WebSocketConstructor });
+    const stream = client.watch('r1');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(urls).toEqual(['ws://host/v1/runs/r1/websocket?token=token']);
+    stream.close();
+    client.watchRuns({ update: () => undefined }).close();
+    expect(urls.at(-1)).toBe('ws://host/v1/ws');
+
+    const withoutSocket = createClient({ baseUrl: 'http://host', fetch: fetchImpl });
+    expect(() => withoutSocket.watchRuns({ update: () => undefined })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+
+  it('runAndWatch subscribes under the run id it creates, and fails the stream when the run cannot be created', async () => {
+    const opened: string[] = [];
+    const created = recordingFetch((url) => (url.endsWith('/negotiate') ? Response.json(negotiated) : Response.json({ run_id: 'mine' })));
+    const client = createClient({ baseUrl: 'http://host', fetch: created.fetchImpl, transports: ['sse'], customTransports: [silentTransport('sse', opened)] });
+    const stream = client.runAndWatch({ pipeline: 'demo', input: {}, run_id: 'mine' });
+    expect(stream.runId).toBe('mine');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(created.requests.find((request) => request.url.endsWith('/v1/runs'))?.body).toEqual({ pipeline: 'demo', input: {}, run_id: 'mine' });
+    stream.close();
+    const generated = client.runAndWatch({ pipeline: 'demo', input: {} });
+    expect(generated.runId).toMatch(/^[0-9a-f-]{36}$/);
+    generated.close();
+
+    // A refusal keeps the server's code; an answer that is not JSON is the client's internal_error.
+    const answers: Array<[() => Response, string]> = [
+      [() => Response.json({ code: 'unknown_pipeline', message: 'no such pipeline' }, { status: 422 }), 'unknown_pipeline'],
+      [() => new Response('not json', { status: 200 }), 'internal_error'],
+    ];
+    for (const [answer, code] of answers) {
+      const refusing = createClient({
+        baseUrl: 'http://host',
+        fetch: (async (url: string) => (url.endsWith('/negotiate') ? Response.json(negotiated) : answer())) as typeof fetch,
+        transports: ['sse'],
+        customTransports: [silentTransport('sse', [])],
+      });
+      const failed = refusing.runAndWatch({ pipeline: 'demo', input: {} });
+      const error = await failed.done.catch((caught: unknown) => caught);
+      expect(UnfoldError.isInstance(error) && error.code).toBe(code);
+      expect(failed.state).toMatchObject({ status: 'closed', reason: 'failed' });
+    }
+  });
+});
