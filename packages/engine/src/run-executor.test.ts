@@ -394,7 +394,7 @@ describe('executeRun, the details a client or an operator reads', () => {
 
   it('fails a run whose record cannot be written with internal_error when the store\'s error is not coded', async () => {
     const store = createMemoryStore();
-    const run = newRunRecord({ run_id: 'r1', pipeline: 'test', input: {} });
+    const run = newRunRecord({ run_id: 'r1', tenant: 'default', pipeline: 'test', input: {} });
     await store.runs.create(run);
     const broken: Store = { ...store, runs: { ...store.runs, update: async () => Promise.reject(new Error('SQLITE_CORRUPT')) } };
     const controller = new AbortController();
