@@ -55,7 +55,7 @@ describe('createClient', () => {
     });
     const stream = client.watch('r1');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(opened).toEqual(['ndjson http://host/v1/runs/r1/ndjson?token=token']);
+    expect(opened).toEqual(['ndjson http://host/v1/runs/r1/ndjson?access_token=token']);
     stream.close();
   });
 
@@ -76,7 +76,7 @@ describe('createClient', () => {
     const client = createClient({ baseUrl: 'http://host', fetch: fetchImpl, WebSocket: FakeSocket as unknown as WebSocketConstructor });
     const stream = client.watch('r1');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(urls).toEqual(['ws://host/v1/runs/r1/websocket?token=token']);
+    expect(urls).toEqual(['ws://host/v1/runs/r1/websocket?access_token=token']);
     stream.close();
     client.watchRuns({ update: () => undefined }).close();
     expect(urls.at(-1)).toBe('ws://host/v1/ws');
