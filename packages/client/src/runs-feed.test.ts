@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunUpdatedFrame } from '@unfold/protocol';
 import { watchRunsFeed, type RunsFeedState } from './runs-feed.js';
-import type { WebSocketConstructor } from './transports/websocket-transport.js';
-
-/** WebSockets the test drives: every one opened is kept, with what it was sent and how it was closed. */
-function fakeSockets() {
-  const sockets: FakeSocket[] = [];
-  class FakeSocket {
-    onopen: ((event: unknown) => void) | null = null;
-    onmessage: ((event: { data: unknown }) => void) | null = null;
-    onclose: ((event: { code: number; reason: string }) => void) | null = null;
-    onerror: ((event: unknown) => void) | null = null;
-    sent: string[] = [];
-    closedWith: [number | undefined, string | undefined] | undefined;
-    constructor(readonly url: string) {
-      sockets.push(this);
-    }
-    close(code?: number, reason?: string): void {
-      this.closedWith = [code, reason];
-    }
-    send(data: string): void {
-      this.sent.push(data);
-    }
-  }
-  return { sockets, WebSocket: FakeSocket as unknown as WebSocketConstructor };
-}
+import { fakeSockets } from './testing/fake-sockets.js';
 
 const update: RunUpdatedFrame = { event_type: 'run_updated', run_id: 'r1', pipeline: 'demo', status: 'running', created_at: '2026-01-01T00:00:00.000Z' };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));

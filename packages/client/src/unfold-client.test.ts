@@ -2,7 +2,7 @@ import { UnfoldError, type TransportName } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
 import { negotiated } from './testing/negotiated.js';
 import type { Transport } from './transports/transport.js';
-import type { WebSocketConstructor } from './transports/websocket-transport.js';
+import { fakeSockets } from './testing/fake-sockets.js';
 import { createClient } from './unfold-client.js';
 
 /** A fetch that answers every request with `answer` and keeps what it was asked. */
@@ -60,26 +60,15 @@ describe('createClient', () => {
   });
 
   it('uses the WebSocket it is given, and refuses to watch runs without one', async () => {
-    const urls: string[] = [];
-    class FakeSocket {
-      onopen: ((event: unknown) => void) | null = null;
-      onmessage: ((event: { data: unknown }) => void) | null = null;
-      onclose: ((event: { code: number; reason: string }) => void) | null = null;
-      onerror: ((event: unknown) => void) | null = null;
-      constructor(url: string) {
-        urls.push(url);
-      }
-      close(): void {}
-      send(): void {}
-    }
+    const { sockets, WebSocket } = fakeSockets();
     const { fetchImpl } = recordingFetch(() => Response.json(negotiated));
-    const client = createClient({ baseUrl: 'http://host', fetch: fetchImpl, WebSocket: FakeSocket as unknown as WebSocketConstructor });
+    const client = createClient({ baseUrl: 'http://host', fetch: fetchImpl, WebSocket });
     const stream = client.watch('r1');
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(urls).toEqual(['ws://host/v1/runs/r1/websocket?access_token=token']);
+    expect(sockets.map((socket) => socket.url)).toEqual(['ws://host/v1/runs/r1/websocket?access_token=token']);
     stream.close();
     client.watchRuns({ update: () => undefined }).close();
-    expect(urls.at(-1)).toBe('ws://host/v1/ws');
+    expect(sockets.at(-1)?.url).toBe('ws://host/v1/ws');
 
     const withoutSocket = createClient({ baseUrl: 'http://host', fetch: fetchImpl });
     expect(() => withoutSocket.watchRuns({ update: () => undefined })).toThrow(expect.objectContaining({ code: 'invalid_input' }));

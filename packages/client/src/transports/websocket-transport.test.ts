@@ -1,27 +1,14 @@
 import { CLOSE_CODES, type UnfoldError } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
 import type { StreamFrame, TransportEnd } from './transport.js';
-import { websocketTransport, type WebSocketConstructor } from './websocket-transport.js';
+import { fakeSockets } from '../testing/fake-sockets.js';
+import { websocketTransport } from './websocket-transport.js';
 
 function open() {
-  const sockets: Array<{ url: string; onmessage: ((event: { data: unknown }) => void) | null; onclose: ((event: { code: number; reason: string }) => void) | null; closedWith?: [number | undefined, string | undefined] }> = [];
-  class FakeSocket {
-    onopen = null;
-    onmessage: ((event: { data: unknown }) => void) | null = null;
-    onclose: ((event: { code: number; reason: string }) => void) | null = null;
-    onerror: ((event: unknown) => void) | null = null;
-    closedWith?: [number | undefined, string | undefined];
-    constructor(readonly url: string) {
-      sockets.push(this);
-    }
-    close(code?: number, reason?: string): void {
-      this.closedWith = [code, reason];
-    }
-    send(): void {}
-  }
+  const { sockets, WebSocket } = fakeSockets();
   const frames: StreamFrame[] = [];
   const ends: TransportEnd[] = [];
-  const connection = websocketTransport(FakeSocket as unknown as WebSocketConstructor).open(
+  const connection = websocketTransport(WebSocket).open(
     { url: 'https://host/v1/runs/r/websocket?token=t', after: 0, fetch: globalThis.fetch, headers: {} },
     { frame: (frame) => frames.push(frame), end: (end) => ends.push(end) },
   );
