@@ -6,6 +6,23 @@ import type { Store } from './store.js';
 
 const terminal = { event_type: 'processing_completed' as const, pipeline: 'demo', duration_ms: 1, result: null };
 
+/** Appends `count` token events, numbered from `first`, one after the other. */
+async function appendTokens(store: Store, first: number, count: number): Promise<void> {
+  for (let index = 0; index < count; index++) await store.events.append('r', token(first + index));
+}
+
+/** Replay backpressure that pauses the replay once, for as long as `during` runs. */
+function pausedOnceWhile(during: () => Promise<void>): Partial<FollowHandlers> {
+  let paused = false;
+  return {
+    backpressure: () => {
+      if (paused) return undefined;
+      paused = true;
+      return during();
+    },
+  };
+}
+
 function follow(store: Store, runId: string, options: FollowOptions, extra: Partial<FollowHandlers> = {}) {
   const events: UnfoldEvent[] = [];
   let resync: ResyncFrame | undefined;
@@ -35,7 +52,7 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
   it('replays from a position then goes live, with no gap and no duplicate while appends interleave with the replay', async () => {
     const store = await open();
     await store.runs.create(runRecord('r'));
-    for (let index = 0; index < 20; index++) await store.events.append('r', token(index));
+    await appendTokens(store, 0, 20);
     // Every replayed event lets the producer append two more: the replay (pages of 3)
     // and the live feed overlap the whole time.
     let produced = 20;
@@ -56,7 +73,7 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
   it('hands over to live without losing what was appended while the last replay page was delivered', async () => {
     const store = await open();
     await store.runs.create(runRecord('r'));
-    for (let index = 0; index < 10; index++) await store.events.append('r', token(index));
+    await appendTokens(store, 0, 10);
     // Pages of 4: 1-4, 5-8, then the short last page 9-10. While it is delivered, two
     // events arrive: the replay has already read its last page, so only the live buffer
     // holds them.
@@ -79,18 +96,9 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
   it('reads on from the log when live events overflow what a paused replay may hold', async () => {
     const store = await open();
     await store.runs.create(runRecord('r'));
-    for (let index = 0; index < 10; index++) await store.events.append('r', token(index));
-    let released = false;
-    const subscriber = follow(store, 'r', { after: 0, pageSize: 4, maxPending: 5 }, {
-      backpressure: () => {
-        if (released) return undefined;
-        released = true;
-        // While the replay waits, far more events arrive than it may buffer.
-        return (async () => {
-          for (let index = 0; index < 40; index++) await store.events.append('r', token(100 + index));
-        })();
-      },
-    });
+    await appendTokens(store, 0, 10);
+    // While the replay waits, far more events arrive than it may buffer.
+    const subscriber = follow(store, 'r', { after: 0, pageSize: 4, maxPending: 5 }, pausedOnceWhile(() => appendTokens(store, 100, 40)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await store.events.append('r', terminal);
     await subscriber.ended;
@@ -101,7 +109,7 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
   it('holds at most maxPending live events while the replay is paused, then reads the rest from the log', async () => {
     const store = await open();
     await store.runs.create(runRecord('r'));
-    for (let index = 0; index < 4; index++) await store.events.append('r', token(index));
+    await appendTokens(store, 0, 4);
     // The replay's one short page holds 4; during its pause 6 events arrive, one more than
     // the buffer of 5 may hold.
     const reads: number[] = [];
@@ -110,16 +118,7 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
       reads.push(after);
       return store.events.read(runId, after, limit);
     };
-    let paused = false;
-    const subscriber = follow(counted, 'r', { after: 0, pageSize: 10, maxPending: 5 }, {
-      backpressure: () => {
-        if (paused) return undefined;
-        paused = true;
-        return (async () => {
-          for (let index = 0; index < 6; index++) await store.events.append('r', token(10 + index));
-        })();
-      },
-    });
+    const subscriber = follow(counted, 'r', { after: 0, pageSize: 10, maxPending: 5 }, pausedOnceWhile(() => appendTokens(store, 10, 6)));
     await new Promise((resolve) => setTimeout(resolve, 50));
     await store.events.append('r', terminal);
     await subscriber.ended;
@@ -152,7 +151,7 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
   it('serves a position right before the first event retention kept, and resyncs one further back', async () => {
     const store = await open();
     await store.runs.create(runRecord('r'));
-    for (let index = 0; index < 8; index++) await store.events.append('r', token(index));
+    await appendTokens(store, 0, 8);
     // As if retention had dropped seqs 1-4: the log starts at 5.
     const trimmed: Store = { ...store, events: Object.create(store.events) as Store['events'] };
     trimmed.events.firstSeq = async () => 5;
