@@ -1,6 +1,7 @@
-import type { TransportName, UnfoldEvent } from '@unfold/protocol';
-import { describe, expect, it } from 'vitest';
-import { RunStream } from './run-stream.js';
+import { UnfoldError, type TransportName, type UnfoldEvent } from '@unfold/protocol';
+import { describe, expect, it, vi } from 'vitest';
+import type { ConnectionState } from './connection-state.js';
+import { RunStream, type RunStreamDeps, type WatchOptions } from './run-stream.js';
 import { negotiated } from './testing/negotiated.js';
 import type { StreamFrame, Transport, TransportRequest, TransportSink } from './transports/transport.js';
 
@@ -23,7 +24,7 @@ function scriptedTransport(name: TransportName) {
   return { transport, connections };
 }
 
-function streamOver(transports: Transport[], after = 0) {
+function streamOver(transports: Transport[], after = 0, deps: Partial<RunStreamDeps> = {}, options: WatchOptions = {}) {
   return new RunStream(
     'run',
     {
@@ -33,8 +34,9 @@ function streamOver(transports: Transport[], after = 0) {
       transports,
       reconnect: { initialDelayMs: 1, maxDelayMs: 2, maxAttempts: 20 },
       negotiate: async () => negotiated,
+      ...deps,
     },
-    { after },
+    { after, ...options },
   );
 }
 
@@ -126,5 +128,350 @@ describe('RunStream', () => {
     expect(stream.state).toMatchObject({ status: 'closed', reason: 'closed' });
     expect(ws.connections[0]!.closed).toBe(true);
     await expect(stream.done).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  describe('the query of each connection', () => {
+    const queryOf = (connection: { request: TransportRequest } | undefined) => new URL(connection!.request.url).searchParams;
+
+    it('names the position and epoch only once it holds events, and always the token', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport]);
+      await tick();
+      expect(queryOf(ws.connections[0]).get('after')).toBeNull();
+      expect(queryOf(ws.connections[0]).get('access_token')).toBe('token');
+      ws.connections[0]!.sink.frame(connected);
+      ws.connections[0]!.sink.end({});
+      await tick();
+      // it has an epoch but nothing of it: a resume point would be seq 0 of that epoch
+      expect(queryOf(ws.connections[1]).get('epoch')).toBeNull();
+      expect(queryOf(ws.connections[1]).get('after')).toBeNull();
+      stream.close();
+    });
+
+    it('asks for the chosen types and for batching on WebSocket only', async () => {
+      const ws = scriptedTransport('websocket');
+      const sse = scriptedTransport('sse');
+      const stream = streamOver([ws.transport, sse.transport], 0, {}, { types: ['tool_progress', 'validation_result'], batch: true });
+      await tick();
+      expect(queryOf(ws.connections[0]).get('types')).toBe('tool_progress,validation_result');
+      expect(queryOf(ws.connections[0]).get('batch')).toBe('1');
+      ws.connections[0]!.sink.end({});
+      await tick();
+      expect(queryOf(sse.connections[0]).get('types')).toBe('tool_progress,validation_result');
+      expect(queryOf(sse.connections[0]).get('batch')).toBeNull();
+      stream.close();
+    });
+
+    it('leaves types and batch out when not asked for', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport], 0, {}, { types: [] });
+      await tick();
+      expect(queryOf(ws.connections[0]).has('types')).toBe(false);
+      expect(queryOf(ws.connections[0]).has('batch')).toBe(false);
+      expect(ws.connections[0]!.request.url.startsWith('http://unfold.test/v1/runs/run/websocket?')).toBe(true);
+      stream.close();
+    });
+  });
+
+  it('with a types filter, delivers the filtered events though their seqs have gaps', async () => {
+    const ws = scriptedTransport('websocket');
+    const stream = streamOver([ws.transport], 0, {}, { types: ['tool_progress'] });
+    const seen: number[] = [];
+    stream.on('tool_progress', (received) => seen.push(received.seq));
+    await tick();
+    ws.connections[0]!.sink.frame(connected);
+    for (const seq of [2, 5, 5, 9]) ws.connections[0]!.sink.frame(event(seq));
+    ws.connections[0]!.sink.frame(event(12, 'processing_completed'));
+    expect((await stream.done).seq).toBe(12);
+    expect(seen).toEqual([2, 5, 9]);
+    expect(ws.connections).toHaveLength(1);
+  });
+
+  describe('retries and fallback', () => {
+    const statesOf = (stream: RunStream) => {
+      const states: ConnectionState[] = [];
+      stream.on('state', (state) => states.push(state));
+      return states;
+    };
+
+    it('falls through to the next transport at once and waits only after a full round failed', async () => {
+      const ws = scriptedTransport('websocket');
+      const sse = scriptedTransport('sse');
+      const stream = streamOver([ws.transport, sse.transport], 0, { reconnect: { initialDelayMs: 40, maxDelayMs: 40, maxAttempts: 20 } });
+      const states = statesOf(stream);
+      await tick();
+      ws.connections[0]!.sink.end({});
+      expect(states.at(-1)).toMatchObject({ status: 'reconnecting', transport: 'websocket', attempt: 1, delayMs: 0 });
+      await tick();
+      sse.connections[0]!.sink.end({});
+      const waited = states.at(-1) as ConnectionState & { status: 'reconnecting' };
+      expect(waited).toMatchObject({ status: 'reconnecting', transport: 'sse', attempt: 2 });
+      expect(waited.delayMs).toBeGreaterThanOrEqual(20);
+      expect(waited.error).toMatchObject({ code: 'server_busy' });
+      await tick();
+      expect(ws.connections).toHaveLength(1); // still waiting out the backoff
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(ws.connections).toHaveLength(2);
+      stream.close();
+    });
+
+    it('after a live connection drops, waits before reconnecting to the same transport', async () => {
+      const ws = scriptedTransport('websocket');
+      const sse = scriptedTransport('sse');
+      const stream = streamOver([ws.transport, sse.transport], 0, { reconnect: { initialDelayMs: 40, maxDelayMs: 40, maxAttempts: 20 } });
+      const states = statesOf(stream);
+      await tick();
+      ws.connections[0]!.sink.frame(connected);
+      ws.connections[0]!.sink.end({});
+      expect(states.at(-1)).toMatchObject({ status: 'reconnecting', transport: 'websocket', attempt: 1 });
+      expect((states.at(-1) as { delayMs: number }).delayMs).toBeGreaterThanOrEqual(20);
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(ws.connections).toHaveLength(2);
+      expect(sse.connections).toHaveLength(0);
+      stream.close();
+    });
+
+    it('gives up after maxAttempts failures in a row with the last error, and a live connection starts the count again', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport], 0, { reconnect: { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 2 } });
+      const errors: string[] = [];
+      stream.on('error', (error) => errors.push(error.code));
+      await tick();
+      ws.connections[0]!.sink.end({ error: new UnfoldError('server_busy', 'one', { transient: true }) });
+      await tick();
+      ws.connections[1]!.sink.frame(connected); // live again: the count starts over
+      ws.connections[1]!.sink.end({ error: new UnfoldError('server_busy', 'two', { transient: true }) });
+      await tick();
+      ws.connections[2]!.sink.end({ error: new UnfoldError('server_busy', 'three', { transient: true }) });
+      await tick();
+      expect(stream.state.status).not.toBe('closed'); // two failures in a row: one more try
+      ws.connections[3]!.sink.end({ error: new UnfoldError('timeout', 'four', { transient: true }) });
+      await expect(stream.done).rejects.toMatchObject({ code: 'timeout', message: 'four' });
+      expect(stream.state).toMatchObject({ status: 'closed', reason: 'failed' });
+      expect(errors).toEqual(['timeout']);
+      await tick();
+      expect(ws.connections).toHaveLength(4);
+    });
+
+    it('retries a negotiation that failed for a transient reason', async () => {
+      const ws = scriptedTransport('websocket');
+      const negotiate = vi.fn().mockRejectedValueOnce(new Error('socket hang up')).mockResolvedValue(negotiated);
+      const stream = streamOver([ws.transport], 0, { negotiate });
+      const states = statesOf(stream);
+      await tick();
+      await tick();
+      expect(negotiate).toHaveBeenCalledTimes(2);
+      expect(states[0]).toMatchObject({ status: 'reconnecting', transport: undefined, attempt: 1 });
+      expect((states[0] as { error: Error }).error).toMatchObject({ code: 'server_busy', message: 'socket hang up' });
+      expect(ws.connections).toHaveLength(1);
+      stream.close();
+    });
+
+    it('falls back when a transport throws while opening', async () => {
+      const sse = scriptedTransport('sse');
+      const throwing: Transport = {
+        name: 'websocket',
+        open() {
+          throw new Error('blocked URL');
+        },
+      };
+      const stream = streamOver([throwing, sse.transport]);
+      const states = statesOf(stream);
+      await tick();
+      expect(states.find((state) => state.status === 'reconnecting')).toMatchObject({ transport: 'websocket', delayMs: 0 });
+      expect(sse.connections).toHaveLength(1);
+      stream.close();
+    });
+  });
+
+  describe('answers that retrying cannot change', () => {
+    for (const status of [400, 401, 403, 404, 406, 413, 415, 422]) {
+      it(`fails at once when the negotiation answers ${status}`, async () => {
+        const error = new UnfoldError('unauthorized', `status ${status}`, { details: { status } });
+        const negotiate = vi.fn().mockRejectedValue(error);
+        const stream = streamOver([scriptedTransport('websocket').transport], 0, { negotiate });
+        await expect(stream.done).rejects.toBe(error);
+        expect(stream.state).toMatchObject({ status: 'closed', reason: 'failed', error });
+        await tick();
+        expect(negotiate).toHaveBeenCalledTimes(1);
+      });
+    }
+
+    it('fails when a connection ends with a fatal status', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport]);
+      await tick();
+      ws.connections[0]!.sink.end({ error: new UnfoldError('run_not_found', 'no such run', { details: { status: 404 } }) });
+      await expect(stream.done).rejects.toMatchObject({ code: 'run_not_found' });
+      await tick();
+      expect(ws.connections).toHaveLength(1);
+    });
+
+    it('renegotiates an expired stream token, and retries a 5xx, instead of failing', async () => {
+      const ws = scriptedTransport('websocket');
+      const negotiate = vi.fn(async () => negotiated);
+      const stream = streamOver([ws.transport], 0, { negotiate });
+      await tick();
+      ws.connections[0]!.sink.end({ error: new UnfoldError('invalid_token', 'expired', { details: { status: 401 } }) });
+      await tick();
+      ws.connections[1]!.sink.end({ error: new UnfoldError('internal_error', 'boom', { details: { status: 500 } }) });
+      await tick();
+      expect(ws.connections).toHaveLength(3);
+      expect(negotiate).toHaveBeenCalledTimes(3);
+      expect(stream.state.status).not.toBe('closed');
+      stream.close();
+    });
+
+    it('fails with not_acceptable when the server offers none of the allowed transports', async () => {
+      const stream = streamOver([scriptedTransport('websocket').transport], 0, {
+        negotiate: async () => ({ ...negotiated, transports: negotiated.transports.filter((entry) => entry.transport !== 'websocket') }),
+      });
+      await expect(stream.done).rejects.toMatchObject({ code: 'not_acceptable' });
+    });
+  });
+
+  it('a resync with no status (the run is gone) fails the stream with resync_required', async () => {
+    const ws = scriptedTransport('websocket');
+    const stream = streamOver([ws.transport], 4);
+    await tick();
+    ws.connections[0]!.sink.frame({ event_type: 'resync', run_id: 'run', reason: 'run_expired', status: null, epoch: 'e2', last_seq: 0 });
+    await expect(stream.done).rejects.toMatchObject({ code: 'resync_required' });
+    expect(ws.connections[0]!.closed).toBe(true);
+    expect(stream.state).toMatchObject({ status: 'closed', reason: 'failed' });
+  });
+
+  it('hands error frames to the app as transient errors and stays connected', async () => {
+    const ws = scriptedTransport('websocket');
+    const stream = streamOver([ws.transport]);
+    const errors: UnfoldError[] = [];
+    stream.on('error', (error) => errors.push(error));
+    await tick();
+    ws.connections[0]!.sink.frame(connected);
+    ws.connections[0]!.sink.frame({ event_type: 'error', code: 'rate_limited', message: 'slow down' } as StreamFrame);
+    ws.connections[0]!.sink.frame({ event_type: 'error', code: 'no_such_code', message: 'odd' } as unknown as StreamFrame);
+    expect(errors.map((error) => [error.code, error.message, error.transient, error.details?.['transport']])).toEqual([
+      ['rate_limited', 'slow down', true, 'websocket'],
+      ['internal_error', 'odd', true, 'websocket'],
+    ]);
+    expect(ws.connections[0]!.closed).toBe(false);
+    stream.close();
+  });
+
+  it('keeps delivering to other handlers when one throws', async () => {
+    const ws = scriptedTransport('websocket');
+    const stream = streamOver([ws.transport]);
+    const seen: number[] = [];
+    stream.on('event', () => {
+      throw new Error('app bug');
+    });
+    stream.on('event', (received) => seen.push(received.seq));
+    await tick();
+    ws.connections[0]!.sink.frame(connected);
+    ws.connections[0]!.sink.frame(event(1));
+    ws.connections[0]!.sink.frame(event(2, 'processing_completed'));
+    await stream.done;
+    expect(seen).toEqual([1, 2]);
+  });
+
+  it('an unsubscribed handler hears nothing more', async () => {
+    const ws = scriptedTransport('websocket');
+    const stream = streamOver([ws.transport]);
+    const seen: number[] = [];
+    const off = stream.on('event', (received) => seen.push(received.seq));
+    await tick();
+    ws.connections[0]!.sink.frame(connected);
+    ws.connections[0]!.sink.frame(event(1));
+    off();
+    ws.connections[0]!.sink.frame(event(2));
+    expect(seen).toEqual([1]);
+    expect(stream.lastSeq).toBe(2);
+    stream.close();
+  });
+
+  describe('after the end', () => {
+    it('closed before it connected, it never negotiates', async () => {
+      const negotiate = vi.fn(async () => negotiated);
+      const stream = streamOver([scriptedTransport('websocket').transport], 0, { negotiate });
+      stream.close();
+      await tick();
+      expect(negotiate).not.toHaveBeenCalled();
+      await expect(stream.done).rejects.toMatchObject({ code: 'cancelled' });
+    });
+
+    it('closed while negotiating, it opens no connection', async () => {
+      const ws = scriptedTransport('websocket');
+      let answer!: (response: typeof negotiated) => void;
+      const stream = streamOver([ws.transport], 0, { negotiate: () => new Promise((resolve) => (answer = resolve)) });
+      await tick();
+      stream.close();
+      answer(negotiated);
+      await tick();
+      expect(ws.connections).toHaveLength(0);
+    });
+
+    it('closed while waiting to reconnect, it does not reconnect', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport], 0, { reconnect: { initialDelayMs: 20, maxDelayMs: 20, maxAttempts: 5 } });
+      await tick();
+      ws.connections[0]!.sink.frame(connected);
+      ws.connections[0]!.sink.end({});
+      stream.close();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ws.connections).toHaveLength(1);
+    });
+
+    it('a closed stream ignores close, fail and late frames, and keeps its first ending', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport]);
+      const states: ConnectionState[] = [];
+      const errors: UnfoldError[] = [];
+      await tick();
+      ws.connections[0]!.sink.frame(connected);
+      ws.connections[0]!.sink.frame(event(1, 'processing_completed'));
+      stream.on('state', (state) => states.push(state));
+      stream.on('error', (error) => errors.push(error));
+      stream.close();
+      stream.fail(new UnfoldError('internal_error', 'late'));
+      ws.connections[0]!.sink.frame(event(2));
+      ws.connections[0]!.sink.end({ error: new UnfoldError('server_busy', 'late', { transient: true }) });
+      expect((await stream.done).seq).toBe(1);
+      expect(stream.state).toMatchObject({ status: 'closed', reason: 'completed' });
+      expect(states).toEqual([]);
+      expect(errors).toEqual([]);
+      expect(stream.lastSeq).toBe(1);
+      await tick();
+      expect(ws.connections).toHaveLength(1);
+    });
+
+    it('the iterator of a failed stream throws its error after the events it holds', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport]);
+      await tick();
+      ws.connections[0]!.sink.frame(connected);
+      ws.connections[0]!.sink.frame(event(1));
+      const failure = new UnfoldError('internal_error', 'gone');
+      stream.fail(failure);
+      const read: number[] = [];
+      await expect(
+        (async () => {
+          for await (const received of stream) read.push(received.seq);
+        })(),
+      ).rejects.toBe(failure);
+      expect(read).toEqual([1]);
+    });
+
+    it('the iterator of a closed stream ends without an error', async () => {
+      const ws = scriptedTransport('websocket');
+      const stream = streamOver([ws.transport]);
+      await tick();
+      const read: number[] = [];
+      const reading = (async () => {
+        for await (const received of stream) read.push(received.seq);
+      })();
+      await tick();
+      stream.close();
+      await reading;
+      expect(read).toEqual([]);
+    });
   });
 });
