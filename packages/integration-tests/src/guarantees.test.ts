@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createSqliteStore } from '@unfold/engine';
 import { describe, expect, it } from 'vitest';
+import { openHttpStream } from './faults/http-stream-reader.js';
 import { expectGapless, getJson, openSocket, parseNdjson, parseSse, postJson, readStream, stored, type Frame } from './raw-clients.js';
 import { startTestServer, useTestServer } from './test-server.js';
 
@@ -68,6 +69,70 @@ describe('delivery guarantees', () => {
     expect(events.map((message) => Number(message.id))).toEqual(all.slice(5).map((event) => event.seq));
     expect(events[0]?.event).toBe(all[5]?.event_type);
     expect(resumed[0]?.event).toBe('connected');
+  });
+
+  // The SDK drops a seq it holds, so resuming through it would hide a server that sends one
+  // twice or starts past the resume point: these clients read the wire as it is.
+  describe('resumes mid-run from the last seq held, with no duplicate and no gap on the wire', () => {
+    const CUT_AT = 300;
+    const firehose = () => startRun('firehose', { events: 3_000, pause_every: 30, pause_ms: 10 });
+    /** The first connection's events and the resumed one's, joined, must be exactly 1..last. */
+    const expectWhole = (first: Frame[], resumed: Frame[]) => {
+      const cut = first.at(-1)?.seq ?? 0;
+      expect(cut).toBeGreaterThanOrEqual(CUT_AT);
+      expect(expectGapless(first)).toBe(true);
+      expect(resumed[0]?.seq).toBe(cut + 1);
+      expect(expectGapless(resumed, cut + 1)).toBe(true);
+      expect(resumed.at(-1)?.event_type).toBe('processing_completed');
+      expect(resumed.at(-1)?.seq).toBe(3_004); // processing_started, tool_started, 3,000 tokens, tool_completed, terminal
+    };
+
+    it('over WebSocket (after and epoch in the query)', async () => {
+      const runId = await firehose();
+      const first = openSocket(`${server().wsUrl}/v1/runs/${runId}/ws`);
+      const connected = await first.waitFor((frame) => frame.event_type === 'connected');
+      await first.waitFor((frame) => (frame.seq ?? 0) >= CUT_AT);
+      first.socket.terminate();
+      await first.closed;
+      const held = stored(first.frames);
+      const again = openSocket(`${server().wsUrl}/v1/runs/${runId}/ws?after=${held.at(-1)?.seq}&epoch=${String(connected['epoch'])}`);
+      expect((await again.closed).code).toBe(1000);
+      expectWhole(held, stored(again.frames));
+    });
+
+    for (const format of ['sse', 'ndjson'] as const) {
+      it(`over ${format === 'sse' ? 'SSE (Last-Event-ID)' : 'NDJSON (after in the query)'}`, async () => {
+        const runId = await firehose();
+        const first = openHttpStream(`${server().url}/v1/runs/${runId}/events`, format);
+        while (first.lastSeq() < CUT_AT) await new Promise((resolve) => setTimeout(resolve, 2));
+        first.close();
+        await first.ended;
+        const held = [...first.events];
+        const cut = String(held.at(-1)?.seq);
+        const again = format === 'sse' ? openHttpStream(`${server().url}/v1/runs/${runId}/events`, 'sse', { 'last-event-id': cut }) : openHttpStream(`${server().url}/v1/runs/${runId}/events?after=${cut}`, 'ndjson');
+        expect(await again.ended).toBe('end');
+        expectWhole(held, again.events);
+      });
+    }
+
+    it('over long-poll (after in each request)', async () => {
+      const runId = await firehose();
+      const poll = async (after: number) => {
+        const page = await getJson(`${server().url}/v1/runs/${runId}/events?after=${after}&wait=5&limit=100`, { accept: 'application/json' });
+        expect(page.status).toBe(200);
+        return page.body as { events: Frame[]; done: boolean };
+      };
+      const held: Frame[] = [];
+      while ((held.at(-1)?.seq ?? 0) < CUT_AT) held.push(...(await poll(held.at(-1)?.seq ?? 0)).events);
+      // a client that went away and came back: it starts again from what it holds
+      const resumed: Frame[] = [];
+      for (let done = false; !done; ) {
+        const page = await poll(resumed.at(-1)?.seq ?? (held.at(-1)?.seq as number));
+        resumed.push(...page.events);
+        done = page.done;
+      }
+      expectWhole(held, resumed);
+    });
   });
 
   it('says resync (or 410 on long-poll) when the position is gone or the epoch changed — never skips', async () => {
