@@ -245,10 +245,10 @@ describe('RunStream', () => {
       ws.connections[2]!.sink.end({ error: new UnfoldError('server_busy', 'three', { transient: true }) });
       await tick();
       expect(stream.state.status).not.toBe('closed'); // two failures in a row: one more try
-      ws.connections[3]!.sink.end({ error: new UnfoldError('timeout', 'four', { transient: true }) });
-      await expect(stream.done).rejects.toMatchObject({ code: 'timeout', message: 'four' });
+      ws.connections[3]!.sink.end({ error: new UnfoldError('storage_unavailable', 'four', { transient: true }) });
+      await expect(stream.done).rejects.toMatchObject({ code: 'storage_unavailable', message: 'four' });
       expect(stream.state).toMatchObject({ status: 'closed', reason: 'failed' });
-      expect(errors).toEqual(['timeout']);
+      expect(errors).toEqual(['storage_unavailable']);
       await tick();
       expect(ws.connections).toHaveLength(4);
     });
@@ -334,7 +334,7 @@ describe('RunStream', () => {
     const ws = scriptedTransport('websocket');
     const stream = streamOver([ws.transport], 4);
     await tick();
-    ws.connections[0]!.sink.frame({ event_type: 'resync', run_id: 'run', reason: 'run_expired', status: null, epoch: 'e2', last_seq: 0 });
+    ws.connections[0]!.sink.frame({ event_type: 'resync', run_id: 'run', reason: 'position_gone', status: null, epoch: 'e2', last_seq: 0 });
     await expect(stream.done).rejects.toMatchObject({ code: 'resync_required' });
     expect(ws.connections[0]!.closed).toBe(true);
     expect(stream.state).toMatchObject({ status: 'closed', reason: 'failed' });

@@ -11,6 +11,7 @@ export * from './run-service.js';
 export * from './demo/demo-pipeline.js';
 export * from './store/store.js';
 export * from './store/follow-run.js';
+export * from './store/run-key.js';
 export * from './store/memory-store.js';
 export * from './store/sqlite-store.js';
 export * from './store/api-key-store.js';

@@ -1,6 +1,7 @@
 import { UnfoldError, isFinishedStatus, type CreateRunRequest, type RunResource, type RunList } from '@unfold/protocol';
 import type { LocalRunner } from './local-runner.js';
 import type { PipelineRegistry } from './pipeline-registry.js';
+import { runKey } from './store/run-key.js';
 import { newRunRecord, toRunResource, type RunQuery, type RunRecord, type Store } from './store/store.js';
 
 /**
@@ -18,7 +19,9 @@ export class RunService {
   ) {}
 
   /**
-   * `creator.tenant`: the tenant of the principal that asked, stored with the run.
+   * `creator.tenant`: the tenant of the principal that asked, stored with the run; the run id
+   * (the caller's or a new UUID) is scoped to it (run-key.ts), so `run_exists` only ever
+   * tells a tenant about its own runs.
    * `creator.traceContext`: the W3C trace context of the creating request, the parent of the run's span.
    */
   async create(request: CreateRunRequest & { input: Record<string, unknown> }, creator: { tenant: string; traceContext?: Readonly<Record<string, string>> | undefined }): Promise<RunRecord> {
@@ -26,7 +29,7 @@ export class RunService {
     const pipeline = this.registry.get(request.pipeline);
     const input = parseInputOrReject(() => pipeline.parseInput(request.input));
     const record = newRunRecord({
-      run_id: request.run_id ?? crypto.randomUUID(),
+      run_id: runKey(creator.tenant, request.run_id ?? crypto.randomUUID()),
       tenant: creator.tenant,
       pipeline: pipeline.name,
       input: pipeline.storedInput ? pipeline.storedInput(input) : input,
@@ -44,23 +47,26 @@ export class RunService {
     return record;
   }
 
-  async get(runId: string): Promise<RunResource> {
-    const record = await this.store.runs.get(runId);
+  /** The tenant's run; another tenant's is `run_not_found`, exactly as a run that does not exist. */
+  async get(tenant: string, runId: string): Promise<RunResource> {
+    const key = runKey(tenant, runId);
+    const record = await this.store.runs.get(key);
     if (!record) throw new UnfoldError('run_not_found', `no run with id "${runId}"`);
-    return toRunResource(record, await this.store.events.lastSeq(runId));
+    return toRunResource(record, await this.store.events.lastSeq(key));
   }
 
+  /** The tenant's runs (`query.tenant`), newest first. */
   async list(query: RunQuery): Promise<RunList> {
     const page = await this.store.runs.list(query);
     const runs = await Promise.all(page.runs.map(async (run) => toRunResource(run, await this.store.events.lastSeq(run.run_id))));
     return { runs, next_cursor: page.next_cursor };
   }
 
-  async cancel(runId: string): Promise<RunResource> {
-    const run = await this.get(runId);
+  async cancel(tenant: string, runId: string): Promise<RunResource> {
+    const run = await this.get(tenant, runId);
     if (isFinishedStatus(run.status)) throw new UnfoldError('run_finished', `run "${runId}" has already ${run.status}`);
-    await this.runner.cancel(runId);
-    return this.get(runId);
+    await this.runner.cancel(runKey(tenant, runId));
+    return this.get(tenant, runId);
   }
 }
 

@@ -16,6 +16,7 @@ export type ResultEventType = Extract<
 >;
 
 export interface ToolContext<Input = Record<string, unknown>> {
+  /** The run's key (run-key.ts): unique across tenants, so it can key what a tool writes elsewhere (a CRM record). */
   readonly runId: string;
   readonly pipeline: string;
   readonly toolName: string;

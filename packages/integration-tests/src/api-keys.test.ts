@@ -3,26 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createClient } from '@unfold/client/node';
-import { openSqliteApiKeys } from '@unfold/engine';
+import { runKey } from '@unfold/engine';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
 import { CLOSE_CODES, type RunUpdatedFrame } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bearer, createKey } from './api-key-fixtures.js';
 import { runUnfold } from './cli-process.js';
 import { getJson, openSocket, parseSse, postJson } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
-/** Creates a key in the data directory's store on a connection of its own, as `unfold keys create` does. */
-async function createKey(dataDir: string, tenant: string): Promise<{ key: string; keyId: string }> {
-  const keys = openSqliteApiKeys(join(dataDir, 'unfold.sqlite'));
-  try {
-    const { key, record } = await keys.create({ tenant });
-    return { key, keyId: record.key_id };
-  } finally {
-    keys.close();
-  }
-}
-
-const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const WRONG_KEY = `ufk_${'A'.repeat(43)}`;
 
 /** Every guarded HTTP route, as a request with no body a refusal answers before reading one. */
@@ -109,7 +98,7 @@ describe('a server with API keys', () => {
   it('stores the tenant of the key that created a run with the run', async () => {
     const created = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } }, bearer(acme.key));
     expect(created.status).toBe(201);
-    expect((await server.server.context.store.runs.get(created.body['run_id'] as string))?.tenant).toBe('acme');
+    expect((await server.server.context.store.runs.get(runKey('acme', created.body['run_id'] as string)))?.tenant).toBe('acme');
   });
 
   it('keeps health, readiness, metrics, the seed health and the web app open', async () => {

@@ -1,4 +1,5 @@
 import { isTerminalEventType, type EventType, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
+import { publicRunId } from './run-key.js';
 import type { Store } from './store.js';
 
 export interface FollowOptions {
@@ -94,7 +95,7 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
     const lastSeq = await store.events.lastSeq(runId);
     if (stopped) return;
     stop();
-    handlers.resync({ event_type: 'resync', run_id: runId, reason, status: run?.status ?? null, epoch: store.events.epoch, last_seq: lastSeq });
+    handlers.resync({ event_type: 'resync', run_id: publicRunId(runId), reason, status: run?.status ?? null, epoch: store.events.epoch, last_seq: lastSeq });
   };
 
   const start = async (): Promise<void> => {

@@ -2,6 +2,7 @@ import { UnfoldError, isFinishedStatus, isTerminalEventType, type UnfoldEvent } 
 import { AppendListeners } from './append-listeners.js';
 import { memoryApiKeys } from './memory-api-keys.js';
 import { buildEvent, decodeCursor, encodeCursor, newerFirst, retentionVictims } from './store-rules.js';
+import { publicRunId } from './run-key.js';
 import type { EventLog, NewEvent, RetentionPolicy, RunPage, RunPatch, RunQuery, RunRecord, RunStore, Store } from './store.js';
 
 /** Everything in memory: for tests and for `UNFOLD_STORE=memory`. Nothing survives a restart. */
@@ -41,7 +42,7 @@ export function createMemoryStore(): Store {
 
   const runStore: RunStore = {
     async create(record) {
-      if (runs.has(record.run_id)) throw new UnfoldError('run_exists', `a run with id "${record.run_id}" already exists`);
+      if (runs.has(record.run_id)) throw new UnfoldError('run_exists', `a run with id "${publicRunId(record.run_id)}" already exists`);
       runs.set(record.run_id, structuredClone(record));
     },
     async get(runId) {
@@ -51,7 +52,7 @@ export function createMemoryStore(): Store {
     async list(query: RunQuery): Promise<RunPage> {
       const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
       const matching = [...runs.values()]
-        .filter((run) => (query.status === undefined || run.status === query.status) && (query.pipeline === undefined || run.pipeline === query.pipeline))
+        .filter((run) => run.tenant === query.tenant && (query.status === undefined || run.status === query.status) && (query.pipeline === undefined || run.pipeline === query.pipeline))
         .sort(newerFirst)
         .filter((run) => cursor === undefined || newerFirst(cursor, run) < 0);
       const page = matching.slice(0, query.limit);

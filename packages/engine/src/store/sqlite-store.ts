@@ -7,6 +7,7 @@ import { AppendListeners } from './append-listeners.js';
 import { sqliteApiKeys } from './sqlite-api-keys.js';
 import { eventJson } from './event-json.js';
 import { buildEvent, decodeCursor, encodeCursor } from './store-rules.js';
+import { publicRunId } from './run-key.js';
 import type { EventLog, NewEvent, RetentionPolicy, RunPage, RunPatch, RunQuery, RunRecord, RunStore, Store } from './store.js';
 
 const SCHEMA = `
@@ -26,8 +27,6 @@ const SCHEMA = `
     trace_context TEXT
   );
   CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at DESC, run_id DESC);
-  CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_at DESC, run_id DESC);
-  CREATE INDEX IF NOT EXISTS runs_by_pipeline ON runs (pipeline, created_at DESC, run_id DESC);
   CREATE TABLE IF NOT EXISTS events (
     run_id TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -106,6 +105,14 @@ export function createSqliteStore(options: { path: string }): Store {
   if (!columns.has('trace_context')) db.exec('ALTER TABLE runs ADD COLUMN trace_context TEXT');
   // Runs stored before runs had a tenant were made by the one user there was: the default tenant.
   if (!columns.has('tenant')) db.exec(`ALTER TABLE runs ADD COLUMN tenant TEXT NOT NULL DEFAULT '${DEFAULT_TENANT}'`);
+  // Every list is one tenant's (after the column exists, for files from before tenants).
+  db.exec(`
+    DROP INDEX IF EXISTS runs_by_status;
+    DROP INDEX IF EXISTS runs_by_pipeline;
+    CREATE INDEX IF NOT EXISTS runs_of_tenant ON runs (tenant, created_at DESC, run_id DESC);
+    CREATE INDEX IF NOT EXISTS runs_of_tenant_by_status ON runs (tenant, status, created_at DESC, run_id DESC);
+    CREATE INDEX IF NOT EXISTS runs_of_tenant_by_pipeline ON runs (tenant, pipeline, created_at DESC, run_id DESC);
+  `);
   db.prepare(`INSERT OR IGNORE INTO meta (key, value) VALUES ('epoch', ?)`).run(crypto.randomUUID());
   const epoch = (db.prepare(`SELECT value FROM meta WHERE key = 'epoch'`).get() as { value: string }).value;
 
@@ -153,29 +160,30 @@ export function createSqliteStore(options: { path: string }): Store {
   // one transaction when it yields, then announced. A transaction per event would cap
   // throughput at the cost of a commit; waiting for a later phase of the event loop
   // would make every event wait behind unrelated I/O (measured: p99 80 ms vs 21 ms).
-  let batch: Array<{ event: UnfoldEvent; resolve(event: UnfoldEvent): void; reject(error: unknown): void }> = [];
-  const insertBatch = db.transaction((events: UnfoldEvent[]) => {
-    for (const event of events) statements.insertEvent.run(event.run_id, event.seq, eventJson(event));
+  // Each item names its run by key: the event itself carries the run's id, which is not unique across tenants.
+  let batch: Array<{ key: string; event: UnfoldEvent; resolve(event: UnfoldEvent): void; reject(error: unknown): void }> = [];
+  const insertBatch = db.transaction((items: typeof batch) => {
+    for (const { key, event } of items) statements.insertEvent.run(key, event.seq, eventJson(event));
   });
   const flush = (): void => {
     const pending = batch;
     batch = [];
     if (pending.length === 0) return;
     try {
-      insertBatch(pending.map((item) => item.event));
+      insertBatch(pending);
     } catch (caught) {
       const error = storageError(caught);
       // The seqs handed out were not stored: forget them so the next append reads the truth.
-      for (const item of pending) lastSeqs.delete(item.event.run_id);
-      for (const runId of new Set(pending.map((item) => item.event.run_id))) listeners.fail(runId, error);
+      for (const item of pending) lastSeqs.delete(item.key);
+      for (const key of new Set(pending.map((item) => item.key))) listeners.fail(key, error);
       for (const item of pending) item.reject(error);
       return;
     }
     const byRun = new Map<string, UnfoldEvent[]>();
-    for (const { event } of pending) {
-      const events = byRun.get(event.run_id);
+    for (const { key, event } of pending) {
+      const events = byRun.get(key);
       if (events) events.push(event);
-      else byRun.set(event.run_id, [event]);
+      else byRun.set(key, [event]);
     }
     for (const [runId, events] of byRun) listeners.notifyAll(runId, events);
     for (const item of pending) item.resolve(item.event);
@@ -188,7 +196,7 @@ export function createSqliteStore(options: { path: string }): Store {
       lastSeqs.set(runId, stored.seq);
       return new Promise<UnfoldEvent>((resolve, reject) => {
         if (batch.length === 0) queueMicrotask(flush);
-        batch.push({ event: stored, resolve, reject });
+        batch.push({ key: runId, event: stored, resolve, reject });
       });
     },
     async read(runId, after, limit) {
@@ -216,7 +224,7 @@ export function createSqliteStore(options: { path: string }): Store {
         });
       } catch (error) {
         if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-          throw new UnfoldError('run_exists', `a run with id "${record.run_id}" already exists`);
+          throw new UnfoldError('run_exists', `a run with id "${publicRunId(record.run_id)}" already exists`);
         }
         throw storageError(error);
       }
@@ -226,8 +234,8 @@ export function createSqliteStore(options: { path: string }): Store {
       return row && fromRow(row);
     },
     async list(query: RunQuery): Promise<RunPage> {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit: query.limit + 1 };
+      const where: string[] = ['tenant = @tenant'];
+      const params: Record<string, unknown> = { limit: query.limit + 1, tenant: query.tenant };
       if (query.status !== undefined) {
         where.push('status = @status');
         params['status'] = query.status;
@@ -242,7 +250,7 @@ export function createSqliteStore(options: { path: string }): Store {
         params['cursor_created'] = cursor.created_at;
         params['cursor_id'] = cursor.run_id;
       }
-      const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, run_id DESC LIMIT @limit`;
+      const sql = `SELECT * FROM runs WHERE ${where.join(' AND ')} ORDER BY created_at DESC, run_id DESC LIMIT @limit`;
       const rows = db.prepare<[Record<string, unknown>], RunRow>(sql).all(params);
       const page = rows.slice(0, query.limit).map(fromRow);
       const last = page.at(-1);

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { UnfoldError, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_TENANT } from './api-key-store.js';
 import { createSqliteStore, storageError } from './sqlite-store.js';
 import { STORES, runRecord, sqlitePath, token } from './testing/store-fixtures.js';
 
@@ -71,7 +72,7 @@ describe.each(STORES)('%s store', (_name, open) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.runs.list({ limit: 7, cursor });
+      const page = await store.runs.list({ tenant: DEFAULT_TENANT, limit: 7, cursor });
       seen.push(...page.runs.map((run) => run.run_id));
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
@@ -79,7 +80,7 @@ describe.each(STORES)('%s store', (_name, open) => {
     expect(new Set(seen).size).toBe(25);
     expect(seen[0]).toBe('r24');
     expect(seen.at(-1)).toBe('r00');
-    const failedEmail = await store.runs.list({ limit: 50, status: 'failed', pipeline: 'email' });
+    const failedEmail = await store.runs.list({ tenant: DEFAULT_TENANT, limit: 50, status: 'failed', pipeline: 'email' });
     expect(failedEmail.runs.every((run) => run.status === 'failed' && run.pipeline === 'email')).toBe(true);
     expect(failedEmail.runs.length).toBe(4);
     expect((await store.runs.unfinished()).every((run) => run.status === 'queued')).toBe(true);
@@ -94,7 +95,7 @@ describe.each(STORES)('%s store', (_name, open) => {
     patch.result.total = 99;
     const got = await store.runs.get('r');
     (got?.metadata as Record<string, unknown>)['tag'] = 'changed';
-    const [listed] = (await store.runs.list({ limit: 1 })).runs;
+    const [listed] = (await store.runs.list({ tenant: DEFAULT_TENANT, limit: 1 })).runs;
     (listed?.input as Record<string, unknown>)['a'] = 2;
     const [unfinished] = await store.runs.unfinished();
     if (unfinished) unfinished.status = 'failed';
@@ -117,15 +118,15 @@ describe.each(STORES)('%s store', (_name, open) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.runs.list({ limit: 1, cursor });
+      const page = await store.runs.list({ tenant: DEFAULT_TENANT, limit: 1, cursor });
       seen.push(...page.runs.map((run) => run.run_id));
       cursor = page.next_cursor ?? undefined;
     } while (cursor && seen.length < 10);
     expect(seen).toEqual(['b', 'a', 'c', 'd', 'y', 'x']);
-    const whole = await store.runs.list({ limit: 6 });
+    const whole = await store.runs.list({ tenant: DEFAULT_TENANT, limit: 6 });
     expect(whole.runs).toHaveLength(6);
     expect(whole.next_cursor).toBeNull();
-    expect((await store.runs.list({ limit: 10, status: 'queued' })).runs.map((run) => run.run_id)).toEqual(['a', 'x']);
+    expect((await store.runs.list({ tenant: DEFAULT_TENANT, limit: 10, status: 'queued' })).runs.map((run) => run.run_id)).toEqual(['a', 'x']);
     expect((await store.runs.unfinished()).map((run) => run.run_id).sort()).toEqual(['a', 'd', 'x']);
     await store.close();
   });
@@ -163,7 +164,7 @@ describe.each(STORES)('%s store', (_name, open) => {
     // Within both limits: nothing goes.
     expect(await store.applyRetention({ maxAgeMs: 24 * 3_600_000, maxRuns: 100 }, now)).toEqual([]);
     expect(await store.applyRetention({ maxAgeMs: 24 * 3_600_000, maxRuns: 3 }, now)).toEqual([]);
-    expect((await store.runs.list({ limit: 10 })).runs).toHaveLength(3);
+    expect((await store.runs.list({ tenant: DEFAULT_TENANT, limit: 10 })).runs).toHaveLength(3);
     await store.close();
   });
 });

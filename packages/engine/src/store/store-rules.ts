@@ -1,8 +1,10 @@
 import { isFinishedStatus, type UnfoldEvent } from '@unfold/protocol';
+import { publicRunId } from './run-key.js';
 import type { NewEvent, RetentionPolicy, RunRecord } from './store.js';
 
-/** The envelope the log adds on append; the same for every store. */
-export function buildEvent(runId: string, seq: number, event: NewEvent): UnfoldEvent {
+/** The envelope the log adds on append; the same for every store. Events name the run as its tenant knows it, never by its key. */
+export function buildEvent(key: string, seq: number, event: NewEvent): UnfoldEvent {
+  const runId = publicRunId(key);
   return { event_id: `${runId}:${seq}`, seq, timestamp: new Date().toISOString(), run_id: runId, ...event, metadata: event.metadata ?? {} } as UnfoldEvent;
 }
 

@@ -1,5 +1,6 @@
 import type { EventDraft, RunResource, RunStatus, UnfoldEvent } from '@unfold/protocol';
 import type { ApiKeyStore } from './api-key-store.js';
+import { publicRunId } from './run-key.js';
 
 /**
  * What the engine hands the log to append: the draft plus the envelope fields the
@@ -18,7 +19,9 @@ export type AppendListener = (event: UnfoldEvent) => void;
 export type AppendFailureListener = (error: unknown) => void;
 
 /**
- * One ordered, append-only log per run. `seq` is gapless per run and assigned here.
+ * One ordered, append-only log per run. Runs are named by their key (run-key.ts): the run id
+ * for the default tenant, `tenant/id` for any other; what the log hands out names the run
+ * by its id. `seq` is gapless per run and assigned here.
  * `epoch` identifies this store's history: a reset or lost store has a new epoch, so a
  * client holding a position from the old one is told to resync instead of skipping.
  */
@@ -43,6 +46,7 @@ export interface EventLog {
 }
 
 export interface RunRecord {
+  /** The run's key (run-key.ts); `toRunResource` and events give callers its id. */
   run_id: string;
   /** The tenant whose principal created the run. */
   tenant: string;
@@ -63,6 +67,8 @@ export interface RunRecord {
 }
 
 export interface RunQuery {
+  /** Only this tenant's runs. */
+  tenant: string;
   status?: RunStatus | undefined;
   pipeline?: string | undefined;
   limit: number;
@@ -114,7 +120,7 @@ export interface Store {
 
 export function toRunResource(record: RunRecord, lastSeq: number): RunResource {
   return {
-    run_id: record.run_id,
+    run_id: publicRunId(record.run_id),
     pipeline: record.pipeline,
     status: record.status,
     created_at: record.created_at,

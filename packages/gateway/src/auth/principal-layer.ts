@@ -1,3 +1,4 @@
+import { runKey } from '@unfold/engine';
 import { UnfoldError } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { toUnfoldError } from '../http/error-handler.js';
@@ -84,10 +85,13 @@ export function principalOf(request: FastifyRequest): Principal {
   throw request.authRefusal ?? new UnfoldError('internal_error', `route ${request.routeOptions.url ?? ''} is open but asked for a principal`);
 }
 
-/** The principal, if it may follow the run; else `forbidden`, audited. */
-export function authorizeRun(request: FastifyRequest, runId: string): Principal {
+/**
+ * The principal, if it may follow the run, and the run's key in its tenant (run-key.ts): the
+ * only run of that id it can reach. Else `forbidden`, audited.
+ */
+export function authorizeRun(request: FastifyRequest, runId: string): { principal: Principal; key: string } {
   const principal = principalOf(request);
-  if (mayFollowRun(principal, runId)) return principal;
+  if (mayFollowRun(principal, runId)) return { principal, key: runKey(principal.tenant, runId) };
   const refusal = new UnfoldError('forbidden', `the stream token does not cover run "${runId}"`);
   auditRefusal(request, refusal, principal, runId);
   throw refusal;

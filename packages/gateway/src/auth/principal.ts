@@ -19,7 +19,7 @@ export type Principal =
 
 export const LOCAL_PRINCIPAL: Principal = { kind: 'local', tenant: DEFAULT_TENANT, key_id: null };
 
-/** Whether the principal may follow a run (within its tenant: isolation of runs by tenant comes with the run's owner). */
+/** Whether the principal may follow a run of its tenant (another tenant's run it cannot even name: run-key.ts). */
 export function mayFollowRun(principal: Principal, runId: string): boolean {
   return principal.kind !== 'stream_token' || principal.runs === 'tenant' || principal.runs.includes(runId);
 }

@@ -27,10 +27,9 @@ const pollQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1_000).default(1_000),
 });
 
-/** The principal, if it may follow the run, and the position asked for; shared by every route that follows one run. */
-export function authorizeSubscription(request: FastifyRequest, runId: string): { principal: Principal; subscription: SubscriptionRequest } {
-  const principal = authorizeRun(request, runId);
-  return { principal, subscription: parseSubscriptionRequest(request.query, request.headers['last-event-id']) };
+/** The principal, if it may follow the run, the run's key and the position asked for; shared by every route that follows one run. */
+export function authorizeSubscription(request: FastifyRequest, runId: string): { principal: Principal; key: string; subscription: SubscriptionRequest } {
+  return { ...authorizeRun(request, runId), subscription: parseSubscriptionRequest(request.query, request.headers['last-event-id']) };
 }
 
 /** What every streaming connection is built with. */
@@ -46,7 +45,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
   app.get('/v1/runs/:id/events', { config: { auth: 'stream' } }, async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
     const transport = transportForAccept(request.headers.accept);
-    const { principal, subscription } = authorizeSubscription(request, id);
+    const { principal, key, subscription } = authorizeSubscription(request, id);
 
     if (transport !== 'long-poll') {
       const format = HTTP_FORMATS[transport];
@@ -54,7 +53,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
       const core = new SubscriptionCore(new HttpStreamCodec(raw, transport, format), options);
       context.connections.attach(principal, core);
       core.sendControl({ event_type: 'connected', transport, epoch: store.events.epoch, run_id: id });
-      core.subscribe(id, subscription, { onTerminal: 'end', onResync: 'end' });
+      core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
       return reply;
     }
 
@@ -64,7 +63,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
     try {
       return await longPoll({
         core: options,
-        runId: id,
+        runId: key,
         subscription,
         waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
         limit,

@@ -1,7 +1,9 @@
 import { UnfoldError, createRunRequestSchema, listRunsQuerySchema, runIdSchema, type CreateRunResponse } from '@unfold/protocol';
+import { publicRunId, runKey } from '@unfold/engine';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readReceiptImage } from '@unfold/pipelines';
+import { principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
 import { runCreator } from './run-creator.js';
@@ -30,16 +32,17 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
   app.post('/v1/runs', async (request, reply) => {
     const body = runRequest(request);
     const run = await context.runs.create(body, runCreator(request));
-    const response: CreateRunResponse = { run_id: run.run_id, status: run.status, events_url: eventsUrl(run.run_id) };
-    return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(run.run_id)}`).send(response);
+    const runId = publicRunId(run.run_id);
+    const response: CreateRunResponse = { run_id: runId, status: run.status, events_url: eventsUrl(runId) };
+    return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(runId)}`).send(response);
   });
 
-  app.get('/v1/runs', async (request) => context.runs.list(parseRequest(listRunsQuerySchema, request.query)));
+  app.get('/v1/runs', async (request) => context.runs.list({ ...parseRequest(listRunsQuerySchema, request.query), tenant: principalOf(request).tenant }));
 
   // The receipt image a run was given, for a page that draws its word boxes over it.
   app.get('/v1/runs/:id/image', async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
-    const run = await context.store.runs.get(id);
+    const run = await context.store.runs.get(runKey(principalOf(request).tenant, id));
     if (!run) throw new UnfoldError('run_not_found', `no run with id "${id}"`);
     const base64 = run.input['image_base64'];
     if (typeof base64 !== 'string') throw new UnfoldError('run_not_found', `run "${id}" was not given an image`);
@@ -49,12 +52,12 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
 
   app.get('/v1/runs/:id', async (request) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
-    return context.runs.get(id);
+    return context.runs.get(principalOf(request).tenant, id);
   });
 
   app.post('/v1/runs/:id/cancel', async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
-    return reply.status(202).send(await context.runs.cancel(id));
+    return reply.status(202).send(await context.runs.cancel(principalOf(request).tenant, id));
   });
 
   app.get('/v1/pipelines', async () => ({ pipelines: context.registry.list() }));

@@ -1,3 +1,4 @@
+import { runKey } from '@unfold/engine';
 import { CLIENT_MESSAGE_TYPES, UnfoldError, clientMessageSchema, type ParsedClientMessage } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -78,10 +79,10 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     core.guard(async () => {
       try {
         const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
-        const { principal, subscription } = authorizeSubscription(request, id);
+        const { principal, key, subscription } = authorizeSubscription(request, id);
         context.connections.attach(principal, core);
         core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch, run_id: id });
-        core.subscribe(id, subscription, { onTerminal: 'end', onResync: 'end' });
+        core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
       } catch (error) {
         core.refuse(error);
       }
@@ -100,12 +101,12 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     listen(socket, core, async (message) => {
       await ready;
       if (message.type === 'unsubscribe') {
-        core.unsubscribe(message.run_id);
+        core.unsubscribe(runKey(principalOf(request).tenant, message.run_id));
         return;
       }
       if (message.type === 'watch_runs') {
-        authorizeTenantWide(request, 'the runs list');
-        unwatch ??= context.feed.subscribe((frame) => core.guard(() => core.sendControl(frame)));
+        const { tenant } = authorizeTenantWide(request, 'the runs list');
+        unwatch ??= context.feed.subscribe(tenant, (frame) => core.guard(() => core.sendControl(frame)));
         return;
       }
       if (message.type === 'unwatch_runs') {
@@ -114,13 +115,13 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
         return;
       }
       if (message.type !== 'subscribe') return;
-      if (!core.has(message.run_id) && core.subscriptionCount >= config.UNFOLD_MAX_SUBSCRIPTIONS) {
+      const { key } = authorizeRun(request, message.run_id);
+      if (!core.has(key) && core.subscriptionCount >= config.UNFOLD_MAX_SUBSCRIPTIONS) {
         throw new UnfoldError('too_many_subscriptions', `a connection may follow at most ${config.UNFOLD_MAX_SUBSCRIPTIONS} runs at once`);
       }
-      authorizeRun(request, message.run_id);
       const { after } = message;
       core.sendControl({ event_type: 'subscribed', run_id: message.run_id, after });
-      core.subscribe(message.run_id, { after, epoch: message.epoch, types: message.types ? new Set(message.types) : undefined }, { onTerminal: 'keep', onResync: 'keep' });
+      core.subscribe(key, { after, epoch: message.epoch, types: message.types ? new Set(message.types) : undefined }, { onTerminal: 'keep', onResync: 'keep' });
     });
   });
 
@@ -133,9 +134,10 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     core.guard(() => {
       try {
         const { receipt_id } = parseRequest(seedParamsSchema, request.params, 'run_not_found');
-        context.connections.attach(authorizeRun(request, receipt_id), core);
+        const { principal, key } = authorizeRun(request, receipt_id);
+        context.connections.attach(principal, core);
         core.sendControl({ event_type: 'connected', receipt_id, message: 'Connected to receipt processing stream', transport: 'websocket', epoch: store.events.epoch });
-        core.subscribe(receipt_id, { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+        core.subscribe(key, { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
       } catch (error) {
         core.refuse(error);
       }

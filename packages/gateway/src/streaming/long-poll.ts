@@ -1,9 +1,11 @@
+import { publicRunId } from '@unfold/engine';
 import { UnfoldError, isTerminalEventType, type PollResponse, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
 import { SubscriptionCore, type StreamEnding, type SubscriptionCoreOptions } from './subscription-core.js';
 import type { SubscriptionRequest } from './subscription-request.js';
 
 export interface LongPollOptions {
   core: SubscriptionCoreOptions;
+  /** The run's key (run-key.ts). */
   runId: string;
   subscription: SubscriptionRequest;
   waitMs: number;
@@ -60,7 +62,7 @@ export async function longPoll(options: LongPollOptions): Promise<PollResponse> 
   const run = await store.runs.get(runId);
   const last = events.at(-1);
   return {
-    run_id: runId,
+    run_id: publicRunId(runId),
     status: run?.status ?? null,
     epoch: store.events.epoch,
     events,

@@ -1,18 +1,24 @@
-import type { EngineHooks, RunRecord } from '@unfold/engine';
+import { publicRunId, type EngineHooks, type RunRecord } from '@unfold/engine';
 import type { RunStatus, RunUpdatedFrame } from '@unfold/protocol';
 
 type Listener = (frame: RunUpdatedFrame) => void;
+interface Watcher {
+  tenant: string;
+  listener: Listener;
+}
 
 /**
  * Runs being created and changing status, for `watch_runs` sockets (a live runs list).
  * Fed by the run service (created) and the engine's hooks (started, finished).
  */
 export class RunFeed implements EngineHooks {
-  private readonly listeners = new Set<Listener>();
+  private readonly watchers = new Set<Watcher>();
 
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** The tenant's runs only: a watcher never hears of another tenant's. */
+  subscribe(tenant: string, listener: Listener): () => void {
+    const watcher = { tenant, listener };
+    this.watchers.add(watcher);
+    return () => this.watchers.delete(watcher);
   }
 
   created(run: RunRecord): void {
@@ -32,8 +38,8 @@ export class RunFeed implements EngineHooks {
   }
 
   private publish(run: RunRecord, status: RunStatus): void {
-    if (this.listeners.size === 0) return;
-    const frame: RunUpdatedFrame = { event_type: 'run_updated', run_id: run.run_id, pipeline: run.pipeline, status, created_at: run.created_at };
-    for (const listener of this.listeners) listener(frame);
+    if (this.watchers.size === 0) return;
+    const frame: RunUpdatedFrame = { event_type: 'run_updated', run_id: publicRunId(run.run_id), pipeline: run.pipeline, status, created_at: run.created_at };
+    for (const { tenant, listener } of this.watchers) if (tenant === run.tenant) listener(frame);
   }
 }

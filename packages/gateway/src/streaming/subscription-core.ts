@@ -1,5 +1,5 @@
 import { UnfoldError, isTerminalEventType, type ControlFrame, type ErrorFrame, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
-import { eventJson, followRun, type Follow, type Store } from '@unfold/engine';
+import { eventJson, followRun, publicRunId, type Follow, type Store } from '@unfold/engine';
 import type { FastifyBaseLogger } from 'fastify';
 import { toUnfoldError } from '../http/error-handler.js';
 import { SendBudget } from './send-budget.js';
@@ -11,7 +11,7 @@ import type { SubscriptionRequest } from './subscription-request.js';
 export type StreamEnding =
   | { reason: 'finished' }
   | { reason: 'resync'; frame: ResyncFrame }
-  /** `runId` names the run when the connection follows just one. */
+  /** `runId` names the run (its id, not its key) when the connection follows just one. */
   | { reason: 'slow_consumer'; runId?: string | undefined }
   /** Reading the run's log failed: the server's fault; the client may subscribe again. */
   | { reason: 'failed'; error: UnfoldError; runId: string }
@@ -120,7 +120,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     return this.follows.has(runId);
   }
 
-  /** Follows a run from `request.after`; returns the follow (its position is where it got to). */
+  /** Follows a run (by its key, run-key.ts) from `request.after`; returns the follow (its position is where it got to). */
   subscribe(runId: string, request: SubscriptionRequest, options: SubscribeOptions<Tag>): Follow | undefined {
     if (this.ended) return undefined;
     this.unsubscribe(runId);
@@ -164,7 +164,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
             // full disk from a bug, and both resume from the last seq.
             const failure = UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', 'the event log failed; subscribe again from the last seq', { cause: error });
             this.options.log.error({ err: error, run_id: runId, transport }, 'stream follow failed');
-            if (options.onResync === 'end') return this.end({ reason: 'failed', error: failure, runId });
+            if (options.onResync === 'end') return this.end({ reason: 'failed', error: failure, runId: publicRunId(runId) });
             this.sendError(failure, runId, tag);
             this.endIfDone(options);
           }, runId),
@@ -256,7 +256,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
   }
 
   private sendError(failure: UnfoldError, runId: string | undefined, tag: Tag | undefined): void {
-    const frame: ErrorFrame = { event_type: 'error', code: failure.code, message: failure.message, ...(runId !== undefined ? { run_id: runId } : {}) };
+    const frame: ErrorFrame = { event_type: 'error', code: failure.code, message: failure.message, ...(runId !== undefined ? { run_id: publicRunId(runId) } : {}) };
     try {
       this.sendControl(frame, tag);
     } catch (error) {
@@ -302,9 +302,10 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
 
   private cutOff(): void {
     this.options.observer.slowConsumer(this.codec.transport);
-    const runIds = [...this.follows.keys()];
-    for (const runId of runIds) this.log.happened('slow_consumer', runId);
-    this.end({ reason: 'slow_consumer', runId: runIds.length === 1 ? runIds[0] : undefined });
+    const keys = [...this.follows.keys()];
+    for (const key of keys) this.log.happened('slow_consumer', key);
+    const [only] = keys;
+    this.end({ reason: 'slow_consumer', runId: keys.length === 1 && only !== undefined ? publicRunId(only) : undefined });
   }
 
   /**
