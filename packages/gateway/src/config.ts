@@ -62,6 +62,15 @@ const configSchema = z.object({
   UNFOLD_API_KEYS: list.default([]),
   /** `open` (default): /metrics answers any scraper; `keys`: it needs an API key like /v1. */
   UNFOLD_METRICS_AUTH: z.enum(['open', 'keys']).default('open'),
+  /**
+   * Limits per API key (the local principal counts as one key), answered with 429
+   * `rate_limited` and `Retry-After`. Defaults far above one user's use: 1,000 runs started at
+   * once by the benchmark pass, a runaway loop does not.
+   */
+  UNFOLD_LIMIT_RUNS_PER_MINUTE: integer(1, 10_000_000).default(6_000),
+  UNFOLD_LIMIT_CONNECTIONS: integer(1, 10_000_000).default(10_000),
+  /** Per WebSocket, not per key: a key's thousand sockets each subscribing once is normal. */
+  UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND: integer(1, 1_000_000).default(200),
   /** `rules` (embedded, no network) or `model` (an OpenAI-compatible endpoint, below). */
   UNFOLD_EMAIL_EXTRACTOR: z.enum(['rules', 'model']).default('rules'),
   /** OpenAI, Azure OpenAI, Ollama, vLLM…: the endpoint's base URL, e.g. http://127.0.0.1:11434/v1. */

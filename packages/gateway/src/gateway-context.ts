@@ -1,6 +1,7 @@
 import type { LocalRunner, PipelineRegistry, RunService, Store } from '@unfold/engine';
 import type { OpenConnections } from './auth/open-connections.js';
 import type { StreamTokens } from './auth/stream-tokens.js';
+import type { KeyLimits } from './limits/key-limits.js';
 import type { UnfoldConfig } from './config.js';
 import type { RunFeed } from './streaming/run-feed.js';
 import type { StreamCounters } from './streaming/stream-observer.js';
@@ -16,6 +17,8 @@ export interface GatewayContext {
   tokens: StreamTokens;
   /** Streaming connections per API key, closed when their key is revoked. */
   connections: OpenConnections;
+  /** Runs a minute and open streaming connections, per API key. */
+  limits: KeyLimits;
   /** What the streaming layer reports to: connection and delivery counts by transport. */
   streams: StreamCounters;
   /** Runs created and changing status, for `watch_runs` sockets. */

@@ -20,6 +20,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { AccessPolicy } from './auth/access-policy.js';
 import { KeyRing } from './auth/key-ring.js';
 import { OpenConnections } from './auth/open-connections.js';
+import { KeyLimits } from './limits/key-limits.js';
 import { installPrincipalLayer } from './auth/principal-layer.js';
 import { StreamTokens } from './auth/stream-tokens.js';
 import { loadConfig, type UnfoldConfig } from './config.js';
@@ -154,7 +155,11 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   metrics?.observeQueue(() => runner.queuedCount);
   const streams = new StreamCounters(metrics && ((event, transport) => metrics.delivered(event, transport)));
   metrics?.observeStreams(streams);
-  const connections = new OpenConnections();
+  const limits = new KeyLimits({
+    runsPerMinute: config.UNFOLD_LIMIT_RUNS_PER_MINUTE,
+    connections: config.UNFOLD_LIMIT_CONNECTIONS,
+  });
+  const connections = new OpenConnections(limits);
   const keys = new KeyRing(store.keys, config.UNFOLD_API_KEYS, app.log, {
     revoked: (keyId) => connections.revoke(keyId),
     // Unset UNFOLD_AUTH means keys once one exists: what was let in as local no longer is.
@@ -171,6 +176,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     feed,
     tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
     connections,
+    limits,
     streams,
     metrics,
     seedReceipt: options.seedReceipt ?? seedReceiptRun,

@@ -34,6 +34,8 @@ export const errorFrameSchema = z.object({
   code: z.string(),
   message: z.string(),
   run_id: z.string().optional(),
+  /** With `rate_limited`: how long until the limit lets the client in again. */
+  retry_after_ms: z.number().int().nonnegative().optional(),
 });
 
 export const subscribedFrameSchema = z.object({

@@ -51,6 +51,8 @@ export const CLOSE_CODES = {
   key_revoked: 4003,
   /** The subscription the connection was opened for cannot go on (e.g. resync on a run socket). */
   subscription_ended: 4010,
+  /** A per-key limit refused the connection (`rate_limited`, as HTTP's 429); the error frame says when to retry. */
+  rate_limited: 4029,
 } as const;
 
 export const negotiateRequestSchema = z.strictObject({

@@ -1,4 +1,5 @@
 import { UnfoldError } from '@unfold/protocol';
+import type { KeyLimits } from '../limits/key-limits.js';
 import type { Principal } from './principal.js';
 
 /** What the registry needs of a streaming connection: a way to refuse it, and to hear that it ended. */
@@ -14,12 +15,35 @@ const LOCAL = ':local';
  * The streaming connections (WebSockets, SSE and NDJSON streams) open per API key, so that
  * revoking a key closes them: each is refused with `key_revoked` (close code 4003 on a
  * WebSocket, an error frame on a stream). The local principal's are kept too, to be closed
- * when the first key is created and the server stops serving anyone without one.
+ * when the first key is created and the server stops serving anyone without one. Opening
+ * one takes a connection of the key's allowance (`UNFOLD_LIMIT_CONNECTIONS`), given back when
+ * it ends.
  */
 export class OpenConnections {
   private readonly byKey = new Map<string, Set<RevocableConnection>>();
 
-  attach(principal: Principal, connection: RevocableConnection): void {
+  constructor(private readonly limits: KeyLimits) {}
+
+  /**
+   * Admits a connection of the principal's key, then makes it (`connect`: a stream's
+   * answer starts only once it is admitted) and keeps it until it ends. Throws
+   * `rate_limited` when the key holds as many as it may, having made nothing.
+   */
+  async open<C extends RevocableConnection>(principal: Principal, connect: () => C): Promise<C> {
+    const release = await this.limits.openConnection(principal);
+    let connection: C;
+    try {
+      connection = connect();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    connection.onEnded(release);
+    this.attach(principal, connection);
+    return connection;
+  }
+
+  private attach(principal: Principal, connection: RevocableConnection): void {
     const keyId = principal.key_id ?? LOCAL;
     let open = this.byKey.get(keyId);
     if (!open) {

@@ -74,6 +74,9 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply,
   // A refusal of the principal layer has its audit line already.
   else if (!isAudited(unfoldError)) request.log.warn({ code: unfoldError.code, method: request.method, url: loggableUrl(request.url) }, unfoldError.message.slice(0, 500));
   const body: ErrorBody = unfoldError.toJSON();
+  // A limit says when to come back (RFC 9110 §10.2.3: whole seconds).
+  const retryAfterMs = unfoldError.details?.['retry_after_ms'];
+  if (typeof retryAfterMs === 'number') void reply.header('retry-after', String(Math.ceil(retryAfterMs / 1000)));
   void reply.status(unfoldError.httpStatus).send(body);
 }
 

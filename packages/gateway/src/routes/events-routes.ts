@@ -49,9 +49,8 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
 
     if (transport !== 'long-poll') {
       const format = HTTP_FORMATS[transport];
-      const raw = openHttpStream(reply, format.contentType, { 'x-unfold-epoch': store.events.epoch });
-      const core = new SubscriptionCore(new HttpStreamCodec(raw, transport, format), options);
-      context.connections.attach(principal, core);
+      // Admitted before the answer starts, so a refusal is a plain 429.
+      const core = await context.connections.open(principal, () => new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, format.contentType, { 'x-unfold-epoch': store.events.epoch }), transport, format), options));
       core.sendControl({ event_type: 'connected', transport, epoch: store.events.epoch, run_id: id });
       core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
       return reply;

@@ -6,7 +6,7 @@ import { readReceiptImage } from '@unfold/pipelines';
 import { principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
-import { runCreator } from './run-creator.js';
+import { createRunFor } from './run-creator.js';
 
 export const runParamsSchema = z.object({ id: runIdSchema });
 
@@ -31,7 +31,7 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
 
   app.post('/v1/runs', async (request, reply) => {
     const body = runRequest(request);
-    const run = await context.runs.create(body, runCreator(request));
+    const run = await createRunFor(context, request, body);
     const runId = publicRunId(run.run_id);
     const response: CreateRunResponse = { run_id: runId, status: run.status, events_url: eventsUrl(runId) };
     return reply.status(201).header('location', `/v1/runs/${encodeURIComponent(runId)}`).send(response);

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { authorizeTenantWide, principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
+import { websocketMessageGate } from '../limits/message-gate.js';
 import { HttpStreamCodec, openHttpStream } from '../streaming/http-stream-codec.js';
 import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, SeedEmailSocketCodec } from '../streaming/seed-compat/seed-email-codecs.js';
 import { seedProcessingResult } from '../streaming/seed-compat/seed-email-events.js';
@@ -11,7 +12,7 @@ import { emailInput, parseSeedMessage, runFailure } from '../streaming/seed-comp
 import { SubscriptionCore } from '../streaming/subscription-core.js';
 import { streamCoreOptions } from './events-routes.js';
 import { tokenIssuer } from './negotiate-routes.js';
-import { runCreator } from './run-creator.js';
+import { admitRuns, createRunFor, startAdmittedRun } from './run-creator.js';
 
 /** Resolves with the run's terminal event (the plain intake does not stream). */
 function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
@@ -27,7 +28,8 @@ function terminalOf(store: Store, runId: string): Promise<UnfoldEvent> {
  */
 export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayContext): void {
   const options = streamCoreOptions(app, context);
-  const createEmailRun = (request: FastifyRequest, data: unknown) => context.runs.create({ pipeline: 'email', input: emailInput(data) }, runCreator(request));
+  const emailRun = (data: unknown) => ({ pipeline: 'email', input: emailInput(data) });
+  const createEmailRun = (request: FastifyRequest, data: unknown) => createRunFor(context, request, emailRun(data));
 
   const negotiate = async (request: FastifyRequest) => {
     const { token, expiresAt } = await context.tokens.issue(tokenIssuer(request), []);
@@ -47,14 +49,16 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     const core = new SubscriptionCore(new SeedEmailSocketCodec(socket, 'websocket-seed', false), options);
     const authorized = (async () => {
       // The socket starts runs: a token scoped to runs (it could only name runs that exist) does not cover that.
-      context.connections.attach(authorizeTenantWide(request, 'starting runs'), core);
+      await context.connections.open(authorizeTenantWide(request, 'starting runs'), () => core);
     })();
     authorized.then(
       () => core.write((codec) => codec.writeMessage({ type: 'connection_established', data: { message: 'Connected to email processing stream' } })),
       (error: unknown) => core.refuse(error),
     );
+    const admit = websocketMessageGate(context.config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND);
     socket.on('message', (raw) => {
       core.guard(async () => {
+        if (!admit()) return;
         await authorized;
         const message = parseSeedMessage(raw.toString());
         if (message.type === 'ping') return core.write((codec) => codec.writeMessage({ type: 'pong', data: {} }));
@@ -70,10 +74,10 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
 
   app.post('/stream/sse/process-email', async (request, reply) => {
     checkEmail(request.body);
-    const core = new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_SSE.contentType), 'sse', SEED_EMAIL_SSE), options);
-    context.connections.attach(principalOf(request), core);
+    await admitRuns(context, request);
+    const core = await context.connections.open(principalOf(request), () => new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_SSE.contentType), 'sse', SEED_EMAIL_SSE), options));
     try {
-      const run = await createEmailRun(request, request.body);
+      const run = await startAdmittedRun(context, request, emailRun(request.body));
       core.subscribe(run.run_id, { after: 0 }, { onTerminal: 'end', onResync: 'end' });
     } catch (error) {
       core.refuse(error);
@@ -87,12 +91,12 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     if (!emails || emails.length === 0 || emails.length > 100) throw new UnfoldError('validation_failed', 'send {"emails": [...]} with 1 to 100 emails');
     // Every email is checked before any run starts, so a bad one rejects the batch whole.
     for (const email of emails) checkEmail(email);
-    const core = new SubscriptionCore<number, HttpStreamCodec<number>>(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_BATCH.contentType), 'ndjson', SEED_EMAIL_BATCH), options);
-    context.connections.attach(principalOf(request), core);
+    await admitRuns(context, request, emails.length);
+    const core = await context.connections.open(principalOf(request), () => new SubscriptionCore<number, HttpStreamCodec<number>>(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_BATCH.contentType), 'ndjson', SEED_EMAIL_BATCH), options));
     const started: Array<{ index: number; run: RunRecord }> = [];
     for (const [index, email] of emails.entries()) {
       try {
-        started.push({ index, run: await createEmailRun(request, email) });
+        started.push({ index, run: await startAdmittedRun(context, request, emailRun(email)) });
       } catch (error) {
         core.fail(error, undefined, index);
       }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
-import { runCreator } from './run-creator.js';
+import { createRunFor } from './run-creator.js';
 import { runParamsSchema } from './runs-routes.js';
 
 const paramsSchema = z.object({ receipt_id: runParamsSchema.shape.id });
@@ -14,14 +14,7 @@ const paramsSchema = z.object({ receipt_id: runParamsSchema.shape.id });
 export function registerSeedReceiptRoutes(app: FastifyInstance, context: GatewayContext): void {
   app.post('/api/label-receipt/:receipt_id', async (request) => {
     const { receipt_id } = parseRequest(paramsSchema, request.params);
-    await context.runs.create(
-      {
-        ...context.seedReceipt(request.body ?? {}),
-        run_id: receipt_id,
-        metadata: { receipt_id },
-      },
-      runCreator(request),
-    );
+    await createRunFor(context, request, { ...context.seedReceipt(request.body ?? {}), run_id: receipt_id, metadata: { receipt_id } });
     return { receipt_id, status: 'processing', websocket_url: `/ws/receipt/${receipt_id}` };
   });
 }

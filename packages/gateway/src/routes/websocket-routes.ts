@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { authorizeRun, authorizeTenantWide, principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
+import { websocketMessageGate } from '../limits/message-gate.js';
 import type { StreamTransport } from '../streaming/stream-observer.js';
 import { SubscriptionCore } from '../streaming/subscription-core.js';
 import { WebSocketCodec } from '../streaming/websocket-codec.js';
@@ -47,15 +48,17 @@ function runIdIn(parsed: unknown): string | undefined {
 }
 
 /**
- * Reads client frames: a bare text `ping` is answered `pong` (the seed's clients), JSON
- * messages are validated and handled. Whatever a frame does wrong, now or later, the
- * core turns into an error frame; the socket stays open and the server up.
+ * Reads client frames within the message limit: a bare text `ping` is answered `pong` (the
+ * seed's clients), JSON messages are validated and handled. Whatever a frame does wrong, now
+ * or later, the core turns into an error frame; the socket stays open and the server up.
  */
-function listen(socket: WebSocket, core: SocketCore, handle: MessageHandler): void {
+function listen(socket: WebSocket, core: SocketCore, messagesPerSecond: number, handle: MessageHandler): void {
+  const admit = websocketMessageGate(messagesPerSecond);
   socket.on('message', (data, isBinary) => {
-    const text = isBinary ? '' : data.toString();
-    if (text === 'ping') return core.write((codec) => codec.writeText('pong'));
     core.guard(() => {
+      if (!admit()) return;
+      const text = isBinary ? '' : data.toString();
+      if (text === 'ping') return core.write((codec) => codec.writeText('pong'));
       const parsed = parseJson(text);
       core.guard(() => {
         const message = parseClientMessage(parsed);
@@ -73,14 +76,14 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
 
   app.get('/v1/runs/:id/ws', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket', wantsBatch(request));
-    listen(socket, core, () => {
+    listen(socket, core, config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND, () => {
       throw new UnfoldError('unknown_message', 'a run socket follows its run; use /v1/ws to subscribe to others');
     });
     core.guard(async () => {
       try {
         const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
         const { principal, key, subscription } = authorizeSubscription(request, id);
-        context.connections.attach(principal, core);
+        await context.connections.open(principal, () => core);
         core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch, run_id: id });
         core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
       } catch (error) {
@@ -92,13 +95,13 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
   app.get('/v1/ws', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket-multiplexed', wantsBatch(request));
     const ready = (async () => {
-      context.connections.attach(principalOf(request), core);
+      await context.connections.open(principalOf(request), () => core);
       core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch });
     })();
     ready.catch((error: unknown) => core.refuse(error));
     let unwatch: (() => void) | undefined;
     socket.once('close', () => unwatch?.());
-    listen(socket, core, async (message) => {
+    listen(socket, core, config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND, async (message) => {
       await ready;
       if (message.type === 'unsubscribe') {
         core.unsubscribe(runKey(principalOf(request).tenant, message.run_id));
@@ -128,14 +131,14 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
   // Seed 000: connect first, then POST; `connected` comes first and `ping` gets `pong`.
   app.get('/ws/receipt/:receipt_id', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket-seed', false);
-    listen(socket, core, () => {
+    listen(socket, core, config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND, () => {
       throw new UnfoldError('unknown_message', 'this socket only answers "ping"');
     });
-    core.guard(() => {
+    core.guard(async () => {
       try {
         const { receipt_id } = parseRequest(seedParamsSchema, request.params, 'run_not_found');
         const { principal, key } = authorizeRun(request, receipt_id);
-        context.connections.attach(principal, core);
+        await context.connections.open(principal, () => core);
         core.sendControl({ event_type: 'connected', receipt_id, message: 'Connected to receipt processing stream', transport: 'websocket', epoch: store.events.epoch });
         core.subscribe(key, { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
       } catch (error) {

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { ControlFrame, ErrorFrame, UnfoldEvent } from '@unfold/protocol';
 import { eventJson } from '@unfold/engine';
 import type { FastifyReply } from 'fastify';
+import { errorFrame } from './error-frame.js';
 import type { StreamEnding, StreamCodec } from './subscription-core.js';
 import type { StreamTransport } from './stream-observer.js';
 
@@ -95,9 +96,9 @@ function lastFrame(ending: StreamEnding): ControlFrame | undefined {
     case 'slow_consumer':
       return { event_type: 'error', code: 'slow_consumer', message: 'the client fell behind; resume from the last seq', ...(ending.runId !== undefined ? { run_id: ending.runId } : {}) } satisfies ErrorFrame;
     case 'failed':
-      return { event_type: 'error', code: ending.error.code, message: ending.error.message, run_id: ending.runId };
+      return errorFrame(ending.error, ending.runId);
     case 'refused':
-      return { event_type: 'error', code: ending.error.code, message: ending.error.message };
+      return errorFrame(ending.error);
     default:
       return undefined;
   }

@@ -1,7 +1,8 @@
-import { UnfoldError, isTerminalEventType, type ControlFrame, type ErrorFrame, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
+import { UnfoldError, isTerminalEventType, type ControlFrame, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
 import { eventJson, followRun, publicRunId, type Follow, type Store } from '@unfold/engine';
 import type { FastifyBaseLogger } from 'fastify';
 import { toUnfoldError } from '../http/error-handler.js';
+import { errorFrame } from './error-frame.js';
 import { SendBudget } from './send-budget.js';
 import { StreamLog } from './stream-log.js';
 import type { StreamObserver, StreamTransport } from './stream-observer.js';
@@ -256,7 +257,7 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
   }
 
   private sendError(failure: UnfoldError, runId: string | undefined, tag: Tag | undefined): void {
-    const frame: ErrorFrame = { event_type: 'error', code: failure.code, message: failure.message, ...(runId !== undefined ? { run_id: publicRunId(runId) } : {}) };
+    const frame = errorFrame(failure, runId === undefined ? undefined : publicRunId(runId));
     try {
       this.sendControl(frame, tag);
     } catch (error) {

@@ -1,6 +1,7 @@
 import { CLOSE_CODES, type ControlFrame, type UnfoldEvent } from '@unfold/protocol';
 import { eventBytes, eventJson } from '@unfold/engine';
 import type { WebSocket } from 'ws';
+import { errorFrame } from './error-frame.js';
 import type { StreamEnding, StreamCodec } from './subscription-core.js';
 import type { StreamTransport } from './stream-observer.js';
 
@@ -17,6 +18,7 @@ const UNAUTHORIZED_CODES = new Set(['unauthorized', 'invalid_token', 'forbidden'
  */
 export function refusalCloseCode(code: string): number {
   if (code === 'key_revoked') return CLOSE_CODES.key_revoked;
+  if (code === 'rate_limited') return CLOSE_CODES.rate_limited;
   return UNAUTHORIZED_CODES.has(code) ? CLOSE_CODES.unauthorized : CLOSE_CODES.policy_violation;
 }
 
@@ -94,10 +96,10 @@ export class WebSocketCodec implements StreamCodec {
       case 'slow_consumer':
         return this.closeSlowConsumer();
       case 'failed':
-        this.writeControl({ event_type: 'error', code: ending.error.code, message: ending.error.message, run_id: ending.runId });
+        this.writeControl(errorFrame(ending.error, ending.runId));
         return this.socket.close(CLOSE_CODES.subscription_ended, ending.error.code);
       case 'refused':
-        this.writeControl({ event_type: 'error', code: ending.error.code, message: ending.error.message });
+        this.writeControl(errorFrame(ending.error));
         return this.socket.close(refusalCloseCode(ending.error.code), ending.error.code);
     }
   }
