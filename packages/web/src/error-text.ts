@@ -14,10 +14,10 @@ export function errorText(error: unknown): string {
       case 'invalid_email':
       case 'no_text_found':
         return `The server could not use that input. ${error.message}`;
-      // The app cannot send a key yet: a server with keys is for the API, the SDK and curl.
+      // The key was revoked while the page was open: a reload asks for another.
       case 'unauthorized':
       case 'key_revoked':
-        return `This server needs an API key, which this page cannot send yet. Use the API with a key (see the README, "Keys and tenants"). ${error.message}`;
+        return `The server no longer accepts this page's API key. Reload the page to enter another. ${error.message}`;
       case 'server_busy':
       case 'internal_error':
         return `The server is not answering right now (${error.message}). Try again in a moment.`;

@@ -1,9 +1,9 @@
 import { UnfoldError, createRunRequestSchema, listRunsQuerySchema, runIdSchema, type CreateRunResponse } from '@unfold/protocol';
-import { publicRunId, runKey } from '@unfold/engine';
+import { publicRunId } from '@unfold/engine';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { readReceiptImage } from '@unfold/pipelines';
-import { principalOf } from '../auth/principal-layer.js';
+import { authorizeRun, principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
 import { createRunFor } from './run-creator.js';
@@ -39,10 +39,11 @@ export function registerRunRoutes(app: FastifyInstance, context: GatewayContext)
 
   app.get('/v1/runs', async (request) => context.runs.list({ ...parseRequest(listRunsQuerySchema, request.query), tenant: principalOf(request).tenant }));
 
-  // The receipt image a run was given, for a page that draws its word boxes over it.
-  app.get('/v1/runs/:id/image', async (request, reply) => {
+  // The receipt image a run was given, for a page that draws its word boxes over it; an
+  // <img> cannot send a key, so a stream token for the run opens it too.
+  app.get('/v1/runs/:id/image', { config: { auth: 'stream' } }, async (request, reply) => {
     const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
-    const run = await context.store.runs.get(runKey(principalOf(request).tenant, id));
+    const run = await context.store.runs.get(authorizeRun(request, id).key);
     if (!run) throw new UnfoldError('run_not_found', `no run with id "${id}"`);
     const base64 = run.input['image_base64'];
     if (typeof base64 !== 'string') throw new UnfoldError('run_not_found', `run "${id}" was not given an image`);

@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { labelColour, type LabeledField, type ReceiptWord, type RunModel } from './run-model.js';
+import { useImageUrl } from './use-image-url.js';
 
 /** The receipt with every word box over it, coloured by label as fields arrive; then fields, line items and the totals check. */
 export function ReceiptView({ runId, model }: { runId: string; model: RunModel }) {
   const [imageSize, setImageSize] = useState<{ width: number; height: number } | undefined>(undefined);
   const [noImage, setNoImage] = useState(false);
   const [focused, setFocused] = useState<ReceiptWord | undefined>(undefined);
+  const imageUrl = useImageUrl(runId);
   const words = model.words ?? [];
   const extent = words.reduce((size, word) => ({ width: Math.max(size.width, word.box[0] + word.box[2]), height: Math.max(size.height, word.box[1] + word.box[3]) }), { width: 1, height: 1 });
   const size = imageSize ?? extent;
@@ -18,9 +20,9 @@ export function ReceiptView({ runId, model }: { runId: string; model: RunModel }
       <div className="receipt-layout">
         <figure className="receipt-figure">
           <div className="receipt-canvas" style={{ aspectRatio: `${size.width} / ${size.height}` }}>
-            {!noImage && (
+            {!noImage && imageUrl !== undefined && (
               <img
-                src={`/v1/runs/${encodeURIComponent(runId)}/image`}
+                src={imageUrl}
                 alt="The receipt"
                 onLoad={(event) => setImageSize({ width: event.currentTarget.naturalWidth, height: event.currentTarget.naturalHeight })}
                 onError={() => setNoImage(true)}
