@@ -229,6 +229,9 @@ describe('revoking a key', () => {
     const sse = fetch(`${server.url}/v1/runs/not-yet/events`, { headers: { accept: 'text/event-stream', ...bearer(key) } }).then((response) => response.text());
     const otherSocket = openSocket(`${server.wsUrl}/v1/ws`, { headers: bearer(other) });
     await otherSocket.waitFor((frame) => frame.event_type === 'connected');
+    // A long-poll waiting its 25 s is answered as the key goes, not when its wait runs out.
+    const pollStarted = Date.now();
+    const poll = getJson(`${server.url}/v1/runs/not-yet/events?wait=25`, { accept: 'application/json', ...bearer(key) }).then((answer) => ({ ...answer, took: Date.now() - pollStarted }));
 
     const revoked = await cli('revoke', keyId);
     expect(revoked.code).toBe(0);
@@ -238,6 +241,9 @@ describe('revoking a key', () => {
     expect(socket.frames.at(-1)).toMatchObject({ event_type: 'error', code: 'key_revoked' });
     expect((await tokenSocket.closed).code).toBe(CLOSE_CODES.key_revoked);
     expect(parseSse(await sse).at(-1)?.data).toMatchObject({ event_type: 'error', code: 'key_revoked' });
+    const polled = await poll;
+    expect(polled).toMatchObject({ status: 401, body: { code: 'key_revoked' } });
+    expect(polled.took).toBeLessThan(15_000);
     // A token issued to the key is refused as the key is, and the other tenant's key goes on.
     const again = openSocket(`${server.wsUrl}/v1/ws?access_token=${body['token'] as string}`);
     expect((await again.closed).code).toBe(CLOSE_CODES.key_revoked);

@@ -67,6 +67,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
         waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
         limit,
         signal: gone.signal,
+        open: (connect) => context.connections.open(principal, connect),
       });
     } catch (error) {
       if (error instanceof ResyncRequired) return reply.status(410).send({ code: error.code, message: error.message, resync: error.frame });

@@ -12,6 +12,11 @@ export interface LongPollOptions {
   limit: number;
   /** Aborted when the client goes away, so a waiting poll holds nothing. */
   signal: AbortSignal;
+  /**
+   * Admits the poll as one of its key's connections and keeps it while it waits (OpenConnections.open):
+   * a revoked key's poll ends at once, answered `key_revoked`, and a waiting poll counts against the limit.
+   */
+  open(connect: () => SubscriptionCore): Promise<SubscriptionCore>;
 }
 
 /** Thrown as a 410 whose body carries the resync frame. */
@@ -34,7 +39,7 @@ export async function longPoll(options: LongPollOptions): Promise<PollResponse> 
   const events: UnfoldEvent[] = [];
   let answer!: (ending: StreamEnding) => void;
   const ended = new Promise<StreamEnding>((resolve) => (answer = resolve));
-  const core: SubscriptionCore = new SubscriptionCore(
+  const core: SubscriptionCore = await options.open(() => new SubscriptionCore(
     {
       transport: 'long-poll',
       unsentBytes: () => 0,
@@ -49,7 +54,7 @@ export async function longPoll(options: LongPollOptions): Promise<PollResponse> 
       onGone: (listener) => options.signal.addEventListener('abort', listener, { once: true }),
     },
     options.core,
-  );
+  ));
   const timer = setTimeout(() => core.end({ reason: 'finished' }), options.waitMs);
   // Long-polling has no connection, but a client opens it with a request that does not
   // wait (the SDK does) and then polls with a wait: the opening request is the subscribe
