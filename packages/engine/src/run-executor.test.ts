@@ -240,6 +240,38 @@ describe('executeRun when the store refuses writes', () => {
     expect(types(await store.events.read('doomed', 0, 100))).toEqual(['processing_started', 'processing_failed']);
   });
 
+  it('gives up recording its end after two minutes of refused writes, backing off up to 5 s, and returns a terminal of seq 0', async () => {
+    vi.useFakeTimers();
+    try {
+      const writes: number[] = [];
+      const store = createMemoryStore();
+      const refusing = withFailingAppends(store, () => true);
+      const started = Date.now();
+      refusing.runs.update = async () => {
+        writes.push(Date.now() - started);
+        throw new UnfoldError('storage_unavailable', 'disk full');
+      };
+      const run = newRunRecord({ run_id: 'r1', tenant: 'default', pipeline: 'test', input: {} });
+      await store.runs.create(run);
+      let settled = false;
+      const outcome = executeRun({ store: refusing, pipeline: pipelineOf([tool('t')]), run, input: {}, signal: new AbortController().signal }).finally(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(110_000);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(settled).toBe(true);
+      expect(await outcome).toMatchObject({ status: 'failed', terminal: { seq: 0, event_type: 'processing_failed', code: 'storage_unavailable' } });
+      // the first write is the run's own start; then its end, retried 100, 200, 400 … ms apart, capped at 5 s,
+      // until the next wait would end past two minutes
+      const gaps = writes.slice(2).map((at, index) => at - (writes[index + 1] as number));
+      expect(gaps.slice(0, 6)).toEqual([100, 200, 400, 800, 1_600, 3_200]);
+      expect(Math.max(...gaps)).toBe(5_000);
+      expect(writes.at(-1)).toBeLessThanOrEqual(120_000);
+      expect((writes.at(-1) as number) + 5_000).toBeGreaterThan(120_000);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('settles when its end cannot be written before the run is cancelled', async () => {
     const store = withFailingAppends(createMemoryStore(), () => true);
     const runner = new LocalRunner({ store, registry: new PipelineRegistry([pipelineOf([chatty])]), concurrency: 1 });

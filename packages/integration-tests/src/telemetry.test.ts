@@ -83,6 +83,20 @@ describe('telemetry', () => {
     expect(events.find((event) => event.event_type === 'field_labeled')?.span_id).toBe(toolSpan('label_fields'));
   });
 
+  it('ends the spans of a cancelled run and of the tool it stopped as cancelled, not as errors', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const created = await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 1 } }, { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+    const runId = created.body['run_id'] as string;
+    const stream = createClient({ baseUrl: server.url }).watch(runId);
+    await new Promise<void>((resolve) => stream.on('tool_started', () => resolve()));
+    expect((await postJson(`${server.url}/v1/runs/${runId}/cancel`, {})).status).toBe(202);
+    expect((await stream.done).event_type).toBe('processing_cancelled');
+    const run = await finishedSpan('run demo', traceId);
+    expect(run.attributes['unfold.outcome']).toBe('cancelled');
+    const stopped = exporter.getFinishedSpans().filter((span: ReadableSpan) => span.spanContext().traceId === traceId && span.name.startsWith('tool '));
+    expect(stopped.map((span) => [span.name, span.attributes['unfold.outcome'], span.status.code])).toEqual([['tool fetch_document', 'cancelled', 0]]);
+  });
+
   it('moves the counters by exactly what one run did, over SSE', async () => {
     const before = await scrape(server.url);
     const stream = createClient({ baseUrl: server.url, transports: ['sse'] }).runAndWatch({ pipeline: 'demo', input: { pace: 0 } });
