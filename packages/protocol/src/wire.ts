@@ -30,6 +30,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('watch_runs') }),
   z.strictObject({ type: z.literal('unwatch_runs') }),
   z.strictObject({ type: z.literal('ping') }),
+  /** A new stream token for this connection, sent before the old one expires; answered with `refreshed`. */
+  z.strictObject({ type: z.literal('refresh'), token: z.string().min(1).max(4_096) }),
 ]);
 export type ClientMessage = z.input<typeof clientMessageSchema>;
 /** The `type`s a client may send, read off the schema so the two cannot drift. */
@@ -51,6 +53,8 @@ export const CLOSE_CODES = {
   key_revoked: 4003,
   /** The subscription the connection was opened for cannot go on (e.g. resync on a run socket). */
   subscription_ended: 4010,
+  /** The stream token expired without a refresh: negotiate a new one and resume from the last seq. */
+  token_expired: 4401,
 } as const;
 
 export const negotiateRequestSchema = z.strictObject({
