@@ -3,26 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createClient } from '@unfold/client/node';
-import { openSqliteApiKeys } from '@unfold/engine';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
 import { CLOSE_CODES, type RunUpdatedFrame } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runUnfold } from './cli-process.js';
 import { getJson, openSocket, parseSse, postJson } from './raw-clients.js';
+import { bearer, createKey } from './test-keys.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
-/** Creates a key in the data directory's store on a connection of its own, as `unfold keys create` does. */
-async function createKey(dataDir: string, tenant: string): Promise<{ key: string; keyId: string }> {
-  const keys = openSqliteApiKeys(join(dataDir, 'unfold.sqlite'));
-  try {
-    const { key, record } = await keys.create({ tenant });
-    return { key, keyId: record.key_id };
-  } finally {
-    keys.close();
-  }
-}
-
-const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 const WRONG_KEY = `ufk_${'A'.repeat(43)}`;
 
 /** Every guarded HTTP route, as a request with no body a refusal answers before reading one. */
