@@ -2,9 +2,10 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { createClient, type WebSocketConstructor } from '@unfold/client/node';
 import { CLOSE_CODES } from '@unfold/protocol';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { expectGapless, getJson, openSocket, postJson, stored, type Frame } from './raw-clients.js';
 import { bearer, createKey } from './test-keys.js';
@@ -256,6 +257,68 @@ describe('stream token expiry', () => {
     expect((await socket.closed).code).toBe(CLOSE_CODES.token_expired);
     expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(second.expires_at) - 1_000);
   });
+});
+
+describe('the SDK with short-lived stream tokens', () => {
+  let server: TestServer;
+  let acme: { key: string; keyId: string };
+  beforeAll(async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'unfold-sdk-tokens-'));
+    acme = await createKey(dataDir, 'acme');
+    server = await startTestServer({ UNFOLD_TOKEN_TTL_S: '3' }, { dataDir });
+  });
+  afterAll(async () => server.cleanup());
+
+  /** A run of about six seconds: two token lifetimes. */
+  const longRun = { pipeline: 'firehose', input: { events: 60, pause_every: 1, pause_ms: 100 } };
+  const seqsOf = async (stream: AsyncIterable<{ seq: number }>) => {
+    const seqs: number[] = [];
+    for await (const event of stream) seqs.push(event.seq);
+    return seqs;
+  };
+  const oneToLast = (seqs: number[]) => Array.from({ length: seqs.at(-1) ?? 0 }, (_, index) => index + 1);
+
+  it('refreshes a live run socket and the runs feed before their tokens expire, with getToken: one connection each for a run twice as long as a token', async () => {
+    let negotiations = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/v1/negotiate')) negotiations++;
+      return fetch(input, init);
+    };
+    const client = createClient({ baseUrl: server.url, getToken: () => acme.key, fetch: countingFetch, transports: ['websocket'] });
+    const feedStates: string[] = [];
+    const updates: string[] = [];
+    const feed = client.watchRuns({ update: (frame) => updates.push(`${frame.run_id}:${frame.status}`), state: (state) => feedStates.push(state) });
+    await vi.waitFor(() => expect(feedStates).toContain('live'));
+    const stream = client.runAndWatch({ ...longRun, run_id: 'sdk-refreshed' });
+    const states: string[] = [];
+    stream.on('state', (state) => states.push(state.status));
+    const seqs = await seqsOf(stream);
+    expect(seqs).toEqual(oneToLast(seqs));
+    expect(states.filter((state) => state === 'live')).toHaveLength(1);
+    expect(states).not.toContain('reconnecting');
+    // The stream and the feed each renewed at least once (every 2.4 s), on the connection they had.
+    expect(negotiations).toBeGreaterThanOrEqual(2 + 4);
+    await vi.waitFor(() => expect(updates).toContain('sdk-refreshed:completed'));
+    expect(feedStates.filter((state) => state === 'live')).toHaveLength(1);
+    feed.close();
+  }, 20_000);
+
+  it('when a token expires anyway (its refresh lost), reconnects on the close, negotiates and resumes with no gap and no duplicate', async () => {
+    // A socket that never delivers a refresh: the server must close it as the token expires.
+    class LosingRefreshes extends WebSocket {
+      override send(data: string): void {
+        if (!data.includes('"refresh"')) super.send(data);
+      }
+    }
+    const client = createClient({ baseUrl: server.url, apiKey: acme.key, WebSocket: LosingRefreshes as unknown as WebSocketConstructor, transports: ['websocket'] });
+    const stream = client.runAndWatch({ ...longRun, run_id: 'sdk-expired' });
+    const reconnects: string[] = [];
+    stream.on('state', (state) => state.status === 'reconnecting' && reconnects.push(state.error.code));
+    const seqs = await seqsOf(stream);
+    expect(seqs).toEqual(oneToLast(seqs));
+    expect(reconnects.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(reconnects)).toEqual(new Set(['token_expired']));
+  }, 20_000);
 });
 
 describe('the token secret', () => {
