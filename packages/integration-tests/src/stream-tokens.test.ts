@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createClient, type WebSocketConstructor } from '@unfold/client/node';
-import { CLOSE_CODES } from '@unfold/protocol';
+import { CLOSE_CODES, type UnfoldError } from '@unfold/protocol';
 import { SignJWT, UnsecuredJWT, exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
@@ -313,7 +313,9 @@ describe('the SDK with short-lived stream tokens', () => {
     const client = createClient({ baseUrl: server.url, apiKey: acme.key, WebSocket: LosingRefreshes as unknown as WebSocketConstructor, transports: ['websocket'] });
     const stream = client.runAndWatch({ ...longRun, run_id: 'sdk-expired' });
     const reconnects: string[] = [];
-    stream.on('state', (state) => state.status === 'reconnecting' && reconnects.push(state.error.code));
+    stream.on('state', (state) => {
+      if (state.status === 'reconnecting') reconnects.push((state.error as UnfoldError).code);
+    });
     const seqs = await seqsOf(stream);
     expect(seqs).toEqual(oneToLast(seqs));
     expect(reconnects.length).toBeGreaterThanOrEqual(1);
@@ -407,7 +409,7 @@ describe('browser origins', () => {
     expect(body.message).not.toContain(FOREIGN);
     expect((await fetch(`${server.url}/v1/runs`, { method: 'POST', headers: { origin: 'null', 'content-type': 'application/json', ...bearer(acme.key) }, body: '{"pipeline":"demo"}' })).status).toBe(403);
     expect((await runs({ origin: ALLOWED })).headers.get('access-control-allow-origin')).toBe(ALLOWED);
-    for (const headers of [{ origin: ALLOWED }, { origin: own() }, {}]) expect((await runs(headers)).status, JSON.stringify(headers)).toBe(200);
+    for (const headers of [{ origin: ALLOWED }, { origin: own() }, {}] as Array<Record<string, string>>) expect((await runs(headers)).status, JSON.stringify(headers)).toBe(200);
   });
 
   it('refuses a WebSocket upgrade from a foreign origin with HTTP 403 on every socket route, and upgrades its own origin, an allowed one and non-browsers', async () => {
