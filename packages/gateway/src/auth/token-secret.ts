@@ -14,14 +14,14 @@ export function generateTokenSecret(): string {
 /**
  * The secret kept in the data directory, created (owner-only, mode 0600) the first time, so
  * stream tokens survive a restart without any configuration. Written to a file of its own
- * and linked into place, so two processes starting at once agree on one secret and none
- * ever reads a half-written file.
+ * and linked into place, so two starts at once agree on one secret and none ever reads a
+ * half-written file.
  */
 export async function dataDirTokenSecret(dataDir: string): Promise<string> {
   const path = join(dataDir, FILE_NAME);
   const kept = await readSecret(path);
   if (kept !== undefined) return kept;
-  const draft = `${path}.${process.pid}.tmp`;
+  const draft = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(draft, `${generateTokenSecret()}\n`, { mode: 0o600 });
   try {
     await link(draft, path);
