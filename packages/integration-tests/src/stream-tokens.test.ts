@@ -51,6 +51,8 @@ function upgradeStatus(url: string, headers: Record<string, string>): Promise<nu
 describe('stream tokens against forgery', () => {
   let server: TestServer;
   let acme: { key: string; keyId: string };
+  /** Another key of the same tenant. */
+  let acme2: { key: string; keyId: string };
   let beta: { key: string; keyId: string };
   const lines: string[] = [];
   const log = new PassThrough();
@@ -59,6 +61,7 @@ describe('stream tokens against forgery', () => {
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'unfold-tokens-'));
     acme = await createKey(dataDir, 'acme');
+    acme2 = await createKey(dataDir, 'acme');
     beta = await createKey(dataDir, 'beta');
     server = await startTestServer({ UNFOLD_TOKEN_SECRET: SECRET }, { dataDir, logStream: log });
   });
@@ -147,6 +150,7 @@ describe('stream tokens against forgery', () => {
       [`${token}x`, 'invalid_token'],
       [new UnsecuredJWT({ tenant: 'acme', scope: 'tenant' }).setAudience('unfold-stream').setSubject(acme.keyId).setExpirationTime('1m').encode(), 'invalid_token'],
       [(await negotiate(server, beta.key)).token, 'forbidden'],
+      [(await negotiate(server, acme2.key)).token, 'forbidden'],
     ];
     for (const [refresh, code] of refusals) {
       const errors = socket.frames.filter((frame) => frame.event_type === 'error').length;
