@@ -124,12 +124,13 @@ function emailOptionsFor(config: UnfoldConfig): EmailPipelineOptions {
 }
 
 /**
- * The secret stream tokens are signed with: configured, else the data directory's (so tokens
- * survive a restart), else, with nothing kept on disk (UNFOLD_STORE=memory), this process's own.
+ * The secret stream tokens are signed with: configured, else the data directory's when this
+ * server owns one (so tokens survive a restart), else (UNFOLD_STORE=memory, nothing kept on
+ * disk) this process's own.
  */
-async function tokenSecret(config: UnfoldConfig): Promise<string> {
+async function tokenSecret(config: UnfoldConfig, ownedDataDir: string | undefined): Promise<string> {
   if (config.UNFOLD_TOKEN_SECRET !== undefined) return config.UNFOLD_TOKEN_SECRET;
-  return config.UNFOLD_STORE === 'sqlite' ? dataDirTokenSecret(config.UNFOLD_DATA_DIR) : generateTokenSecret();
+  return ownedDataDir === undefined ? generateTokenSecret() : dataDirTokenSecret(ownedDataDir);
 }
 
 function openStore(config: UnfoldConfig): Store {
@@ -179,7 +180,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     runner,
     runs: new RunService(store, registry, runner, (run) => feed.created(run)),
     feed,
-    tokens: new StreamTokens({ current: await tokenSecret(config), previous: config.UNFOLD_TOKEN_SECRET_PREVIOUS }, config.UNFOLD_TOKEN_TTL_S),
+    tokens: new StreamTokens({ current: await tokenSecret(config, lock && config.UNFOLD_DATA_DIR), previous: config.UNFOLD_TOKEN_SECRET_PREVIOUS }, config.UNFOLD_TOKEN_TTL_S),
     connections,
     streams,
     metrics,
