@@ -387,10 +387,13 @@ describe('browser origins', () => {
   let acme: { key: string; keyId: string };
   const ALLOWED = 'https://app.example';
   const FOREIGN = 'https://evil.example';
+  const lines: string[] = [];
+  const log = new PassThrough();
+  log.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'unfold-origins-'));
     acme = await createKey(dataDir, 'acme');
-    server = await startTestServer({ UNFOLD_ALLOWED_ORIGINS: ALLOWED }, { dataDir });
+    server = await startTestServer({ UNFOLD_ALLOWED_ORIGINS: ALLOWED }, { dataDir, logStream: log });
   });
   afterAll(async () => server.cleanup());
   const own = () => server.url;
@@ -416,6 +419,9 @@ describe('browser origins', () => {
     expect((await fetch(`${server.url}/v1/runs`, { method: 'POST', headers: { origin: 'null', 'content-type': 'application/json', ...bearer(acme.key) }, body: '{"pipeline":"demo"}' })).status).toBe(403);
     expect((await runs({ origin: ALLOWED })).headers.get('access-control-allow-origin')).toBe(ALLOWED);
     for (const headers of [{ origin: ALLOWED }, { origin: own() }, {}] as Array<Record<string, string>>) expect((await runs(headers)).status, JSON.stringify(headers)).toBe(200);
+    const audit = lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['audit'] === 'refused');
+    expect(audit).toContainEqual(expect.objectContaining({ code: 'forbidden', method: 'GET', route: '/v1/runs' }));
+    expect(lines.join('\n')).not.toContain(acme.key);
   });
 
   it('refuses a WebSocket upgrade from a foreign origin with HTTP 403 on every socket route, and upgrades its own origin, an allowed one and non-browsers', async () => {
