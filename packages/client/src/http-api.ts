@@ -4,6 +4,8 @@ export interface HttpOptions {
   baseUrl: string;
   fetch: typeof fetch;
   headers: Record<string, string>;
+  /** Asked before each request; sent as `Authorization: Bearer <credential>`. */
+  credential?: (() => string | Promise<string>) | undefined;
 }
 
 /** Turns an error answer into an `UnfoldError` carrying the server's stable code. */
@@ -28,11 +30,12 @@ export function absoluteUrl(baseUrl: string, path: string): string {
 
 /** JSON request; a network failure becomes a transient `UnfoldError`. */
 export async function requestJson<T>(options: HttpOptions, method: string, path: string, body?: unknown): Promise<T> {
+  const authorization: Record<string, string> = options.credential ? { authorization: `Bearer ${await options.credential()}` } : {};
   let response: Response;
   try {
     response = await options.fetch(absoluteUrl(options.baseUrl, path), {
       method,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
+      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers, ...authorization },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
   } catch (error) {

@@ -474,4 +474,66 @@ describe('RunStream', () => {
       expect(read).toEqual([]);
     });
   });
+  describe('stream tokens', () => {
+    /** A WebSocket-like transport whose live connections take a new token, recorded per connection. */
+    function refreshableTransport() {
+      const scripted = scriptedTransport('websocket');
+      const refreshed: string[][] = [];
+      const transport: Transport = {
+        name: 'websocket',
+        open(request, sink) {
+          const tokens: string[] = [];
+          refreshed.push(tokens);
+          return { ...scripted.transport.open(request, sink), refresh: (token) => tokens.push(token) };
+        },
+      };
+      return { transport, connections: scripted.connections, refreshed };
+    }
+    /** Negotiates tokens t1, t2, … that expire `expiresInMs` from now. */
+    const negotiating = (expiresInMs: number) => {
+      let issued = 0;
+      return vi.fn(async () => ({ ...negotiated, token: `t${++issued}`, expires_at: new Date(Date.now() + expiresInMs).toISOString() }));
+    };
+
+    it('renews a live connection\'s token before it expires, again after each refreshed, and not before the connection is live', async () => {
+      const ws = refreshableTransport();
+      const negotiate = negotiating(50);
+      const stream = streamOver([ws.transport], 0, { negotiate });
+      await tick();
+      await tick();
+      expect(ws.refreshed[0]).toEqual([]);
+      ws.connections[0]!.sink.frame(connected);
+      await vi.waitFor(() => expect(ws.refreshed[0]).toEqual(['t2']));
+      expect(negotiate).toHaveBeenLastCalledWith(['run']);
+      ws.connections[0]!.sink.frame({ event_type: 'refreshed', expires_at: new Date(Date.now() + 50).toISOString() });
+      await vi.waitFor(() => expect(ws.refreshed[0]).toEqual(['t2', 't3']));
+      // Without a refreshed answer there is no further renewal: the expiry close takes over.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(ws.refreshed[0]).toEqual(['t2', 't3']);
+      stream.close();
+    });
+
+    it('on a close for an expired token, negotiates and resumes from its last seq at once, not after a backoff', async () => {
+      const ws = refreshableTransport();
+      const errors: string[] = [];
+      const stream = streamOver([ws.transport], 0, { negotiate: negotiating(60_000), reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000, maxAttempts: 3 } });
+      stream.on('error', (error) => errors.push(error.code));
+      const seen: number[] = [];
+      stream.on('event', (received) => seen.push(received.seq));
+      await tick();
+      ws.connections[0]!.sink.frame(connected);
+      for (const seq of [1, 2]) ws.connections[0]!.sink.frame(event(seq));
+      ws.connections[0]!.sink.frame({ event_type: 'error', code: 'token_expired', message: 'expired' });
+      ws.connections[0]!.sink.end({ error: new UnfoldError('token_expired', 'WebSocket closed (4401 token_expired)', { transient: true }) });
+      await tick();
+      const resumed = new URL(ws.connections[1]!.request.url).searchParams;
+      expect([resumed.get('after'), resumed.get('access_token')]).toEqual(['2', 't2']);
+      ws.connections[1]!.sink.frame(connected);
+      for (const seq of [2, 3]) ws.connections[1]!.sink.frame(event(seq));
+      ws.connections[1]!.sink.frame(event(4, 'processing_completed'));
+      expect((await stream.done).seq).toBe(4);
+      expect(seen).toEqual([1, 2, 3, 4]);
+      expect(errors).toEqual(['token_expired']);
+    });
+  });
 });

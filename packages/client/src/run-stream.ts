@@ -13,6 +13,7 @@ import {
 import { backoffDelay, type ReconnectOptions } from './backoff.js';
 import type { ConnectionState } from './connection-state.js';
 import { absoluteUrl } from './http-api.js';
+import { TokenRenewal } from './token-renewal.js';
 import type { StreamFrame, Transport, TransportConnection, TransportEnd } from './transports/transport.js';
 
 export interface WatchOptions {
@@ -60,6 +61,8 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
   private position: number;
   private epoch: string | undefined;
   private connection: TransportConnection | undefined;
+  /** Keeps the live connection's token fresh, where its transport can be refreshed. */
+  private renewal: TokenRenewal | undefined;
   /** The connection attempt whose frames count, from `open` until its end. */
   private opening: symbol | undefined;
   private currentState: ConnectionState = { status: 'connecting', transport: undefined };
@@ -169,6 +172,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
       if (this.opening !== opening) return;
       this.opening = undefined;
       this.connection = undefined;
+      this.stopRenewal();
       this.onEnd(end, live, usable.length);
     };
     let connection: TransportConnection;
@@ -181,6 +185,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
             if (!live && frame.event_type === 'connected') {
               live = true;
               this.attempt = 0;
+              this.renewWhileLive(opening, negotiated.expires_at);
               this.setState({ status: 'live', transport: transport.name, resumed: this.position > 0 });
             }
             this.onFrame(frame, transport.name);
@@ -197,9 +202,25 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     if (this.opening === opening) this.connection = connection;
   }
 
+  /** From now until the connection ends: a new token before this one expires, sent on the connection, if it can take one. */
+  private renewWhileLive(opening: symbol, expiresAt: string): void {
+    if (!this.connection?.refresh) return;
+    this.renewal = new TokenRenewal(async () => {
+      const { token } = await this.deps.negotiate([this.runId]);
+      if (this.opening === opening) this.connection?.refresh?.(token);
+    });
+    this.renewal.schedule(expiresAt);
+  }
+
+  private stopRenewal(): void {
+    this.renewal?.stop();
+    this.renewal = undefined;
+  }
+
   private onFrame(frame: StreamFrame, transport: TransportName): void {
     if (isControlFrame(frame)) {
       if (frame.event_type === 'connected') this.epoch = frame.epoch;
+      else if (frame.event_type === 'refreshed') this.renewal?.schedule(frame.expires_at);
       else if (frame.event_type === 'resync') this.onResync(frame);
       else if (frame.event_type === 'error') this.emit('error', new UnfoldError(isErrorCode(frame.code) ? frame.code : 'internal_error', frame.message, { transient: true, details: { transport } }));
       return;
@@ -241,7 +262,9 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     // A transport that never connected falls through to the next at once; only a full
     // round of failures, or the loss of a live connection, waits.
     const fellBack = !wasLive && this.transportIndex !== 0;
-    this.retry(error ?? new UnfoldError('server_busy', 'the connection ended before the run did', { transient: true }), fellBack);
+    // An expired token is no fault of the server's: negotiate a new one at once.
+    const expired = end.error?.code === 'token_expired';
+    this.retry(error ?? new UnfoldError('server_busy', 'the connection ended before the run did', { transient: true }), fellBack || expired);
   }
 
   private retry(error: UnfoldError, immediately: boolean): void {
@@ -259,6 +282,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     this.finished = true;
     clearTimeout(this.retryTimer);
     this.opening = undefined;
+    this.stopRenewal();
     const connection = this.connection;
     this.connection = undefined;
     connection?.close();

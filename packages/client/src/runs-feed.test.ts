@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunUpdatedFrame } from '@unfold/protocol';
 import { watchRunsFeed, type RunsFeedState } from './runs-feed.js';
 import { fakeSockets } from './testing/fake-sockets.js';
+import { negotiated } from './testing/negotiated.js';
 
 const update: RunUpdatedFrame = { event_type: 'run_updated', run_id: 'r1', pipeline: 'demo', status: 'running', created_at: '2026-01-01T00:00:00.000Z' };
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -57,5 +58,28 @@ describe('watchRunsFeed', () => {
     sockets[2]?.onclose?.({ code: 1000, reason: '' });
     await tick();
     expect(sockets).toHaveLength(3);
+  });
+  it('with a negotiated token, renews it on the live socket before it expires, again after each refreshed, and stops as the socket closes', async () => {
+    const { sockets, WebSocket } = fakeSockets();
+    let issued = 0;
+    // Tokens that expire at once: each renewal is due as soon as it is scheduled.
+    const negotiate = async () => ({ ...negotiated, token: `t${++issued}`, expires_at: new Date(Date.now() - 1).toISOString() });
+    const feed = watchRunsFeed({ baseUrl: 'http://host', WebSocket, reconnect: { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 }, negotiate }, { update: () => undefined });
+    await tick();
+    const socket = sockets[0]!;
+    expect(socket.url).toBe('ws://host/v1/ws?access_token=t1');
+    socket.onopen?.({});
+    await tick();
+    expect(socket.sent).toEqual([JSON.stringify({ type: 'watch_runs' })]);
+    socket.onmessage?.({ data: JSON.stringify({ event_type: 'connected', transport: 'websocket', epoch: 'e' }) });
+    await tick();
+    expect(socket.sent.slice(1)).toEqual([JSON.stringify({ type: 'refresh', token: 't2' })]);
+    socket.onmessage?.({ data: JSON.stringify({ event_type: 'refreshed', expires_at: new Date(Date.now() - 1).toISOString() }) });
+    await tick();
+    expect(socket.sent.slice(1)).toEqual([JSON.stringify({ type: 'refresh', token: 't2' }), JSON.stringify({ type: 'refresh', token: 't3' })]);
+    feed.close();
+    socket.onmessage?.({ data: JSON.stringify({ event_type: 'refreshed', expires_at: new Date(Date.now() - 1).toISOString() }) });
+    await tick();
+    expect(socket.sent).toHaveLength(3);
   });
 });

@@ -1,6 +1,7 @@
-import { CLOSE_CODES, type NegotiateResponse, type RunUpdatedFrame } from '@unfold/protocol';
+import { CLOSE_CODES, type ClientMessage, type NegotiateResponse, type RunUpdatedFrame } from '@unfold/protocol';
 import { backoffDelay, type ReconnectOptions } from './backoff.js';
 import { absoluteUrl } from './http-api.js';
+import { TokenRenewal } from './token-renewal.js';
 import type { WebSocketConstructor } from './transports/websocket-transport.js';
 
 export type RunsFeedState = 'connecting' | 'live' | 'reconnecting' | 'closed';
@@ -38,6 +39,7 @@ export function watchRunsFeed(
   let attempt = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let socket: InstanceType<WebSocketConstructor> | undefined;
+  let renewal: TokenRenewal | undefined;
   const url = absoluteUrl(options.baseUrl, 'v1/ws').replace(/^http/, 'ws');
 
   const reconnect = (): void => {
@@ -47,36 +49,50 @@ export function watchRunsFeed(
     timer = setTimeout(() => void connect(), backoffDelay(attempt, options.reconnect));
   };
 
+  /** The feed outlives any one token: a new one goes out on the socket before the last expires. */
+  const renewOn = (current: InstanceType<WebSocketConstructor>, negotiate: () => Promise<NegotiateResponse>, expiresAt: string): TokenRenewal => {
+    const renewing = new TokenRenewal(async () => {
+      const { token } = await negotiate();
+      if (socket === current) current.send(JSON.stringify({ type: 'refresh', token } satisfies ClientMessage));
+    });
+    renewing.schedule(expiresAt);
+    return renewing;
+  };
+
   const connect = async (): Promise<void> => {
     handlers.state?.(attempt === 0 ? 'connecting' : 'reconnecting');
-    let token: string | undefined;
+    let negotiated: NegotiateResponse | undefined;
     try {
-      token = options.negotiate ? (await options.negotiate()).token : undefined;
+      negotiated = options.negotiate ? await options.negotiate() : undefined;
     } catch {
       return reconnect();
     }
     if (closed) return;
-    const current = new options.WebSocket(token === undefined ? url : `${url}?access_token=${encodeURIComponent(token)}`);
+    const current = new options.WebSocket(negotiated === undefined ? url : `${url}?access_token=${encodeURIComponent(negotiated.token)}`);
     socket = current;
     current.onopen = () => current.send(JSON.stringify({ type: 'watch_runs' }));
     current.onmessage = (message) => {
       if (typeof message.data !== 'string') return;
-      let frame: { event_type?: string };
+      let frame: { event_type?: string; expires_at?: string };
       try {
-        frame = JSON.parse(message.data) as { event_type?: string };
+        frame = JSON.parse(message.data) as typeof frame;
       } catch {
         return;
       }
       if (frame.event_type === 'connected') {
         attempt = 0;
+        if (options.negotiate && negotiated) renewal = renewOn(current, options.negotiate, negotiated.expires_at);
         handlers.state?.('live');
         handlers.live?.();
       } else if (frame.event_type === 'run_updated') {
         handlers.update(frame as RunUpdatedFrame);
+      } else if (frame.event_type === 'refreshed' && frame.expires_at !== undefined) {
+        renewal?.schedule(frame.expires_at);
       }
     };
     current.onerror = () => undefined; // a close follows
     current.onclose = (event) => {
+      renewal?.stop();
       // A revoked key stays revoked: the feed ends rather than knock again.
       if (closed) return;
       if (event.code !== CLOSE_CODES.key_revoked) return reconnect();
@@ -89,6 +105,7 @@ export function watchRunsFeed(
     close() {
       closed = true;
       clearTimeout(timer);
+      renewal?.stop();
       socket?.close(1000, 'client closed');
       handlers.state?.('closed');
     },

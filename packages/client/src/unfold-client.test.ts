@@ -44,6 +44,17 @@ describe('createClient', () => {
     expect(anonymous.requests[0]?.headers).not.toHaveProperty('x-api-key');
   });
 
+  it('with getToken instead of a key, asks it before each request and sends its answer as a bearer, and refuses both at once', async () => {
+    const { fetchImpl, requests } = recordingFetch(() => Response.json(negotiated));
+    let issued = 0;
+    const client = createClient({ baseUrl: 'http://host', fetch: fetchImpl, getToken: async () => `credential-${++issued}` });
+    await client.listRuns();
+    await client.negotiate([]);
+    expect(requests.map((request) => request.headers['authorization'])).toEqual(['Bearer credential-1', 'Bearer credential-2']);
+    expect(requests[0]?.headers).not.toHaveProperty('x-api-key');
+    expect(() => createClient({ baseUrl: 'http://host', apiKey: 'key', getToken: () => 'credential' })).toThrow(expect.objectContaining({ code: 'invalid_input' }));
+  });
+
   it('streams over the transports asked for, in that order, a custom one replacing the built-in of its name', async () => {
     const opened: string[] = [];
     const { fetchImpl } = recordingFetch(() => Response.json(negotiated));

@@ -30,6 +30,12 @@ export interface ClientOptions {
    * event streams, where a browser cannot send it, use a stream token negotiated with it.
    */
   apiKey?: string;
+  /**
+   * Instead of `apiKey`: asked before each HTTP request, its answer sent as `Authorization:
+   * Bearer <it>` — an API key, or a bearer credential the app renews. Streams run on stream
+   * tokens negotiated with it, refreshed on live WebSockets before they expire.
+   */
+  getToken?: () => string | Promise<string>;
   headers?: Record<string, string>;
   /** Which transports to use, in order of preference (default: all, WebSocket first). */
   transports?: readonly TransportName[];
@@ -62,8 +68,9 @@ function defaultTransports(options: ClientOptions): Transport[] {
 
 export function createClient(options: ClientOptions): UnfoldClient {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+  if (options.apiKey !== undefined && options.getToken !== undefined) throw new UnfoldError('invalid_input', 'pass apiKey or getToken, not both');
   const headers = { ...options.headers, ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) };
-  const http: HttpOptions = { baseUrl: options.baseUrl, fetch: fetchImpl, headers };
+  const http: HttpOptions = { baseUrl: options.baseUrl, fetch: fetchImpl, headers, credential: options.getToken };
   const transports = defaultTransports(options);
   const reconnect = { ...DEFAULT_RECONNECT, ...options.reconnect };
   const path = (runId: string) => `v1/runs/${encodeURIComponent(runId)}`;
@@ -82,8 +89,8 @@ export function createClient(options: ClientOptions): UnfoldClient {
     watchRuns(handlers) {
       const WebSocketImpl = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
       if (!WebSocketImpl) throw new UnfoldError('invalid_input', 'watchRuns needs a WebSocket implementation (pass ws from @unfold/client/node in Node)');
-      // Run streams negotiate per connection already; the feed does once a key is in play.
-      const negotiate = options.apiKey ? () => client.negotiate([]) : undefined;
+      // Run streams negotiate per connection already; the feed does once a credential is in play.
+      const negotiate = options.apiKey || options.getToken ? () => client.negotiate([]) : undefined;
       return watchRunsFeed({ baseUrl: options.baseUrl, WebSocket: WebSocketImpl, reconnect, ...(negotiate ? { negotiate } : {}) }, handlers);
     },
     runAndWatch(request, watchOptions) {

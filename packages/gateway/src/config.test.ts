@@ -33,7 +33,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ UNFOLD_METRICS_AUTH: 'closed' })).toThrow(/UNFOLD_METRICS_AUTH="closed"/);
   });
 
-  it('splits the CORS allowlist', () => {
-    expect(loadConfig({ UNFOLD_CORS_ORIGINS: 'https://a.example, https://b.example' }).UNFOLD_CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+  it('splits the allowed origins, read from UNFOLD_CORS_ORIGINS when UNFOLD_ALLOWED_ORIGINS is unset', () => {
+    expect(loadConfig({ UNFOLD_ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).UNFOLD_ALLOWED_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(loadConfig({ UNFOLD_CORS_ORIGINS: 'https://old.example' }).UNFOLD_ALLOWED_ORIGINS).toEqual(['https://old.example']);
+    expect(loadConfig({ UNFOLD_ALLOWED_ORIGINS: 'https://new.example', UNFOLD_CORS_ORIGINS: 'https://old.example' }).UNFOLD_ALLOWED_ORIGINS).toEqual(['https://new.example']);
+    expect(loadConfig({}).UNFOLD_ALLOWED_ORIGINS).toEqual([]);
+  });
+
+  it('gives stream tokens 10 minutes, and takes secrets of at least 32 characters', () => {
+    expect(loadConfig({}).UNFOLD_TOKEN_TTL_S).toBe(600);
+    expect(() => loadConfig({ UNFOLD_TOKEN_TTL_S: '1' })).toThrow(/UNFOLD_TOKEN_TTL_S="1"/);
+    // A secret too short is named, never repeated.
+    expect(() => loadConfig({ UNFOLD_TOKEN_SECRET_PREVIOUS: 'short' })).toThrow('UNFOLD_TOKEN_SECRET_PREVIOUS=<hidden>: must be at least 32 characters');
   });
 });

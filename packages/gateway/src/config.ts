@@ -12,6 +12,8 @@ const list = z
       .filter(Boolean),
   );
 
+const secret = z.string().min(32, 'must be at least 32 characters');
+
 /**
  * Every setting, read from the environment with a default that works on a fresh machine.
  * Names are the environment variables, so a validation message names the variable to fix.
@@ -35,11 +37,19 @@ const configSchema = z.object({
   UNFOLD_RETENTION_MAX_AGE_HOURS: z.coerce.number().positive().max(24 * 365 * 10).default(24 * 7),
   UNFOLD_RETENTION_MAX_RUNS: integer(1, 100_000_000).default(100_000),
   UNFOLD_RETENTION_SWEEP_MS: integer(1_000, 86_400_000).default(60_000),
-  /** Signs stream tokens; set the same value on every node of a cluster. Random per process when unset. */
-  UNFOLD_TOKEN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  UNFOLD_TOKEN_TTL_S: integer(10, 86_400).default(900),
+  /**
+   * Signs stream tokens; set the same value on every node of a cluster. Unset: generated once
+   * and kept in UNFOLD_DATA_DIR/token-secret (random per process with UNFOLD_STORE=memory).
+   */
+  UNFOLD_TOKEN_SECRET: secret.optional(),
+  /** The secret before a rotation: tokens it signed still verify until they expire; new ones are signed with UNFOLD_TOKEN_SECRET. */
+  UNFOLD_TOKEN_SECRET_PREVIOUS: secret.optional(),
+  /** Stream token lifetime; the low minimum is for tests of expiry and refresh. */
+  UNFOLD_TOKEN_TTL_S: integer(2, 86_400).default(600),
   /** Comma-separated origins allowed for CORS and WebSocket `Origin`; `*` allows any. Empty: same origin only. */
-  UNFOLD_CORS_ORIGINS: list.default([]),
+  UNFOLD_ALLOWED_ORIGINS: list.optional(),
+  /** The first name of UNFOLD_ALLOWED_ORIGINS, read when that is unset. */
+  UNFOLD_CORS_ORIGINS: list.optional(),
   /** Seconds running runs get to finish when the server stops before they are cancelled. */
   UNFOLD_SHUTDOWN_GRACE_S: integer(0, 3_600).default(10),
   /** Where the email pipeline creates records: `sqlite` (records.sqlite in UNFOLD_DATA_DIR), `postgres` or `none`. */
@@ -88,7 +98,14 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type UnfoldConfig = z.output<typeof configSchema> & { sqlitePath: string; recordsPath: string };
+export type UnfoldConfig = Omit<z.output<typeof configSchema>, 'UNFOLD_ALLOWED_ORIGINS' | 'UNFOLD_CORS_ORIGINS'> & {
+  UNFOLD_ALLOWED_ORIGINS: string[];
+  sqlitePath: string;
+  recordsPath: string;
+};
+
+/** Settings whose values a validation message must not repeat: it goes to logs and terminals. */
+const SECRETS = new Set(['UNFOLD_TOKEN_SECRET', 'UNFOLD_TOKEN_SECRET_PREVIOUS', 'UNFOLD_API_KEYS', 'UNFOLD_MODEL_API_KEY', 'UNFOLD_POSTGRES_URL', 'ZOHO_CLIENT_SECRET', 'ZOHO_REFRESH_TOKEN']);
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -105,8 +122,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'configuration');
-      const given = source[name] ?? overrides[name];
-      return `${name}=${JSON.stringify(given)}: ${issue.message}`;
+      const given = SECRETS.has(name) ? '<hidden>' : JSON.stringify(source[name] ?? overrides[name]);
+      return `${name}=${given}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
@@ -119,5 +136,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.data.UNFOLD_EMAIL_SINK === 'postgres' && !parsed.data.UNFOLD_POSTGRES_URL) {
     throw new ConfigError('invalid configuration: UNFOLD_POSTGRES_URL is required when UNFOLD_EMAIL_SINK=postgres');
   }
-  return { ...parsed.data, sqlitePath: resolve(parsed.data.UNFOLD_DATA_DIR, 'unfold.sqlite'), recordsPath: resolve(parsed.data.UNFOLD_DATA_DIR, 'records.sqlite') };
+  const { UNFOLD_ALLOWED_ORIGINS, UNFOLD_CORS_ORIGINS, ...settings } = parsed.data;
+  return {
+    ...settings,
+    UNFOLD_ALLOWED_ORIGINS: UNFOLD_ALLOWED_ORIGINS ?? UNFOLD_CORS_ORIGINS ?? [],
+    sqlitePath: resolve(settings.UNFOLD_DATA_DIR, 'unfold.sqlite'),
+    recordsPath: resolve(settings.UNFOLD_DATA_DIR, 'records.sqlite'),
+  };
 }

@@ -120,7 +120,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       },
       '/v1/runs/{id}/ws': {
         get: {
-          summary: 'WebSocket of one run (upgrade); a refused credential closes it with 4001, a revoked key with 4003',
+          summary: 'WebSocket of one run (upgrade); takes refresh messages; a refused credential closes it with 4001, a revoked key with 4003, an expired stream token with 4401; a foreign Origin is refused with 403 before the upgrade',
           security: KEY_OR_TOKEN,
           parameters: [runId, ...position],
           responses: { '101': { description: 'switching protocols' } },
@@ -128,7 +128,7 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
       },
       '/v1/ws': {
         get: {
-          summary: 'Multiplexed WebSocket (upgrade): subscribe/unsubscribe messages; a refused credential closes it with 4001, a revoked key with 4003',
+          summary: 'Multiplexed WebSocket (upgrade): subscribe/unsubscribe/refresh messages; a refused credential closes it with 4001, a revoked key with 4003, an expired stream token with 4401; a foreign Origin is refused with 403 before the upgrade',
           security: KEY_OR_TOKEN,
           responses: { '101': { description: 'switching protocols' } },
         },

@@ -23,6 +23,7 @@ import { OpenConnections } from './auth/open-connections.js';
 import { KeyLimits } from './limits/key-limits.js';
 import { installPrincipalLayer } from './auth/principal-layer.js';
 import { StreamTokens } from './auth/stream-tokens.js';
+import { dataDirTokenSecret, generateTokenSecret } from './auth/token-secret.js';
 import { loadConfig, type UnfoldConfig } from './config.js';
 import type { GatewayContext } from './gateway-context.js';
 import { installErrorHandling } from './http/error-handler.js';
@@ -31,7 +32,7 @@ import { errorContractOptions } from './http/server-options.js';
 import { installUpgradeRequired } from './http/upgrade-required.js';
 import { websocketErrorHandler } from './http/websocket-error-handler.js';
 import { buildOpenApiDocument } from './openapi.js';
-import { isOriginAllowed } from './origin-policy.js';
+import { installOriginCheck, isOriginAllowed } from './origin-policy.js';
 import { registerEventRoutes } from './routes/events-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerNegotiateRoutes } from './routes/negotiate-routes.js';
@@ -123,6 +124,16 @@ function emailOptionsFor(config: UnfoldConfig): EmailPipelineOptions {
   return options;
 }
 
+/**
+ * The secret stream tokens are signed with: configured, else the data directory's when this
+ * server owns one (so tokens survive a restart), else (UNFOLD_STORE=memory, nothing kept on
+ * disk) this process's own.
+ */
+async function tokenSecret(config: UnfoldConfig, ownedDataDir: string | undefined): Promise<string> {
+  if (config.UNFOLD_TOKEN_SECRET !== undefined) return config.UNFOLD_TOKEN_SECRET;
+  return ownedDataDir === undefined ? generateTokenSecret() : dataDirTokenSecret(ownedDataDir);
+}
+
 function openStore(config: UnfoldConfig): Store {
   return config.UNFOLD_STORE === 'memory' ? createMemoryStore() : createSqliteStore({ path: config.sqlitePath });
 }
@@ -174,7 +185,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     runner,
     runs: new RunService(store, registry, runner, (run) => feed.created(run)),
     feed,
-    tokens: new StreamTokens(config.UNFOLD_TOKEN_SECRET, config.UNFOLD_TOKEN_TTL_S),
+    tokens: new StreamTokens({ current: await tokenSecret(config, lock && config.UNFOLD_DATA_DIR), previous: config.UNFOLD_TOKEN_SECRET_PREVIOUS }, config.UNFOLD_TOKEN_TTL_S),
     connections,
     limits,
     streams,
@@ -193,26 +204,21 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   // Bodies are JSON; any other type is refused with 415 rather than parsed as a string.
   app.removeContentTypeParser(['text/plain']);
   await app.register(cors, {
-    origin: (origin, callback) => callback(null, origin === undefined || isOriginAllowed(origin, undefined, config.UNFOLD_CORS_ORIGINS)),
+    // A preflight from a foreign origin gets no Access-Control-Allow-Origin: the browser stops there.
+    origin: (origin, callback) => callback(null, origin === undefined || isOriginAllowed(origin, undefined, config.UNFOLD_ALLOWED_ORIGINS)),
     exposedHeaders: ['location', 'x-unfold-epoch'],
   });
   await app.register(websocket, { errorHandler: websocketErrorHandler, options: { maxPayload: config.UNFOLD_MAX_WS_MESSAGE_BYTES } });
-  // A browser page from another origin must not open sockets with this server's authority.
-  app.addHook('onRequest', async (request) => {
-    if (request.headers.upgrade?.toLowerCase() !== 'websocket') return;
-    if (!isOriginAllowed(request.headers.origin, request.headers.host, config.UNFOLD_CORS_ORIGINS)) {
-      throw new UnfoldError('forbidden', `origin ${request.headers.origin} is not allowed`);
-    }
-  });
+  installOriginCheck(app, config.UNFOLD_ALLOWED_ORIGINS);
   // After CORS (a preflight is answered before it) and the WebSocket plugin (which marks upgrades).
-  installPrincipalLayer(app, { policy, keys, tokens: context.tokens });
+  const refreshPrincipal = installPrincipalLayer(app, { policy, keys, tokens: context.tokens });
 
   const openapi = buildOpenApiDocument(VERSION);
   app.get('/v1/openapi.json', async () => openapi);
   registerHealthRoutes(app, context);
   registerRunRoutes(app, context);
   registerEventRoutes(app, context);
-  registerWebSocketRoutes(app, context);
+  registerWebSocketRoutes(app, context, refreshPrincipal);
   registerNegotiateRoutes(app, context);
   registerSeedReceiptRoutes(app, context);
   registerSeedEmailRoutes(app, context);

@@ -7,9 +7,9 @@ import { runKey } from '@unfold/engine';
 import { createUnfoldServer, loadConfig } from '@unfold/gateway';
 import { CLOSE_CODES, type RunUpdatedFrame } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, createKey } from './api-key-fixtures.js';
 import { runUnfold } from './cli-process.js';
 import { getJson, openSocket, parseSse, postJson } from './raw-clients.js';
+import { bearer, createKey } from './test-keys.js';
 import { startTestServer, type TestServer } from './test-server.js';
 
 const WRONG_KEY = `ufk_${'A'.repeat(43)}`;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLOSE_CODES } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createKey } from './api-key-fixtures.js';
+import { bearer, createKey } from './test-keys.js';
 import { openHttpStream } from './faults/http-stream-reader.js';
 import { getJson, openSocket, postJson } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createClient } from '@unfold/client/node';
 import { CLOSE_CODES, type RunUpdatedFrame } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { bearer, createKey } from './api-key-fixtures.js';
+import { bearer, createKey } from './test-keys.js';
 import { openHttpStream } from './faults/http-stream-reader.js';
 import { getJson, openSocket, parseNdjson, postJson, readStream, stored, type Frame } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { webRoot } from '@unfold/web';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearer, createKey } from './api-key-fixtures.js';
+import { bearer, createKey } from './test-keys.js';
 import { postJson } from './raw-clients.js';
 import { startTestServer, type TestServer } from './test-server.js';
 

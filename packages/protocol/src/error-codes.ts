@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   /** The API key was revoked: said once, on a connection it had opened, as that connection closes. */
   key_revoked: 401,
   invalid_token: 401,
+  /** The stream token a live WebSocket was opened (or last refreshed) with expired: negotiate, then resume. */
+  token_expired: 401,
   forbidden: 403,
   rate_limited: 429,
   too_many_subscriptions: 429,

@@ -53,6 +53,9 @@ export const runUpdatedFrameSchema = z.object({
   created_at: z.string(),
 });
 
+/** Answer to `{"type": "refresh"}`: the connection now runs on the new token, until `expires_at`. */
+export const refreshedFrameSchema = z.object({ event_type: z.literal('refreshed'), expires_at: z.string() });
+
 /** Answer to a JSON `{"type":"ping"}` on a WebSocket. */
 export const pongFrameSchema = z.object({ event_type: z.literal('pong') });
 
@@ -64,6 +67,7 @@ export const controlFrameSchema = z.discriminatedUnion('event_type', [
   errorFrameSchema,
   subscribedFrameSchema,
   runUpdatedFrameSchema,
+  refreshedFrameSchema,
 ]);
 
 export type ConnectedFrame = z.infer<typeof connectedFrameSchema>;
@@ -74,10 +78,11 @@ export type ErrorFrame = z.infer<typeof errorFrameSchema>;
 export type SubscribedFrame = z.infer<typeof subscribedFrameSchema>;
 export type PongFrame = z.infer<typeof pongFrameSchema>;
 export type RunUpdatedFrame = z.infer<typeof runUpdatedFrameSchema>;
+export type RefreshedFrame = z.infer<typeof refreshedFrameSchema>;
 export type ControlFrame = z.infer<typeof controlFrameSchema>;
 export type ControlFrameType = ControlFrame['event_type'];
 
-const CONTROL_TYPES = new Set<string>(['connected', 'pong', 'heartbeat', 'resync', 'error', 'subscribed', 'run_updated']);
+const CONTROL_TYPES = new Set<string>(['connected', 'pong', 'heartbeat', 'resync', 'error', 'subscribed', 'run_updated', 'refreshed']);
 
 export function isControlFrame(frame: { event_type: string }): frame is ControlFrame {
   return CONTROL_TYPES.has(frame.event_type);

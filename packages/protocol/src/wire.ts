@@ -30,6 +30,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('watch_runs') }),
   z.strictObject({ type: z.literal('unwatch_runs') }),
   z.strictObject({ type: z.literal('ping') }),
+  /** A new stream token for this connection, sent before the old one expires; answered with `refreshed`. */
+  z.strictObject({ type: z.literal('refresh'), token: z.string().min(1).max(4_096) }),
 ]);
 export type ClientMessage = z.input<typeof clientMessageSchema>;
 /** The `type`s a client may send, read off the schema so the two cannot drift. */
@@ -53,6 +55,8 @@ export const CLOSE_CODES = {
   subscription_ended: 4010,
   /** A per-key limit refused the connection (`rate_limited`, as HTTP's 429); the error frame says when to retry. */
   rate_limited: 4029,
+  /** The stream token expired without a refresh: negotiate a new one and resume from the last seq. */
+  token_expired: 4401,
 } as const;
 
 export const negotiateRequestSchema = z.strictObject({

@@ -24,6 +24,11 @@ export interface TransportSink {
 
 export interface TransportConnection {
   close(): void;
+  /**
+   * Moves the live connection onto a new stream token before its own expires. Only where a
+   * connection outlives its token and can be told so (WebSocket); absent elsewhere.
+   */
+  refresh?(token: string): void;
 }
 
 /**

@@ -46,4 +46,11 @@ describe('websocketTransport', () => {
     expect(dropped.ends).toHaveLength(1);
     expect(dropped.ends[0]?.error as UnfoldError).toMatchObject({ code: 'server_busy', transient: true, message: 'WebSocket closed (1006)' });
   });
+  it('ends with a transient token_expired on a close for an expired token, and sends a refresh as a client message', () => {
+    const { socket, ends, connection } = open();
+    connection.refresh?.('new-token');
+    expect(socket.sent).toEqual([JSON.stringify({ type: 'refresh', token: 'new-token' })]);
+    socket.onclose?.({ code: CLOSE_CODES.token_expired, reason: 'token_expired' });
+    expect(ends[0]?.error).toMatchObject({ code: 'token_expired', transient: true });
+  });
 });

@@ -1,4 +1,4 @@
-import { CLOSE_CODES, UnfoldError } from '@unfold/protocol';
+import { CLOSE_CODES, UnfoldError, type ClientMessage, type ErrorCode } from '@unfold/protocol';
 import { onceEnd, type StreamFrame, type Transport } from './transport.js';
 
 /** The standard WebSocket constructor shape, satisfied by browsers and by the `ws` package. */
@@ -10,6 +10,14 @@ export type WebSocketConstructor = new (url: string) => {
   close(code?: number, reason?: string): void;
   send(data: string): void;
 };
+
+/** What an unplanned close means; each is transient: the stream resumes from its last seq. */
+function closeErrorCode(code: number): ErrorCode {
+  if (code === CLOSE_CODES.slow_consumer) return 'slow_consumer';
+  // Not a refusal: the token ran out before it was refreshed, so the stream negotiates again.
+  if (code === CLOSE_CODES.token_expired) return 'token_expired';
+  return 'server_busy';
+}
 
 export function websocketTransport(WebSocketImpl: WebSocketConstructor): Transport {
   return {
@@ -29,11 +37,13 @@ export function websocketTransport(WebSocketImpl: WebSocketConstructor): Transpo
       };
       socket.onclose = ({ code, reason }) => {
         if (code === CLOSE_CODES.normal || code === CLOSE_CODES.subscription_ended) return sink.end({});
-        const slow = code === CLOSE_CODES.slow_consumer;
-        sink.end({ error: new UnfoldError(slow ? 'slow_consumer' : 'server_busy', `WebSocket closed (${code}${reason ? ` ${reason}` : ''})`, { transient: true }) });
+        sink.end({ error: new UnfoldError(closeErrorCode(code), `WebSocket closed (${code}${reason ? ` ${reason}` : ''})`, { transient: true }) });
       };
       socket.onerror = () => undefined; // a close event always follows with the code
-      return { close: () => socket.close(CLOSE_CODES.normal, 'client closed') };
+      return {
+        close: () => socket.close(CLOSE_CODES.normal, 'client closed'),
+        refresh: (token) => socket.send(JSON.stringify({ type: 'refresh', token } satisfies ClientMessage)),
+      };
     },
   };
 }

@@ -7,7 +7,7 @@ import { auditRefusal } from './audit.js';
 import { readApiKey, readStreamToken } from './credentials.js';
 import type { KeyRing } from './key-ring.js';
 import { actsForTenant, mayFollowRun, type Principal } from './principal.js';
-import type { StreamTokens } from './stream-tokens.js';
+import type { StreamTokenPrincipal, StreamTokens } from './stream-tokens.js';
 
 /**
  * Who may call a route: `open` (anyone: health, metrics, the web app's files), `key` (the
@@ -48,6 +48,11 @@ async function authenticate(request: FastifyRequest, access: Exclude<RouteAccess
   }
   const token = access === 'stream' ? readStreamToken(request) : undefined;
   if (token === undefined) return policy.anonymous(request);
+  return authenticateToken(request, token, { policy, keys, tokens });
+}
+
+/** The principal a stream token stands for, when it opens a connection or refreshes one. */
+async function authenticateToken(request: FastifyRequest, token: string, { policy, keys, tokens }: PrincipalLayerOptions): Promise<StreamTokenPrincipal> {
   const principal = await tokens.verify(token);
   // A token is only as good as what issued it: a revoked key, or a local principal no longer let in.
   if (principal.key_id !== null && !keys.isActive(principal.key_id)) throw new UnfoldError('key_revoked', 'the API key this stream token was issued to has been revoked');
@@ -56,12 +61,21 @@ async function authenticate(request: FastifyRequest, access: Exclude<RouteAccess
 }
 
 /**
+ * Moves a live connection onto a new stream token (`{"type": "refresh"}`). Only a connection
+ * opened with a token has one to refresh, and the new token must be of the same tenant and
+ * key: a refresh renews, it never widens who the connection acts for. The connection's
+ * scope becomes the new token's; the caller ends what it no longer covers.
+ */
+export type RefreshPrincipal = (request: FastifyRequest, token: string) => Promise<StreamTokenPrincipal>;
+
+/**
  * The one place a request or a connection becomes a principal: a hook on every route, by
  * the route's `config.auth`. An HTTP request is refused here with 401; a WebSocket is
  * accepted and then closed by its route (4001/4003 with an error frame), because a browser
- * never sees the HTTP status of a refused upgrade.
+ * never sees the HTTP status of a refused upgrade. Returns the refresh of a live connection's
+ * token, which the same checks guard.
  */
-export function installPrincipalLayer(app: FastifyInstance, options: PrincipalLayerOptions): void {
+export function installPrincipalLayer(app: FastifyInstance, options: PrincipalLayerOptions): RefreshPrincipal {
   app.decorateRequest('principal', undefined);
   app.decorateRequest('authRefusal', undefined);
   app.addHook('onRequest', async (request) => {
@@ -77,6 +91,20 @@ export function installPrincipalLayer(app: FastifyInstance, options: PrincipalLa
       request.authRefusal = refusal;
     }
   });
+  return async (request, token) => {
+    const current = principalOf(request);
+    try {
+      if (current.kind !== 'stream_token') throw new UnfoldError('forbidden', 'this connection was opened with an API key: it has no stream token to refresh');
+      const renewed = await authenticateToken(request, token, options);
+      if (renewed.tenant !== current.tenant || renewed.key_id !== current.key_id) throw new UnfoldError('forbidden', 'a refresh token must be issued to the key this connection was opened with');
+      request.principal = renewed;
+      return renewed;
+    } catch (error) {
+      const refusal = toUnfoldError(error);
+      auditRefusal(request, refusal, current);
+      throw refusal;
+    }
+  };
 }
 
 /** The request's principal; throws its refusal (a WebSocket's, kept for its handler). */

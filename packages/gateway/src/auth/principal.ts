@@ -11,9 +11,10 @@ export type Principal =
   | { kind: 'key'; tenant: string; key_id: string }
   /**
    * A stream token from `POST /v1/negotiate`: the key it was issued to (null when issued to
-   * a local principal), and either the tenant's runs or only the runs it names.
+   * a local principal), either the tenant's runs or only the runs it names, and when it
+   * expires (a WebSocket opened with it is closed then, unless refreshed).
    */
-  | { kind: 'stream_token'; tenant: string; key_id: string | null; runs: 'tenant' | readonly string[] }
+  | { kind: 'stream_token'; tenant: string; key_id: string | null; runs: 'tenant' | readonly string[]; expires_at: Date }
   /** No credential, let in by the policy: a loopback client of a server with no keys, or any client with UNFOLD_AUTH=none. */
   | { kind: 'local'; tenant: string; key_id: null };
 

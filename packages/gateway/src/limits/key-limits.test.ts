@@ -3,7 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import { KeyLimits } from './key-limits.js';
 
 const key = (keyId: string): Principal => ({ kind: 'key', tenant: 'acme', key_id: keyId });
-const token = (keyId: string): Principal => ({ kind: 'stream_token', tenant: 'acme', key_id: keyId, runs: 'tenant' });
+const token = (keyId: string): Principal => ({ kind: 'stream_token', tenant: 'acme', key_id: keyId, runs: 'tenant', expires_at: new Date(Date.now() + 60_000) });
 
 describe('KeyLimits', () => {
   it('counts runs per key, a stream token against the key it was issued to, and a refused batch takes nothing', async () => {

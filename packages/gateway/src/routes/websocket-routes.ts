@@ -1,9 +1,11 @@
-import { runKey } from '@unfold/engine';
+import { publicRunId, runKey } from '@unfold/engine';
 import { CLIENT_MESSAGE_TYPES, UnfoldError, clientMessageSchema, type ParsedClientMessage } from '@unfold/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import { authorizeRun, authorizeTenantWide, principalOf } from '../auth/principal-layer.js';
+import { authorizeRun, authorizeTenantWide, principalOf, type RefreshPrincipal } from '../auth/principal-layer.js';
+import { actsForTenant, mayFollowRun, type Principal } from '../auth/principal.js';
+import { TokenExpiry } from '../auth/token-expiry.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { parseRequest } from '../http/parse-request.js';
 import { websocketMessageGate } from '../limits/message-gate.js';
@@ -69,21 +71,43 @@ function listen(socket: WebSocket, core: SocketCore, messagesPerSecond: number, 
   });
 }
 
-export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayContext): void {
+/** What the token a refresh brought no longer covers: `forbidden`, named like the refusal of a subscribe. */
+const notCovered = (what: string) => new UnfoldError('forbidden', `the refreshed stream token does not cover ${what}`);
+
+export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayContext, refreshPrincipal: RefreshPrincipal): void {
   const { config, store } = context;
   const options = streamCoreOptions(app, context);
   const connection = (socket: WebSocket, transport: StreamTransport, batch: boolean): SocketCore => new SubscriptionCore(new WebSocketCodec(socket, transport, batch), options);
 
+  /**
+   * `{"type": "refresh"}`: the connection goes on with the new token (its expiry, its scope)
+   * and is told so with `refreshed`, after `endUncovered` has ended what the token no
+   * longer covers. A refused refresh changes nothing: the old token runs out as it would.
+   */
+  const refresh = async (request: FastifyRequest, core: SocketCore, expiry: TokenExpiry, token: string, endUncovered: (principal: Principal) => void) => {
+    const principal = await refreshPrincipal(request, token);
+    expiry.follow(principal);
+    core.sendControl({ event_type: 'refreshed', expires_at: principal.expires_at.toISOString() });
+    endUncovered(principal);
+  };
+
   app.get('/v1/runs/:id/ws', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket', wantsBatch(request));
-    listen(socket, core, config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND, () => {
-      throw new UnfoldError('unknown_message', 'a run socket follows its run; use /v1/ws to subscribe to others');
+    const expiry = new TokenExpiry(core);
+    listen(socket, core, config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND, (message) => {
+      if (message.type !== 'refresh') throw new UnfoldError('unknown_message', 'a run socket follows its run; use /v1/ws to subscribe to others');
+      // The socket is its run's: a token that no longer covers the run ends it.
+      return refresh(request, core, expiry, message.token, (principal) => {
+        const lost = core.runIds.map(publicRunId).find((runId) => !mayFollowRun(principal, runId));
+        if (lost !== undefined) core.refuse(notCovered(`run "${lost}"`));
+      });
     });
     core.guard(async () => {
       try {
         const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
         const { principal, key, subscription } = authorizeSubscription(request, id);
         await context.connections.open(principal, () => core);
+        expiry.follow(principal);
         core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch, run_id: id });
         core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
       } catch (error) {
@@ -94,15 +118,33 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
 
   app.get('/v1/ws', { websocket: true, config: { auth: 'stream' } }, (socket, request) => {
     const core = connection(socket, 'websocket-multiplexed', wantsBatch(request));
+    const expiry = new TokenExpiry(core);
     const ready = (async () => {
-      await context.connections.open(principalOf(request), () => core);
+      const principal = principalOf(request);
+      await context.connections.open(principal, () => core);
+      expiry.follow(principal);
       core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch });
     })();
     ready.catch((error: unknown) => core.refuse(error));
     let unwatch: (() => void) | undefined;
     socket.once('close', () => unwatch?.());
+    // Each subscription, and the runs feed, that a narrower token no longer covers ends with its own error frame.
+    const endUncovered = (principal: Principal) => {
+      for (const key of core.runIds) {
+        const runId = publicRunId(key);
+        if (mayFollowRun(principal, runId)) continue;
+        core.unsubscribe(key);
+        core.fail(notCovered(`run "${runId}"`), key);
+      }
+      if (unwatch && !actsForTenant(principal)) {
+        unwatch();
+        unwatch = undefined;
+        core.fail(notCovered('the runs list'));
+      }
+    };
     listen(socket, core, config.UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND, async (message) => {
       await ready;
+      if (message.type === 'refresh') return refresh(request, core, expiry, message.token, endUncovered);
       if (message.type === 'unsubscribe') {
         core.unsubscribe(runKey(principalOf(request).tenant, message.run_id));
         return;

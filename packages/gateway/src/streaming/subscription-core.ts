@@ -117,6 +117,11 @@ export class SubscriptionCore<Tag = undefined, Codec extends StreamCodec<Tag> = 
     else this.endListeners.push(listener);
   }
 
+  /** The runs followed now, by key (a refreshed token may no longer cover some of them). */
+  get runIds(): string[] {
+    return [...this.follows.keys()];
+  }
+
   has(runId: string): boolean {
     return this.follows.has(runId);
   }

@@ -14,11 +14,13 @@ const UNAUTHORIZED_CODES = new Set(['unauthorized', 'invalid_token', 'forbidden'
 
 /**
  * The close code for a refusal: a revoked key is 4003 (a client stops, rather than retry
- * with the same key), a missing or bad credential 4001, any other bad request 1008.
+ * with the same key), an expired token 4401 (a client negotiates and resumes), a missing or
+ * bad credential 4001, any other bad request 1008.
  */
 export function refusalCloseCode(code: string): number {
   if (code === 'key_revoked') return CLOSE_CODES.key_revoked;
   if (code === 'rate_limited') return CLOSE_CODES.rate_limited;
+  if (code === 'token_expired') return CLOSE_CODES.token_expired;
   return UNAUTHORIZED_CODES.has(code) ? CLOSE_CODES.unauthorized : CLOSE_CODES.policy_violation;
 }
 
