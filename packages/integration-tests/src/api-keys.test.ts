@@ -257,7 +257,7 @@ describe('revoking a key', () => {
 });
 
 describe('who is let in without a key', () => {
-  it('serves loopback clients while no key exists, but not a forwarded request or a remote client', async () => {
+  it('serves loopback clients while no key exists, but not a forwarded request, a remote client or a rebound host name', async () => {
     const server = await startTestServer();
     try {
       expect((await call(server, 'GET', '/v1/runs')).status).toBe(200);
@@ -269,6 +269,10 @@ describe('who is let in without a key', () => {
       const remote = await server.server.app.inject({ method: 'GET', url: '/v1/runs', remoteAddress: '192.0.2.7' });
       expect(remote.statusCode).toBe(401);
       expect((await server.server.app.inject({ method: 'GET', url: '/healthz', remoteAddress: '192.0.2.7' })).statusCode).toBe(200);
+      // A page whose name an attacker's DNS points at 127.0.0.1 (DNS rebinding) is not this machine's user.
+      const rebound = await server.server.app.inject({ method: 'GET', url: '/v1/runs', remoteAddress: '127.0.0.1', headers: { host: `rebound.example:${new URL(server.url).port}` } });
+      expect(rebound.statusCode).toBe(401);
+      expect((await server.server.app.inject({ method: 'GET', url: '/v1/runs', remoteAddress: '127.0.0.1', headers: { host: '[::1]:8080' } })).statusCode).toBe(200);
     } finally {
       await server.cleanup();
     }
