@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { CLOSE_CODES } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearer, createKey } from './test-keys.js';
@@ -17,12 +18,16 @@ describe('limits per API key', () => {
   let server: TestServer;
   let acme: Record<string, string>;
   let globex: Record<string, string>;
+  const log = new PassThrough();
+  const lines: string[] = [];
+  log.on('data', (chunk: Buffer) => lines.push(...chunk.toString().split('\n').filter(Boolean)));
+  const audited = (code: string) => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['audit'] === 'refused' && line['code'] === code);
 
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'unfold-limits-'));
     acme = bearer((await createKey(dataDir, 'acme')).key);
     globex = bearer((await createKey(dataDir, 'globex')).key);
-    server = await startTestServer({ UNFOLD_LIMIT_RUNS_PER_MINUTE: '4', UNFOLD_LIMIT_CONNECTIONS: '2', UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND: '5' }, { dataDir });
+    server = await startTestServer({ UNFOLD_LIMIT_RUNS_PER_MINUTE: '4', UNFOLD_LIMIT_CONNECTIONS: '2', UNFOLD_LIMIT_WS_MESSAGES_PER_SECOND: '5' }, { dataDir, logStream: log });
   });
   afterAll(async () => server.cleanup());
 
@@ -48,6 +53,10 @@ describe('limits per API key', () => {
     expect(body).toMatchObject({ code: 'rate_limited', message: expect.stringContaining('4 runs a minute') });
     expect(Math.ceil(body.details.retry_after_ms / 1000)).toBe(retryAfter);
     expect(await runCount(acme)).toBe(4);
+    // each refusal is audited: who, what, why, never the key
+    expect(audited('rate_limited')).toContainEqual(expect.objectContaining({ principal: 'key', tenant: 'acme', method: 'POST', route: '/v1/runs' }));
+    expect(audited('rate_limited')).toContainEqual(expect.objectContaining({ tenant: 'acme', route: '/stream/batch/process-email' }));
+    expect(lines.join('\n')).not.toContain(acme['authorization']!.slice(7));
     // another key has its own allowance
     expect((await postJson(`${server.url}/v1/runs`, { pipeline: 'demo', input: { pace: 0 } }, globex)).status).toBe(201);
   });
@@ -66,6 +75,7 @@ describe('limits per API key', () => {
     const socket = openSocket(`${server.wsUrl}/v1/runs/not-yet-4/ws`, { headers: acme });
     expect((await socket.closed).code).toBe(CLOSE_CODES.rate_limited);
     expect(socket.frames.at(-1)).toMatchObject({ event_type: 'error', code: 'rate_limited', retry_after_ms: 1_000 });
+    expect(audited('rate_limited')).toContainEqual(expect.objectContaining({ tenant: 'acme', route: '/v1/runs/:id/ws' }));
     // another key is not held back by Acme's
     const theirs = openSocket(`${server.wsUrl}/v1/ws`, { headers: globex });
     await theirs.waitFor((frame) => frame.event_type === 'connected');

@@ -1,5 +1,7 @@
 import { UnfoldError } from '@unfold/protocol';
+import type { FastifyRequest } from 'fastify';
 import type { KeyLimits } from '../limits/key-limits.js';
+import { auditRefusal } from './audit.js';
 import type { Principal } from './principal.js';
 
 /** What the registry needs of a streaming connection: a way to refuse it, and to hear that it ended. */
@@ -27,10 +29,13 @@ export class OpenConnections {
   /**
    * Admits a connection of the principal's key, then makes it (`connect`: a stream's
    * answer starts only once it is admitted) and keeps it until it ends. Throws
-   * `rate_limited` when the key holds as many as it may, having made nothing.
+   * `rate_limited` (audited) when the key holds as many as it may, having made nothing.
    */
-  async open<C extends RevocableConnection>(principal: Principal, connect: () => C): Promise<C> {
-    const release = await this.limits.openConnection(principal);
+  async open<C extends RevocableConnection>(request: FastifyRequest, principal: Principal, connect: () => C): Promise<C> {
+    const release = await this.limits.openConnection(principal).catch((error: unknown) => {
+      if (UnfoldError.isInstance(error)) auditRefusal(request, error, principal);
+      throw error;
+    });
     let connection: C;
     try {
       connection = connect();

@@ -50,7 +50,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
     if (transport !== 'long-poll') {
       const format = HTTP_FORMATS[transport];
       // Admitted before the answer starts, so a refusal is a plain 429.
-      const core = await context.connections.open(principal, () => new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, format.contentType, { 'x-unfold-epoch': store.events.epoch }), transport, format), options));
+      const core = await context.connections.open(request, principal, () => new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, format.contentType, { 'x-unfold-epoch': store.events.epoch }), transport, format), options));
       core.sendControl({ event_type: 'connected', transport, epoch: store.events.epoch, run_id: id });
       core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
       return reply;
@@ -67,7 +67,7 @@ export function registerEventRoutes(app: FastifyInstance, context: GatewayContex
         waitMs: Math.min(wait, config.UNFOLD_LONG_POLL_MAX_WAIT_S) * 1000,
         limit,
         signal: gone.signal,
-        open: (connect) => context.connections.open(principal, connect),
+        open: (connect) => context.connections.open(request, principal, connect),
       });
     } catch (error) {
       if (error instanceof ResyncRequired) return reply.status(410).send({ code: error.code, message: error.message, resync: error.frame });

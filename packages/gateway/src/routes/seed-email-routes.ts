@@ -49,7 +49,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     const core = new SubscriptionCore(new SeedEmailSocketCodec(socket, 'websocket-seed', false), options);
     const authorized = (async () => {
       // The socket starts runs: a token scoped to runs (it could only name runs that exist) does not cover that.
-      await context.connections.open(authorizeTenantWide(request, 'starting runs'), () => core);
+      await context.connections.open(request, authorizeTenantWide(request, 'starting runs'), () => core);
     })();
     authorized.then(
       () => core.write((codec) => codec.writeMessage({ type: 'connection_established', data: { message: 'Connected to email processing stream' } })),
@@ -75,7 +75,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
   app.post('/stream/sse/process-email', async (request, reply) => {
     checkEmail(request.body);
     await admitRuns(context, request);
-    const core = await context.connections.open(principalOf(request), () => new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_SSE.contentType), 'sse', SEED_EMAIL_SSE), options));
+    const core = await context.connections.open(request, principalOf(request), () => new SubscriptionCore(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_SSE.contentType), 'sse', SEED_EMAIL_SSE), options));
     try {
       const run = await startAdmittedRun(context, request, emailRun(request.body));
       core.subscribe(run.run_id, { after: 0 }, { onTerminal: 'end', onResync: 'end' });
@@ -92,7 +92,7 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
     // Every email is checked before any run starts, so a bad one rejects the batch whole.
     for (const email of emails) checkEmail(email);
     await admitRuns(context, request, emails.length);
-    const core = await context.connections.open(principalOf(request), () => new SubscriptionCore<number, HttpStreamCodec<number>>(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_BATCH.contentType), 'ndjson', SEED_EMAIL_BATCH), options));
+    const core = await context.connections.open(request, principalOf(request), () => new SubscriptionCore<number, HttpStreamCodec<number>>(new HttpStreamCodec(openHttpStream(reply, SEED_EMAIL_BATCH.contentType), 'ndjson', SEED_EMAIL_BATCH), options));
     const started: Array<{ index: number; run: RunRecord }> = [];
     for (const [index, email] of emails.entries()) {
       try {

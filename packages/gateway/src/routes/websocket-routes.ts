@@ -106,7 +106,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
       try {
         const { id } = parseRequest(runParamsSchema, request.params, 'run_not_found');
         const { principal, key, subscription } = authorizeSubscription(request, id);
-        await context.connections.open(principal, () => core);
+        await context.connections.open(request, principal, () => core);
         expiry.follow(principal);
         core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch, run_id: id });
         core.subscribe(key, subscription, { onTerminal: 'end', onResync: 'end' });
@@ -121,7 +121,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
     const expiry = new TokenExpiry(core);
     const ready = (async () => {
       const principal = principalOf(request);
-      await context.connections.open(principal, () => core);
+      await context.connections.open(request, principal, () => core);
       expiry.follow(principal);
       core.sendControl({ event_type: 'connected', transport: 'websocket', epoch: store.events.epoch });
     })();
@@ -180,7 +180,7 @@ export function registerWebSocketRoutes(app: FastifyInstance, context: GatewayCo
       try {
         const { receipt_id } = parseRequest(seedParamsSchema, request.params, 'run_not_found');
         const { principal, key } = authorizeRun(request, receipt_id);
-        await context.connections.open(principal, () => core);
+        await context.connections.open(request, principal, () => core);
         core.sendControl({ event_type: 'connected', receipt_id, message: 'Connected to receipt processing stream', transport: 'websocket', epoch: store.events.epoch });
         core.subscribe(key, { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
       } catch (error) {
