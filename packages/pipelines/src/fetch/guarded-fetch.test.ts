@@ -1,7 +1,6 @@
 import dc from 'node:diagnostics_channel';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { UnfoldError } from '@unfold/protocol';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createGuardedFetch, MAX_REDIRECTS, type GuardedFetch, type GuardedFetchOptions, type UrlRefusal } from './guarded-fetch.js';

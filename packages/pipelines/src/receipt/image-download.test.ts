@@ -1,3 +1,4 @@
+import { ReadableStream } from 'node:stream/web';
 import { UnfoldError } from '@unfold/protocol';
 import { Response } from 'undici';
 import { describe, expect, it, vi } from 'vitest';
