@@ -163,6 +163,16 @@ describe('configured exceptions', () => {
     expect(exempt).toBe(true);
     await response.body?.cancel();
   });
+});
+
+describe('failures that are not refusals', () => {
+  it('a name with no address, or none the system resolver knows, is invalid_input like any unreachable host', async () => {
+    const empty = await failure(guarded({ resolve: async () => [] }).fetch('http://nothing.example/', { signal: signal() }));
+    expect(empty).toMatchObject({ code: 'invalid_input', message: 'the URL could not be fetched' });
+    const unknown = await failure(guarded().fetch('http://unfold-no-such-host.invalid/', { signal: signal() }));
+    expect(unknown).toMatchObject({ code: 'invalid_input', message: 'the URL could not be fetched' });
+    expect(refusals).toHaveLength(0);
+  });
 
   it('a host that cannot be reached is invalid_input, transient, saying nothing of why', async () => {
     const closed = await listen();

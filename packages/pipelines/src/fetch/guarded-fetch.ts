@@ -66,7 +66,6 @@ const systemResolve: Resolve = (hostname) =>
 const bare = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
 
 function firstRefused(addresses: readonly LookupAddress[]): string | undefined {
-  if (addresses.length === 0) return 'the host has no address';
   for (const { address } of addresses) {
     const reason = refusedAddressReason(address);
     if (reason) return reason;
@@ -85,10 +84,10 @@ function guardedLookup(resolve: Resolve, exempt: (hostname: string) => boolean):
     resolve(hostname).then(
       (found) => {
         const addresses = options.family === 4 || options.family === 6 ? found.filter((entry) => entry.family === options.family) : found;
+        const first = addresses[0];
+        if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '', 0);
         const refused = exempt(hostname) ? undefined : firstRefused(addresses);
         if (refused) return callback(new Refused(`${hostname} resolves to ${refused}`), '', 0);
-        const first = addresses[0];
-        if (!first) return callback(Object.assign(new Error(`${hostname} has no IPv${options.family} address`), { code: 'ENOTFOUND' }), '', 0);
         // `all` is asked by Node's happy-eyeballs connect (autoSelectFamily), the default.
         if (options.all) (callback as unknown as (error: null, addresses: LookupAddress[]) => void)(null, addresses);
         else callback(null, first.address, first.family);
