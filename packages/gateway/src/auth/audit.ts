@@ -32,9 +32,8 @@ export function auditRefusal(request: FastifyRequest, error: UnfoldError, princi
   );
 }
 
-/** A URL as it may be logged: without credentials, query or fragment, where signatures and tokens travel. */
+/** A URL (the fetch parsed it before refusing it) as it may be logged: without credentials, query or fragment, where signatures and tokens travel. */
 function loggableUrl(url: string): string {
-  if (!URL.canParse(url)) return '<not a URL>';
   const parsed = new URL(url);
   parsed.username = '';
   parsed.password = '';

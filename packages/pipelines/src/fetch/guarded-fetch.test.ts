@@ -174,6 +174,19 @@ describe('failures that are not refusals', () => {
     expect(refusals).toHaveLength(0);
   });
 
+  it('what is not a URL is invalid_input', async () => {
+    expect(await failure(guarded().fetch('not a url', { signal: signal() }))).toMatchObject({ code: 'invalid_input', message: 'not a URL' });
+  });
+
+  it('a fetch stopped by its signal rejects with the signal\'s reason', async () => {
+    target.respond = () => undefined;
+    const controller = new AbortController();
+    const pending = guarded({ allowPrivate: true }).fetch(`http://127.0.0.1:${target.port}/slow`, { signal: controller.signal });
+    await vi.waitFor(() => expect(target.requests).toEqual(['/slow']));
+    controller.abort(new UnfoldError('tool_timeout', 'too slow'));
+    expect(await failure(pending)).toMatchObject({ code: 'tool_timeout', message: 'too slow' });
+  });
+
   it('a host that cannot be reached is invalid_input, transient, saying nothing of why', async () => {
     const closed = await listen();
     await new Promise((resolve) => closed.server.close(resolve));
