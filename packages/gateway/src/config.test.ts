@@ -46,4 +46,12 @@ describe('loadConfig', () => {
     // A secret too short is named, never repeated.
     expect(() => loadConfig({ UNFOLD_TOKEN_SECRET_PREVIOUS: 'short' })).toThrow('UNFOLD_TOKEN_SECRET_PREVIOUS=<hidden>: must be at least 32 characters');
   });
+
+  it('fetches callers\' URLs from public addresses only unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ UNFOLD_FETCH_ALLOW_PRIVATE: false, UNFOLD_FETCH_ALLOWED_HOSTS: [] });
+    expect(loadConfig({ UNFOLD_FETCH_ALLOW_PRIVATE: 'true' }).UNFOLD_FETCH_ALLOW_PRIVATE).toBe(true);
+    expect(loadConfig({ UNFOLD_FETCH_ALLOW_PRIVATE: 'false' }).UNFOLD_FETCH_ALLOW_PRIVATE).toBe(false);
+    expect(() => loadConfig({ UNFOLD_FETCH_ALLOW_PRIVATE: 'sure' })).toThrow(/UNFOLD_FETCH_ALLOW_PRIVATE="sure"/);
+    expect(loadConfig({ UNFOLD_FETCH_ALLOWED_HOSTS: 'images.internal, Store.Local' }).UNFOLD_FETCH_ALLOWED_HOSTS).toEqual(['images.internal', 'Store.Local']);
+  });
 });

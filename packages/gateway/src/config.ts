@@ -50,6 +50,14 @@ const configSchema = z.object({
   UNFOLD_ALLOWED_ORIGINS: list.optional(),
   /** The first name of UNFOLD_ALLOWED_ORIGINS, read when that is unset. */
   UNFOLD_CORS_ORIGINS: list.optional(),
+  /**
+   * `true`: URLs callers give (a receipt's `image_url`) may reach any address, loopback and
+   * private ones included; only for a deployment that fetches from its own network. Off: public
+   * addresses only, so a caller cannot make the server reach into the network it sits in.
+   */
+  UNFOLD_FETCH_ALLOW_PRIVATE: z.stringbool().default(false),
+  /** Comma-separated host names (exact, case-insensitive) that callers' URLs may name even where they resolve to private addresses, e.g. an internal image store. */
+  UNFOLD_FETCH_ALLOWED_HOSTS: list.default([]),
   /** Seconds running runs get to finish when the server stops before they are cancelled. */
   UNFOLD_SHUTDOWN_GRACE_S: integer(0, 3_600).default(10),
   /** Where the email pipeline creates records: `sqlite` (records.sqlite in UNFOLD_DATA_DIR), `postgres` or `none`. */

@@ -14,10 +14,20 @@ import {
   type Store,
 } from '@unfold/engine';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import { createEmailPipeline, createPostgresSink, createSqliteSink, createZohoSink, modelExtractor, receiptPipeline, type EmailPipelineOptions } from '@unfold/pipelines';
+import {
+  createEmailPipeline,
+  createPostgresSink,
+  createReceiptPipeline,
+  createSqliteSink,
+  createZohoSink,
+  modelExtractor,
+  type EmailPipelineOptions,
+  type ReceiptPipelineOptions,
+} from '@unfold/pipelines';
 import { UnfoldError } from '@unfold/protocol';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessPolicy } from './auth/access-policy.js';
+import { auditUrlRefusal } from './auth/audit.js';
 import { KeyRing } from './auth/key-ring.js';
 import { OpenConnections } from './auth/open-connections.js';
 import { KeyLimits } from './limits/key-limits.js';
@@ -98,6 +108,11 @@ function seedReceiptRun(body: unknown): { pipeline: string; input: Record<string
   return { pipeline: 'demo', input: {} };
 }
 
+/** How the receipt pipeline may fetch a caller's `image_url`, as the configuration says; each refusal is audited. */
+function receiptOptionsFor(config: UnfoldConfig, log: FastifyBaseLogger): ReceiptPipelineOptions {
+  return { fetch: { allowPrivate: config.UNFOLD_FETCH_ALLOW_PRIVATE, allowedHosts: config.UNFOLD_FETCH_ALLOWED_HOSTS, onRefused: auditUrlRefusal(log) } };
+}
+
 /** The email pipeline's sink and extractor, as the configuration names them. */
 function emailOptionsFor(config: UnfoldConfig): EmailPipelineOptions {
   const options: EmailPipelineOptions = {};
@@ -159,7 +174,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   // The SQLite file has one owner: a second server (or CLI run) on it stops here, named.
   const lock = options.store || config.UNFOLD_STORE !== 'sqlite' ? undefined : await lockDataDir(config.UNFOLD_DATA_DIR, (error) => app.log.error({ err: error }, 'lost the data directory lock'));
   const store = options.store ?? openStore(config);
-  const registry = new PipelineRegistry([demoPipeline, receiptPipeline, createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
+  const registry = new PipelineRegistry([demoPipeline, createReceiptPipeline(receiptOptionsFor(config, app.log)), createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
   const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics({ pipelines: registry.list() }) : undefined;
   const feed = new RunFeed();
   const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), feed, runLog(app.log), ...(options.hooks ?? [])]) });

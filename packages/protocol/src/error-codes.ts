@@ -55,6 +55,12 @@ export const ERROR_CODES = {
   // runs and tools
   invalid_input: 422,
   invalid_image: 422,
+  /**
+   * A URL the caller gave (a receipt's `image_url`, or where it redirects) names a
+   * non-public address (loopback, private, link-local, cloud metadata…) or a scheme other than
+   * http(s): the server does not fetch it. The message is the same whatever is there.
+   */
+  url_not_allowed: 422,
   image_too_large: 413,
   no_text_found: 422,
   email_too_large: 413,

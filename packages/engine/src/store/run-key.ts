@@ -20,3 +20,9 @@ export function runKey(tenant: string, runId: string): string {
 export function publicRunId(key: string): string {
   return key.slice(key.indexOf(SEPARATOR) + 1);
 }
+
+/** The tenant a run key belongs to: for what knows a run only by its key (a tool's `context.runId`). */
+export function tenantOfRunKey(key: string): string {
+  const end = key.indexOf(SEPARATOR);
+  return end === -1 ? DEFAULT_TENANT : key.slice(0, end);
+}

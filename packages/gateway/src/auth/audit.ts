@@ -1,5 +1,7 @@
+import { publicRunId, tenantOfRunKey } from '@unfold/engine';
+import type { UrlRefusal } from '@unfold/pipelines';
 import type { UnfoldError } from '@unfold/protocol';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Principal } from './principal.js';
 
 /** Refusals already written as an audit line, so the error handler does not log them twice. */
@@ -28,4 +30,34 @@ export function auditRefusal(request: FastifyRequest, error: UnfoldError, princi
     },
     `refused: ${error.message}`,
   );
+}
+
+/** A URL (the fetch parsed it before refusing it) as it may be logged: without credentials, query or fragment, where signatures and tokens travel. */
+function loggableUrl(url: string): string {
+  const parsed = new URL(url);
+  parsed.username = '';
+  parsed.password = '';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed.href.slice(0, 2_000);
+}
+
+/**
+ * The audit line of a URL a caller gave that the server refused to fetch (`url_not_allowed`),
+ * at warn: who (the run's tenant and id), what (the URL given and the hop refused, which a
+ * redirect may have chosen), why (the address or scheme). The caller is told none of the why.
+ */
+export function auditUrlRefusal(log: FastifyBaseLogger): (refusal: UrlRefusal) => void {
+  return ({ url, target, reason, requester }) =>
+    log.warn(
+      {
+        audit: 'refused',
+        code: 'url_not_allowed',
+        ...(requester !== undefined ? { tenant: tenantOfRunKey(requester), run_id: publicRunId(requester) } : {}),
+        url: loggableUrl(url),
+        target: loggableUrl(target),
+        reason,
+      },
+      `refused to fetch a caller's URL: ${reason}`,
+    );
 }

@@ -1,4 +1,5 @@
 import type { Pipeline, Tool } from '@unfold/engine';
+import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from '../fetch/guarded-fetch.js';
 import { OcrPool } from '../ocr/ocr-pool.js';
 import { ocrExtraction } from './ocr-extraction.js';
 import { currencyOf, labelFields } from './field-labeler.js';
@@ -80,22 +81,31 @@ const validation: Tool<ReceiptInput> = {
 
 const single = (fields: readonly LabeledField[], name: LabeledField['field_name']) => fields.find((field) => field.field_name === name);
 
+export interface ReceiptPipelineOptions {
+  ocrWorkers?: number;
+  /** How an `image_url` may be fetched: by default public addresses only. */
+  fetch?: GuardedFetchOptions;
+}
+
 /**
  * Image (OCR) or words → structure → fields → line items → totals check, in the seed's
- * order. The OCR pool is made on the first image and kept until `close`.
+ * order. The OCR pool is made on the first image, the fetcher on the first image URL; both
+ * are kept until `close`.
  */
-export function createReceiptPipeline(options: { ocrWorkers?: number } = {}): Pipeline<ReceiptInput> {
+export function createReceiptPipeline(options: ReceiptPipelineOptions = {}): Pipeline<ReceiptInput> {
   let pool: OcrPool | undefined;
+  let fetcher: GuardedFetch | undefined;
   return {
     name: 'receipt',
     description: 'receipt image, OCR words or SROIE boxes → labelled fields, line items and a totals check',
-    steps: [ocrExtraction(() => (pool ??= new OcrPool(options.ocrWorkers))), structureAnalysis, fieldLabeling, lineItemExtraction, validation],
+    steps: [ocrExtraction(() => (pool ??= new OcrPool(options.ocrWorkers)), () => (fetcher ??= createGuardedFetch(options.fetch))), structureAnalysis, fieldLabeling, lineItemExtraction, validation],
     parseInput: parseReceiptInput,
     storedInput: storedReceiptInput,
     result: receiptResult,
     async close() {
-      await pool?.close();
+      await Promise.all([pool?.close(), fetcher?.close()]);
       pool = undefined;
+      fetcher = undefined;
     },
   };
 }
