@@ -41,17 +41,23 @@ class RecordingCodec implements StreamCodec {
   end(ending: StreamEnding): void {
     this.endings.push(ending);
   }
-  onGone(): void {}
+  gone: (() => void) | undefined;
+  onGone(listener: () => void): void {
+    this.gone = listener;
+  }
 }
 
 function setUp(sendBufferBytes = 1_000) {
   const store = createMemoryStore();
   const levels: number[] = [];
+  const lines: Array<Record<string, unknown>> = [];
   const log = pino(
     { level: 'info' },
     new Writable({
       write(chunk: Buffer, _encoding, done) {
-        levels.push((JSON.parse(chunk.toString()) as { level: number }).level);
+        const line = JSON.parse(chunk.toString()) as Record<string, unknown> & { level: number };
+        levels.push(line.level);
+        lines.push(line);
         done();
       },
     }),
@@ -59,7 +65,7 @@ function setUp(sendBufferBytes = 1_000) {
   const observer = new StreamCounters();
   const codec = new RecordingCodec();
   const core = new SubscriptionCore(codec, { store, observer, log, sendBufferBytes, heartbeatMs: 60_000 });
-  return { store, codec, core, observer, levels };
+  return { store, codec, core, observer, levels, lines, log };
 }
 
 const token = (delta: string): NewEvent => ({ event_type: 'extraction_token', delta, index: 0 }) as NewEvent;
@@ -111,6 +117,8 @@ describe('SubscriptionCore', () => {
     expect(codec.endings).toEqual([{ reason: 'slow_consumer', runId: 'r' }]);
     expect(codec.events.map((event) => event.seq)).toEqual([1, 2, 3, 4]);
     expect(observer.snapshot().slow_consumer_disconnects).toBe(1);
+    // the event that found the client behind was not sent, so it is not counted as delivered
+    expect(observer.snapshot().delivered).toBe(4);
   });
 
   it('cuts a stalled client off within a burst once the burst passes the limit, so no burst is held whole', async () => {
@@ -241,6 +249,55 @@ describe('SubscriptionCore', () => {
     };
     expect(() => unclosable.core.end({ reason: 'finished' })).not.toThrow();
     expect(unclosable.levels).toEqual([50]);
+  });
+
+  it('writes what an operator needs on each log line: code, transport and run of a refusal; the cause of a fault; what failed in the codec', async () => {
+    const mistakes = setUp();
+    mistakes.core.fail(new UnfoldError('unknown_message', 'what is this'), 'r');
+    mistakes.core.fail(new UnfoldError('unknown_message', 'and this'));
+    const root = new Error('SQLITE_IOERR');
+    mistakes.core.fail(new UnfoldError('internal_error', 'internal error', { cause: root }));
+    mistakes.core.fail(new UnfoldError('internal_error', 'no cause'));
+    const [named, unnamed, fault, causeless] = mistakes.lines;
+    expect(named).toMatchObject({ level: 40, code: 'unknown_message', transport: 'ndjson', run_id: 'r', msg: 'what is this' });
+    expect(unnamed).toMatchObject({ level: 40, code: 'unknown_message', transport: 'ndjson', msg: 'and this' });
+    expect(unnamed).not.toHaveProperty('run_id');
+    expect(fault).toMatchObject({ level: 50, code: 'internal_error', err: { message: 'SQLITE_IOERR' } });
+    expect(causeless).toMatchObject({ level: 50, err: { message: 'no cause' } });
+
+    const { store, codec, lines, log } = setUp();
+    const broken = { ...store, events: Object.create(store.events) as typeof store.events };
+    broken.events.read = async () => Promise.reject(new Error('SQLITE_CORRUPT'));
+    new SubscriptionCore(codec, { store: broken, observer: new StreamCounters(), log, sendBufferBytes: 1_000, heartbeatMs: 60_000 }).subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+    await turn();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'stream follow failed', run_id: 'r', transport: 'ndjson', err: expect.objectContaining({ message: 'SQLITE_CORRUPT' }) }));
+
+    const unwritable = setUp();
+    unwritable.codec.writeControl = () => {
+      throw new Error('socket gone');
+    };
+    unwritable.core.fail(new UnfoldError('unknown_message', 'what'));
+    expect(unwritable.lines).toContainEqual(expect.objectContaining({ level: 50, msg: 'stream write failed', transport: 'ndjson', err: expect.objectContaining({ message: 'socket gone' }) }));
+
+    const unclosable = setUp();
+    unclosable.codec.end = () => {
+      throw new Error('already destroyed');
+    };
+    unclosable.core.end({ reason: 'finished' });
+    expect(unclosable.lines).toEqual([expect.objectContaining({ level: 50, msg: 'stream close failed', transport: 'ndjson', err: expect.objectContaining({ message: 'already destroyed' }) })]);
+  });
+
+  it('ends, following nothing more, when its client goes away', async () => {
+    const { store, codec, core, observer } = setUp();
+    core.subscribe('r', { after: 0 }, { onTerminal: 'keep', onResync: 'keep' });
+    await turn();
+    expect(observer.snapshot().connections).toEqual({ ndjson: 1 });
+    codec.gone?.();
+    expect(codec.endings).toEqual([{ reason: 'client_gone' }]);
+    expect(core.has('r')).toBe(false);
+    expect(observer.snapshot().connections).toEqual({ ndjson: 0 });
+    await store.events.append('r', token('after'));
+    expect(codec.events).toEqual([]);
   });
 
   it('flushes held frames before a control frame and before the end, but not when the client is gone', () => {
