@@ -8,6 +8,7 @@ import { toSeedEmailMessage, type SeedEmailMessage } from './seed-email-events.j
  * cannot resume) is an `error` message; the rest it has no name for and is not told.
  */
 export function seedControlMessage(frame: ControlFrame): SeedEmailMessage | undefined {
+  // Stryker disable next-line ConditionalExpression: equivalent, JSON leaves out a correlation_id that is undefined
   if (frame.event_type === 'error') return { type: 'error', data: { error: frame.message, code: frame.code, ...(frame.run_id !== undefined ? { correlation_id: frame.run_id } : {}) } };
   if (frame.event_type === 'resync') return { type: 'error', data: { error: 'the run is no longer held by the server', code: 'resync_required', correlation_id: frame.run_id } };
   return undefined;

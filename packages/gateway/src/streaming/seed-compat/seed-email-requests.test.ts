@@ -7,9 +7,9 @@ const failed = (code: string): UnfoldEvent =>
 
 describe('seed 003 requests', () => {
   it('refuses anything but a {"type", "data"} object with the code the add-in gets', () => {
-    expect(() => parseSeedMessage('not json')).toThrow(expect.objectContaining({ code: 'invalid_json' }));
-    for (const text of ['null', '[]', '"text"', '42']) expect(() => parseSeedMessage(text)).toThrow(expect.objectContaining({ code: 'validation_failed' }));
-    expect(() => parseSeedMessage('{"type":"other"}')).toThrow(expect.objectContaining({ code: 'unknown_message' }));
+    expect(() => parseSeedMessage('not json')).toThrow(expect.objectContaining({ code: 'invalid_json', message: 'messages are JSON' }));
+    for (const text of ['null', '[]', '"text"', '42']) expect(() => parseSeedMessage(text)).toThrow(expect.objectContaining({ code: 'validation_failed', message: 'a message is a JSON object {"type", "data"}' }));
+    expect(() => parseSeedMessage('{"type":"other"}')).toThrow(expect.objectContaining({ code: 'unknown_message', message: 'unknown message type "other"' }));
     expect(parseSeedMessage('{"type":"process_email","data":{"body":"hi"}}')).toEqual({ type: 'process_email', data: { body: 'hi' } });
   });
 
@@ -17,6 +17,10 @@ describe('seed 003 requests', () => {
     expect(runFailure(failed('no_text_found'))).toMatchObject({ code: 'no_text_found', httpStatus: 422, message: 'it failed' });
     expect(runFailure(failed('tool_timeout'))).toMatchObject({ code: 'tool_failed', httpStatus: 500, details: { code: 'tool_timeout' } });
     expect(runFailure(failed('not-a-code'))).toMatchObject({ code: 'tool_failed', httpStatus: 500 });
+    // 500 itself is the server's, not the input's
+    expect(runFailure(failed('internal_error'))).toMatchObject({ code: 'tool_failed', details: { code: 'internal_error' } });
+    const { error: _error, ...silent } = failed('tool_failed') as unknown as Record<string, unknown>;
+    expect(runFailure(silent as unknown as UnfoldEvent).message).toBe('the email could not be processed');
   });
 
   it('takes the original API\'s email fields and nothing else', () => {
