@@ -18,7 +18,9 @@ describe('the client\'s HTTP calls', () => {
     const notJson = await errorFromResponse(new Response('<html>bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
     expect(notJson).toMatchObject({ code: 'internal_error', message: 'HTTP 502 Bad Gateway', transient: true, details: { status: 502 } });
     expect(notJson.details).toEqual({ status: 502 });
-    expect(await errorFromResponse(json(500, { message: 42 }, 'Internal Server Error'))).toMatchObject({ code: 'internal_error', message: 'HTTP 500 Internal Server Error' });
+    expect(await errorFromResponse(json(500, { message: 42 }, 'Internal Server Error'))).toMatchObject({ code: 'internal_error', message: 'HTTP 500 Internal Server Error', transient: true });
+    // a code that is not a string is not passed on
+    expect((await errorFromResponse(json(400, { code: 7 }))).details).toEqual({ status: 400 });
     expect(await errorFromResponse(json(499, {}, 'Closed'))).toMatchObject({ code: 'validation_failed', transient: false });
   });
 

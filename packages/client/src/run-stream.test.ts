@@ -127,7 +127,7 @@ describe('RunStream', () => {
     expect(read.map((received) => received.seq)).toEqual([1, 2]);
     expect(stream.state).toMatchObject({ status: 'closed', reason: 'closed' });
     expect(ws.connections[0]!.closed).toBe(true);
-    await expect(stream.done).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(stream.done).rejects.toMatchObject({ code: 'cancelled', message: 'the stream was closed' });
   });
 
   describe('the query of each connection', () => {
@@ -207,7 +207,7 @@ describe('RunStream', () => {
       const waited = states.at(-1) as ConnectionState & { status: 'reconnecting' };
       expect(waited).toMatchObject({ status: 'reconnecting', transport: 'sse', attempt: 2 });
       expect(waited.delayMs).toBeGreaterThanOrEqual(20);
-      expect(waited.error).toMatchObject({ code: 'server_busy' });
+      expect(waited.error).toMatchObject({ code: 'server_busy', message: 'the connection ended before the run did', transient: true });
       await tick();
       expect(ws.connections).toHaveLength(1); // still waiting out the backoff
       await new Promise((resolve) => setTimeout(resolve, 60));
@@ -262,7 +262,8 @@ describe('RunStream', () => {
       await tick();
       expect(negotiate).toHaveBeenCalledTimes(2);
       expect(states[0]).toMatchObject({ status: 'reconnecting', transport: undefined, attempt: 1 });
-      expect((states[0] as { error: Error }).error).toMatchObject({ code: 'server_busy', message: 'socket hang up' });
+      expect((states[0] as { delayMs: number }).delayMs).toBeGreaterThan(0); // waited, not hammered
+      expect((states[0] as { error: Error }).error).toMatchObject({ code: 'server_busy', message: 'socket hang up', transient: true });
       expect(ws.connections).toHaveLength(1);
       stream.close();
     });
@@ -278,7 +279,7 @@ describe('RunStream', () => {
       const stream = streamOver([throwing, sse.transport]);
       const states = statesOf(stream);
       await tick();
-      expect(states.find((state) => state.status === 'reconnecting')).toMatchObject({ transport: 'websocket', delayMs: 0 });
+      expect(states.find((state) => state.status === 'reconnecting')).toMatchObject({ transport: 'websocket', delayMs: 0, error: { code: 'server_busy', message: 'blocked URL', transient: true } });
       expect(sse.connections).toHaveLength(1);
       stream.close();
     });
@@ -326,7 +327,7 @@ describe('RunStream', () => {
       const stream = streamOver([scriptedTransport('websocket').transport], 0, {
         negotiate: async () => ({ ...negotiated, transports: negotiated.transports.filter((entry) => entry.transport !== 'websocket') }),
       });
-      await expect(stream.done).rejects.toMatchObject({ code: 'not_acceptable' });
+      await expect(stream.done).rejects.toMatchObject({ code: 'not_acceptable', message: 'the server offers none of the transports this client allows' });
     });
   });
 
@@ -335,7 +336,7 @@ describe('RunStream', () => {
     const stream = streamOver([ws.transport], 4);
     await tick();
     ws.connections[0]!.sink.frame({ event_type: 'resync', run_id: 'run', reason: 'position_gone', status: null, epoch: 'e2', last_seq: 0 });
-    await expect(stream.done).rejects.toMatchObject({ code: 'resync_required' });
+    await expect(stream.done).rejects.toMatchObject({ code: 'resync_required', message: 'run run is no longer held by the server' });
     expect(ws.connections[0]!.closed).toBe(true);
     expect(stream.state).toMatchObject({ status: 'closed', reason: 'failed' });
   });
@@ -407,6 +408,18 @@ describe('RunStream', () => {
       answer(negotiated);
       await tick();
       expect(ws.connections).toHaveLength(0);
+    });
+
+    it('closed while a negotiation fails, it stays closed and does not retry', async () => {
+      let refuse!: (error: Error) => void;
+      const negotiate = vi.fn(() => new Promise<typeof negotiated>((_resolve, reject) => (refuse = reject)));
+      const stream = streamOver([scriptedTransport('websocket').transport], 0, { negotiate });
+      await tick();
+      stream.close();
+      refuse(new Error('socket hang up'));
+      await tick();
+      expect(stream.state).toMatchObject({ status: 'closed', reason: 'closed' });
+      expect(negotiate).toHaveBeenCalledTimes(1);
     });
 
     it('closed while waiting to reconnect, it does not reconnect', async () => {
