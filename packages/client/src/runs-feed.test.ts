@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunUpdatedFrame } from '@unfold/protocol';
 import { watchRunsFeed, type RunsFeedState } from './runs-feed.js';
 import { fakeSockets } from './testing/fake-sockets.js';
@@ -81,5 +81,45 @@ describe('watchRunsFeed', () => {
     socket.onmessage?.({ data: JSON.stringify({ event_type: 'refreshed', expires_at: new Date(Date.now() - 1).toISOString() }) });
     await tick();
     expect(socket.sent).toHaveLength(3);
+  });
+
+  describe('ending', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('ends for good when its key is revoked, rather than knock again', async () => {
+      const { sockets, WebSocket } = fakeSockets();
+      const states: RunsFeedState[] = [];
+      watchRunsFeed({ baseUrl: 'http://host', WebSocket, reconnect: { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 } }, { update: () => undefined, state: (state) => states.push(state) });
+      sockets[0]?.onmessage?.({ data: JSON.stringify({ event_type: 'connected' }) });
+      sockets[0]?.onclose?.({ code: 4003, reason: 'key_revoked' });
+      await tick();
+      expect(sockets).toHaveLength(1);
+      expect(states.at(-1)).toBe('closed');
+    });
+
+    it('closed while negotiating, opens nothing and tries nothing more, whether the negotiation answers or fails', async () => {
+      for (const outcome of ['answers', 'fails'] as const) {
+        const { sockets, WebSocket } = fakeSockets();
+        let settle!: () => void;
+        const negotiate = vi.fn(() => new Promise<typeof negotiated>((resolve, reject) => (settle = () => (outcome === 'answers' ? resolve(negotiated) : reject(new Error('down'))))));
+        const feed = watchRunsFeed({ baseUrl: 'http://host', WebSocket, negotiate, reconnect: { initialDelayMs: 1, maxDelayMs: 1, maxAttempts: 5 } }, { update: () => undefined });
+        feed.close();
+        settle();
+        await tick();
+        expect(sockets, outcome).toHaveLength(0);
+        expect(negotiate, outcome).toHaveBeenCalledTimes(1);
+      }
+    });
+
+    it('waits longer after each failure in a row', async () => {
+      vi.useFakeTimers();
+      const negotiate = vi.fn(async () => Promise.reject(new Error('down')));
+      const feed = watchRunsFeed({ baseUrl: 'http://host', WebSocket: fakeSockets().WebSocket, negotiate, reconnect: { initialDelayMs: 10, maxDelayMs: 10_000, maxAttempts: 100 } }, { update: () => undefined });
+      await vi.advanceTimersByTimeAsync(1_000);
+      // doubling from 10 ms (half of each wait jittered): at most 7 tries in a second, where a fixed wait would make 50 or more
+      expect(negotiate.mock.calls.length).toBeGreaterThanOrEqual(5);
+      expect(negotiate.mock.calls.length).toBeLessThanOrEqual(7);
+      feed.close();
+    });
   });
 });
