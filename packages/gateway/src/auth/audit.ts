@@ -1,6 +1,6 @@
 import { publicRunId, tenantOfRunKey } from '@unfold/engine';
 import type { UrlRefusal } from '@unfold/pipelines';
-import type { UnfoldError } from '@unfold/protocol';
+import { UnfoldError } from '@unfold/protocol';
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import type { Principal } from './principal.js';
 
@@ -60,4 +60,12 @@ export function auditUrlRefusal(log: FastifyBaseLogger): (refusal: UrlRefusal) =
       },
       `refused to fetch a caller's URL: ${reason}`,
     );
+}
+
+/** For a promise's catch: audits a coded refusal (a limit, say) on its way out, and passes it on. */
+export function auditedRefusal(request: FastifyRequest, principal?: Principal): (error: unknown) => never {
+  return (error) => {
+    if (UnfoldError.isInstance(error)) auditRefusal(request, error, principal);
+    throw error;
+  };
 }

@@ -1,7 +1,7 @@
 import { UnfoldError } from '@unfold/protocol';
 import type { FastifyRequest } from 'fastify';
 import type { KeyLimits } from '../limits/key-limits.js';
-import { auditRefusal } from './audit.js';
+import { auditedRefusal } from './audit.js';
 import type { Principal } from './principal.js';
 
 /** What the registry needs of a streaming connection: a way to refuse it, and to hear that it ended. */
@@ -32,10 +32,7 @@ export class OpenConnections {
    * `rate_limited` (audited) when the key holds as many as it may, having made nothing.
    */
   async open<C extends RevocableConnection>(request: FastifyRequest, principal: Principal, connect: () => C): Promise<C> {
-    const release = await this.limits.openConnection(principal).catch((error: unknown) => {
-      if (UnfoldError.isInstance(error)) auditRefusal(request, error, principal);
-      throw error;
-    });
+    const release = await this.limits.openConnection(principal).catch(auditedRefusal(request, principal));
     let connection: C;
     try {
       connection = connect();

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { UnfoldError, type CreateRunRequest } from '@unfold/protocol';
+import type { CreateRunRequest } from '@unfold/protocol';
 import type { RunRecord } from '@unfold/engine';
-import { auditRefusal } from '../auth/audit.js';
+import { auditedRefusal } from '../auth/audit.js';
 import { principalOf } from '../auth/principal-layer.js';
 import type { GatewayContext } from '../gateway-context.js';
 import { requestTraceContext } from '../telemetry/http-tracing.js';
@@ -14,10 +14,7 @@ function runCreator(request: FastifyRequest): { tenant: string; traceContext: Re
 /** Takes `count` runs of the caller's key's allowance a minute, all or none: `rate_limited` otherwise. */
 export async function admitRuns(context: GatewayContext, request: FastifyRequest, count = 1): Promise<void> {
   const principal = principalOf(request);
-  await context.limits.admitRuns(principal, count).catch((error: unknown) => {
-    if (UnfoldError.isInstance(error)) auditRefusal(request, error, principal);
-    throw error;
-  });
+  await context.limits.admitRuns(principal, count).catch(auditedRefusal(request, principal));
 }
 
 /** Creates a run for the request, already admitted (`admitRuns`), in the caller's tenant. */
