@@ -11,7 +11,11 @@ export function abortReason(signal: AbortSignal): Error {
  * signal cannot hold a cancelled or timed-out run open.
  */
 export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
+  if (signal.aborted) {
+    // What the work does now no longer matters, but its rejection must not go unhandled.
+    work.catch(() => undefined);
+    return Promise.reject(abortReason(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });

@@ -1,3 +1,4 @@
+import type { CustomEventType } from '@unfold/protocol';
 import type { TraceIds } from './run-tracing.js';
 import type { ResultEventType } from './tool.js';
 import type { RunRecord } from './store/store.js';
@@ -13,7 +14,7 @@ export interface EngineHooks {
   /** A run that ended before it started: cancelled while queued, or left queued by a stopped process. */
   runEndedBeforeStart?(run: RunRecord, status: 'failed' | 'cancelled'): void;
   toolFinished?(run: RunRecord, toolName: string, outcome: 'completed' | 'failed' | 'retrying', durationMs: number, trace?: TraceIds): void;
-  resultEmitted?(run: RunRecord, type: ResultEventType): void;
+  resultEmitted?(run: RunRecord, type: ResultEventType | CustomEventType): void;
   /** Every event the run emits, lifecycle and results alike, as it is handed to the log. */
   eventEmitted?(run: RunRecord, eventType: string, trace?: TraceIds): void;
 }

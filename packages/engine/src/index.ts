@@ -20,3 +20,5 @@ export * from './store/data-dir-lock.js';
 export * from './store/event-json.js';
 export * from './run-in-memory.js';
 export * from './run-tracing.js';
+export * from './authoring/define-tool.js';
+export * from './authoring/define-pipeline.js';

@@ -1,4 +1,5 @@
-import type { Tool } from './tool.js';
+import type { z } from 'zod';
+import type { EventSchemas, Tool } from './tool.js';
 
 /** A pipeline step: one tool, or a group of tools run concurrently. */
 export type Step<Input> = Tool<Input> | { readonly parallel: readonly Tool<Input>[] };
@@ -7,6 +8,10 @@ export interface Pipeline<Input = Record<string, unknown>> {
   readonly name: string;
   readonly description: string;
   readonly steps: readonly Step<Input>[];
+  /** The input's schema, for `GET /v1/pipelines` and the OpenAPI document (JSON Schema of its input side). */
+  readonly inputSchema?: z.ZodType;
+  /** The custom events its tools may emit (`data-<name>` → payload schema); anything else is `invalid_event`. */
+  readonly events?: EventSchemas;
   /**
    * Checks and normalises the input before the run is created, so bad input is
    * rejected up front (422 `invalid_input`) and never leaves a half-created run.

@@ -1,12 +1,13 @@
-import { UnfoldError, type EventPayload, type TerminalEventType, type UnfoldEvent } from '@unfold/protocol';
+import { UnfoldError, type CustomEventType, type EventDraft, type EventPayload, type TerminalEventType, type UnfoldEvent } from '@unfold/protocol';
 import { abortReason, raceAbort, sleep, withDeadline } from './abortable.js';
 import { isParallelStep, type Pipeline } from './pipeline.js';
 import type { EngineHooks } from './engine-hooks.js';
+import { checkedEventDraft } from './event-contract.js';
 import { RunEmitter, type EnvelopeFields } from './run-emitter.js';
 import { endSpan, startRunSpan, startToolSpan, type SpanHandle } from './run-tracing.js';
 import { buildEvent } from './store/store-rules.js';
 import type { RunRecord, Store } from './store/store.js';
-import type { RetryPolicy, Tool, ToolContext } from './tool.js';
+import type { ResultEventType, RetryPolicy, Tool, ToolContext } from './tool.js';
 
 export interface ExecuteRunOptions<Input> {
   store: Store;
@@ -77,7 +78,9 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
     hooks?.eventEmitted && ((draft, trace) => hooks.eventEmitted?.(run, draft.event_type, trace)),
     (error) => storeFailed.abort(error),
   );
-  const runSignal = AbortSignal.any([signal, storeFailed.signal]);
+  // A tool that emits what its pipeline does not promise fails the run, even if it catches the error.
+  const contractBroken = new AbortController();
+  const runSignal = AbortSignal.any([signal, storeFailed.signal, contractBroken.signal]);
   const outputs: Record<string, unknown> = {};
   const startedAt = performance.now();
   const elapsed = (): number => Math.round(performance.now() - startedAt);
@@ -118,7 +121,8 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
         }
         const error = toUnfoldError(caught);
         const durationMs = performance.now() - toolStart;
-        if (error.transient && attempt < attempts && tool.retry) {
+        const retryable = tool.retry?.retryable ? tool.retry.retryable(caught) : error.transient;
+        if (retryable && attempt < attempts && tool.retry) {
           const delayMs = retryDelay(attempt, tool.retry);
           emitter.emit(
             {
@@ -186,10 +190,19 @@ async function execute<Input>(options: ExecuteRunOptions<Input>, runSpan: SpanHa
           toolIds,
         );
       },
-      emit(type, payload) {
+      emit(type: string, payload: unknown) {
         if (toolSignal.aborted) return;
-        emitter.emit({ event_type: type, ...payload } as Parameters<RunEmitter['emit']>[0], toolIds);
-        hooks?.resultEmitted?.(run, type);
+        let draft: EventDraft;
+        try {
+          draft = checkedEventDraft(pipeline, type, payload);
+        } catch (caught) {
+          const error = toUnfoldError(caught);
+          emitter.emit({ event_type: 'tool_failed', tool_name: tool.name, status: 'failed', duration_ms: 0, error: error.message, code: error.code, optional: false }, toolIds);
+          contractBroken.abort(new ToolGaveUp(tool.name, error));
+          throw error;
+        }
+        emitter.emit(draft, toolIds);
+        hooks?.resultEmitted?.(run, draft.event_type as ResultEventType | CustomEventType);
       },
     };
   };

@@ -1,21 +1,25 @@
 import type { Context } from '@opentelemetry/api';
-import type { EventPayload, EventType } from '@unfold/protocol';
+import type { CustomEventType, EventPayload, EventType } from '@unfold/protocol';
+import type { z } from 'zod';
 
 /** Result events a tool may emit; lifecycle and tool events belong to the engine. */
-export type ResultEventType = Extract<
-  EventType,
-  | 'receipt_words'
-  | 'field_labeled'
-  | 'line_item_found'
-  | 'confidence_update'
-  | 'validation_result'
-  | 'extraction_token'
-  | 'extraction_field'
-  | 'research_result'
-  | 'record_created'
->;
+export const RESULT_EVENT_TYPES = [
+  'receipt_words',
+  'field_labeled',
+  'line_item_found',
+  'confidence_update',
+  'validation_result',
+  'extraction_token',
+  'extraction_field',
+  'research_result',
+  'record_created',
+] as const satisfies readonly EventType[];
+export type ResultEventType = (typeof RESULT_EVENT_TYPES)[number];
 
-export interface ToolContext<Input = Record<string, unknown>> {
+/** A pipeline's (or a tool's) custom events: each `data-<name>` type with the schema of its payload. */
+export type EventSchemas = { readonly [T in CustomEventType]?: z.ZodType };
+
+export interface ToolContext<Input = Record<string, unknown>, Events extends EventSchemas = EventSchemas> {
   /** The run's key (run-key.ts): unique across tenants, so it can key what a tool writes elsewhere (a CRM record). */
   readonly runId: string;
   readonly pipeline: string;
@@ -32,7 +36,12 @@ export interface ToolContext<Input = Record<string, unknown>> {
   readonly traceContext: Context;
   /** Reports progress, 0–100. Repeated identical values are dropped. */
   progress(percent: number, message?: string): void;
+  /**
+   * Streams a result event, or a custom event the pipeline declared (`data-<name>`) with a
+   * payload its schema accepts. Anything else throws `invalid_event` and fails the run.
+   */
   emit<T extends ResultEventType>(type: T, payload: EventPayload<T>): void;
+  emit<T extends keyof Events & CustomEventType>(type: T, payload: z.input<NonNullable<Events[T]>>): void;
 }
 
 export interface RetryPolicy {
@@ -41,6 +50,8 @@ export interface RetryPolicy {
   /** Delay before the first retry; doubles each time, with jitter, up to `maxDelayMs`. */
   initialDelayMs: number;
   maxDelayMs?: number;
+  /** Which failures are worth another attempt; by default those marked transient. */
+  retryable?(error: unknown): boolean;
 }
 
 export interface Tool<Input = Record<string, unknown>, Output = unknown> {

@@ -45,6 +45,12 @@ export const ERROR_CODES = {
    * `UNFOLD_AUTH=none`: it would serve anyone who can reach it. Never an HTTP answer.
    */
   auth_not_configured: 500,
+  /**
+   * A pipeline module (`--pipelines`, UNFOLD_PIPELINES, unfold.config.*) is missing, throws on
+   * import or exports no pipeline; or a pipeline of it takes a name already registered. The
+   * server refuses to start. Never an HTTP answer.
+   */
+  invalid_pipeline_module: 500,
   /** Another live process owns the data directory. */
   data_dir_in_use: 409,
   /** The server stopped a run it was executing or had queued because it was shutting down. */
@@ -66,6 +72,12 @@ export const ERROR_CODES = {
   email_too_large: 413,
   invalid_email: 422,
   tool_failed: 500,
+  /**
+   * A tool emitted an event its pipeline does not declare, or a payload its schema refuses
+   * (or that is not JSON, or is larger than MAX_CUSTOM_EVENT_BYTES): the event is not stored
+   * and the run fails, since what it streamed would no longer be what it promised.
+   */
+  invalid_event: 500,
   tool_timeout: 504,
   run_interrupted: 500,
   cancelled: 499,

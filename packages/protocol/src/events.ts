@@ -131,13 +131,34 @@ export type TerminalEventType = (typeof TERMINAL_EVENT_TYPES)[number];
 
 type Envelope = z.output<typeof envelopeSchema>;
 
+/**
+ * A custom event's type: `data-` and a name a pipeline declares with the schema of its
+ * payload (docs/pipelines.md). The payload travels under `data`, so it never collides with
+ * the envelope; the engine checks it against the declared schema before it is stored.
+ */
+export type CustomEventType = `data-${string}`;
+export const CUSTOM_EVENT_TYPE_PATTERN = /^data-[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+/** The largest custom payload the engine stores, as JSON: an event is a step of a run, not a document. */
+export const MAX_CUSTOM_EVENT_BYTES = 256 * 1024;
+export const customEventTypeSchema = z
+  .string()
+  .regex(CUSTOM_EVENT_TYPE_PATTERN, 'a custom event type is "data-" and a name of 1 to 64 letters, digits, "_" or "-", starting with a letter') as z.ZodType<CustomEventType>;
+export const customEventSchema = envelopeSchema.extend({ event_type: customEventTypeSchema, data: z.unknown() });
+
+/** One stored custom event; `Data` is the payload its pipeline declared. */
+export type CustomEvent<T extends CustomEventType = CustomEventType, Data = unknown> = Envelope & { event_type: T; data: Data };
+
 /** One stored event of a given type, envelope included. */
 export type EventOf<T extends EventType> = Envelope & { event_type: T } & z.output<(typeof eventPayloadSchemas)[T]>;
+/** Any stored event of the built-in types. */
+export type BuiltInEvent = { [T in EventType]: EventOf<T> }[EventType];
 /** Any stored event. */
-export type UnfoldEvent = { [T in EventType]: EventOf<T> }[EventType];
+export type UnfoldEvent = BuiltInEvent | CustomEvent;
+/** The type of any stored event: built-in or custom. */
+export type AnyEventType = EventType | CustomEventType;
 /** What a producer hands to the log: the type and its payload; the log adds the envelope. */
 export type EventPayload<T extends EventType> = z.input<(typeof eventPayloadSchemas)[T]>;
-export type EventDraft = { [T in EventType]: { event_type: T } & EventPayload<T> }[EventType];
+export type EventDraft = { [T in EventType]: { event_type: T } & EventPayload<T> }[EventType] | { event_type: CustomEventType; data: unknown };
 
 function eventSchemaFor<T extends EventType>(type: T): z.ZodType<EventOf<T>> {
   return envelopeSchema.extend(eventPayloadSchemas[type].shape).extend({ event_type: z.literal(type) }) as never;
@@ -148,14 +169,18 @@ export const eventSchemas = Object.fromEntries(EVENT_TYPES.map((type) => [type, 
   [T in EventType]: z.ZodType<EventOf<T>>;
 };
 
-/** Validates any stored event; `event_type` picks the member schema. */
-export const unfoldEventSchema: z.ZodType<UnfoldEvent> = z.discriminatedUnion(
-  'event_type',
-  Object.values(eventSchemas) as never,
-);
+/** Validates any stored event of a built-in type; `event_type` picks the member schema. */
+export const builtInEventSchema: z.ZodType<BuiltInEvent> = z.discriminatedUnion('event_type', Object.values(eventSchemas) as never);
+
+/** Validates any stored event: a built-in one, or a custom one (whose `data` only its pipeline's schema describes). */
+export const unfoldEventSchema: z.ZodType<UnfoldEvent> = z.union([builtInEventSchema, customEventSchema]) as never;
 
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && Object.hasOwn(eventPayloadSchemas, value);
+}
+
+export function isCustomEventType(value: unknown): value is CustomEventType {
+  return typeof value === 'string' && CUSTOM_EVENT_TYPE_PATTERN.test(value);
 }
 
 export function isTerminalEventType(value: string): value is TerminalEventType {

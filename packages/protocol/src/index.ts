@@ -5,3 +5,4 @@ export * from './unfold-error.js';
 export * from './run-status.js';
 export * from './runs-api.js';
 export * from './wire.js';
+export * from './pipelines-api.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isEventType, type EventType } from './events.js';
+import { isCustomEventType, isEventType, type AnyEventType } from './events.js';
 import { runIdSchema } from './runs-api.js';
 
 export const TRANSPORTS = ['websocket', 'sse', 'ndjson', 'long-poll'] as const;
@@ -11,8 +11,8 @@ export const afterSchema = z.coerce.number().int().min(0).max(Number.MAX_SAFE_IN
 export const eventTypeFilterSchema = z
   .array(z.string())
   .max(64)
-  .refine((types) => types.every((type) => isEventType(type)), 'types must be known event types')
-  .transform((types) => types as EventType[]);
+  .refine((types) => types.every((type) => isEventType(type) || isCustomEventType(type)), 'types must be known event types or custom ones (data-<name>)')
+  .transform((types) => types as AnyEventType[]);
 
 /** Messages a client sends on a WebSocket. */
 export const clientMessageSchema = z.discriminatedUnion('type', [

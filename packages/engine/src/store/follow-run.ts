@@ -1,4 +1,4 @@
-import { isTerminalEventType, type EventType, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
+import { isTerminalEventType, type AnyEventType, type ResyncFrame, type UnfoldEvent } from '@unfold/protocol';
 import { publicRunId } from './run-key.js';
 import type { Store } from './store.js';
 
@@ -8,7 +8,7 @@ export interface FollowOptions {
   /** Epoch the `after` position belongs to; when it differs from the store's, the answer is a resync. */
   epoch?: string | undefined;
   /** Deliver only these types (the terminal lifecycle event always goes through). */
-  types?: ReadonlySet<EventType> | undefined;
+  types?: ReadonlySet<AnyEventType> | undefined;
   /** Events read from the log per replay page. */
   pageSize?: number;
   /** Live events held while the replay runs; past this the replay re-reads them from the log. */
