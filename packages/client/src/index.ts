@@ -1,5 +1,5 @@
-export { createClient, type ClientOptions, type UnfoldClient } from './unfold-client.js';
-export { RunStream, type RunStreamHandlers, type WatchOptions } from './run-stream.js';
+export { createClient, type ClientOptions, type EventsOfRun, type ResultOfRun, type RunRequest, type UnfoldClient } from './unfold-client.js';
+export { RunStream, type AnyCustomEvents, type CustomEventMap, type RunEvent, type RunStreamHandlers, type WatchOptions } from './run-stream.js';
 export type { ConnectionState } from './connection-state.js';
 export type { RunsFeed, RunsFeedHandlers, RunsFeedState } from './runs-feed.js';
 export { backoffDelay, DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';

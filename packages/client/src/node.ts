@@ -4,7 +4,7 @@ import type { WebSocketConstructor } from './transports/websocket-transport.js';
 
 export * from './index.js';
 
-/** The client for Node 20, which has no global WebSocket: uses the `ws` package's. */
-export function createClient(options: ClientOptions): UnfoldClient {
-  return createBaseClient({ WebSocket: WebSocket as unknown as WebSocketConstructor, ...options });
+/** The client for Node 20, which has no global WebSocket: uses the `ws` package's. Typed like the base client (`createClient<typeof pipelines>`). */
+export function createClient<Pipelines = never>(options: ClientOptions): UnfoldClient<Pipelines> {
+  return createBaseClient<Pipelines>({ WebSocket: WebSocket as unknown as WebSocketConstructor, ...options });
 }

@@ -3,6 +3,10 @@ import {
   isControlFrame,
   isErrorCode,
   isTerminalEventType,
+  type BuiltInEvent,
+  type CustomEvent,
+  type CustomEventType,
+  type AnyEventType,
   type EventOf,
   type EventType,
   type NegotiateResponse,
@@ -19,15 +23,27 @@ import type { StreamFrame, Transport, TransportConnection, TransportEnd } from '
 export interface WatchOptions {
   /** Start after this seq (the caller already holds everything up to it). */
   after?: number;
-  /** Only these event types; the terminal event always arrives. */
-  types?: EventType[];
+  /** Only these event types (custom `data-<name>` ones too); the terminal event always arrives. */
+  types?: AnyEventType[];
   /** Ask WebSocket servers to batch events of one tick into one frame. */
   batch?: boolean;
 }
 
-export type RunStreamHandlers = { [T in EventType]: (event: EventOf<T>) => void } & {
+/** A pipeline's custom events as a client knows them: each `data-<name>` type with its `data`. */
+export type CustomEventMap = { [T in CustomEventType]?: unknown };
+/** Any custom event when the pipeline's types are not known. */
+export type AnyCustomEvents = { [T in CustomEventType]: unknown };
+
+/** The events of a run of a pipeline with these custom events. */
+export type RunEvent<Events extends CustomEventMap = AnyCustomEvents> =
+  | BuiltInEvent
+  | { [K in keyof Events & CustomEventType]: CustomEvent<K, Events[K]> }[keyof Events & CustomEventType];
+
+export type RunStreamHandlers<Events extends CustomEventMap = AnyCustomEvents, Result = unknown> = { [T in Exclude<EventType, 'processing_completed'>]: (event: EventOf<T>) => void } & {
+  processing_completed: (event: EventOf<'processing_completed'> & { result: Result }) => void;
+} & { [K in keyof Events & CustomEventType]: (event: CustomEvent<K, Events[K]>) => void } & {
   /** Every stored event, in seq order, exactly once. */
-  event: (event: UnfoldEvent) => void;
+  event: (event: RunEvent<Events>) => void;
   /** The server could not serve the position; the stream starts again from seq 1. */
   resync: (frame: ResyncFrame) => void;
   state: (state: ConnectionState) => void;
@@ -56,8 +72,8 @@ function isFatal(error: UnfoldError | undefined): error is UnfoldError {
  * falls back down the transport list when one cannot connect, reconnects with backoff when
  * a live one drops, and resumes from the last seq it delivered.
  */
-export class RunStream implements AsyncIterable<UnfoldEvent> {
-  private readonly handlers = new Map<keyof RunStreamHandlers, Set<(value: never) => void>>();
+export class RunStream<Events extends CustomEventMap = AnyCustomEvents, Result = unknown> implements AsyncIterable<RunEvent<Events>> {
+  private readonly handlers = new Map<string, Set<(value: never) => void>>();
   private position: number;
   private epoch: string | undefined;
   private connection: TransportConnection | undefined;
@@ -99,7 +115,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     return this.position;
   }
 
-  on<K extends keyof RunStreamHandlers>(name: K, handler: NoInfer<RunStreamHandlers[K]>): () => void {
+  on<K extends keyof RunStreamHandlers<Events, Result> & string>(name: K, handler: NoInfer<RunStreamHandlers<Events, Result>[K]>): () => void {
     let set = this.handlers.get(name);
     if (!set) {
       set = new Set();
@@ -122,10 +138,22 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     this.end({ status: 'closed', reason: 'failed', error }, error);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<UnfoldEvent> {
+  /**
+   * The run's result once it completes; rejects with the run's error code when it fails
+   * (`cancelled` when it was cancelled), or when the stream fails or is closed first.
+   */
+  async result(): Promise<Result> {
+    const terminal = await this.done;
+    if (terminal.event_type === 'processing_completed') return terminal.result as Result;
+    if (terminal.event_type === 'processing_cancelled') throw new UnfoldError('cancelled', terminal.reason);
+    const failed = terminal as EventOf<'processing_failed'>;
+    throw new UnfoldError(isErrorCode(failed.code) ? failed.code : 'internal_error', failed.error, { details: { run_id: this.runId, ...(failed.tool_name ? { tool_name: failed.tool_name } : {}) } });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<RunEvent<Events>> {
     try {
       for (;;) {
-        const event = this.queue.shift();
+        const event = this.queue.shift() as RunEvent<Events> | undefined;
         if (event) {
           yield event;
           // Stryker disable next-line ConditionalExpression: equivalent, the terminal event finishes the stream as it is queued, so the loop returns next anyway
@@ -308,7 +336,7 @@ export class RunStream implements AsyncIterable<UnfoldEvent> {
     wake?.();
   }
 
-  private emit<K extends keyof RunStreamHandlers>(name: K, value: Parameters<RunStreamHandlers[K]>[0]): void {
+  private emit<K extends keyof RunStreamHandlers & string>(name: K, value: Parameters<RunStreamHandlers[K]>[0]): void {
     for (const handler of this.handlers.get(name) ?? []) {
       try {
         (handler as (value: unknown) => void)(value);

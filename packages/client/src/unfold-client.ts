@@ -5,13 +5,14 @@ import {
   type CreateRunResponse,
   type ListRunsQuery,
   type NegotiateResponse,
+  type PipelineContract,
   type RunList,
   type RunResource,
   type TransportName,
 } from '@unfold/protocol';
 import { DEFAULT_RECONNECT, type ReconnectOptions } from './backoff.js';
 import { requestJson, type HttpOptions } from './http-api.js';
-import { RunStream, type WatchOptions } from './run-stream.js';
+import { RunStream, type AnyCustomEvents, type WatchOptions } from './run-stream.js';
 import { watchRunsFeed, type RunsFeed, type RunsFeedHandlers } from './runs-feed.js';
 import { longPollTransport } from './transports/long-poll-transport.js';
 import { ndjsonTransport } from './transports/ndjson-transport.js';
@@ -44,16 +45,40 @@ export interface ClientOptions {
   reconnect?: Partial<ReconnectOptions>;
 }
 
-export interface UnfoldClient {
-  createRun(request: CreateRunRequest): Promise<CreateRunResponse>;
+/**
+ * The pipelines a client was typed with (`createClient<typeof pipelines>()`, the default
+ * export of the user's pipeline module: one pipeline or an array of them), one by one.
+ */
+type ContractsOf<Pipelines> = Pipelines extends readonly (infer Contract)[] ? Contract : Pipelines;
+type TypesOf<Contract> = Contract extends PipelineContract ? NonNullable<Contract['~types']> : never;
+type Named<Pipelines, Name> = Extract<ContractsOf<Pipelines>, { readonly name: Name }>;
+
+/** What `createRun` takes: any pipeline and input when untyped, a typed pipeline's name and its input when typed. */
+export type RunRequest<Pipelines = never> = [Pipelines] extends [never]
+  ? CreateRunRequest
+  : ContractsOf<Pipelines> extends infer Contract
+    ? Contract extends PipelineContract
+      ? Omit<CreateRunRequest, 'pipeline' | 'input'> & { pipeline: Contract['name']; input: TypesOf<Contract>['input'] }
+      : never
+    : never;
+/** The custom events of the pipeline a request names (any, when untyped). */
+export type EventsOfRun<Pipelines, Name> = [Pipelines] extends [never] ? AnyCustomEvents : TypesOf<Named<Pipelines, Name>>['events'];
+/** The result of the pipeline a request names (unknown, when untyped). */
+export type ResultOfRun<Pipelines, Name> = [Pipelines] extends [never] ? unknown : TypesOf<Named<Pipelines, Name>>['result'];
+
+export interface UnfoldClient<Pipelines = never> {
+  createRun(request: RunRequest<Pipelines>): Promise<CreateRunResponse>;
   getRun(runId: string): Promise<RunResource>;
   listRuns(query?: ListRunsQuery): Promise<RunList>;
   cancelRun(runId: string): Promise<RunResource>;
   negotiate(runIds: string[]): Promise<NegotiateResponse>;
   /** Follows a run (it may not exist yet) until its terminal event. */
   watch(runId: string, options?: WatchOptions): RunStream;
-  /** Subscribes first, then starts the run, so not one event is missed. */
-  runAndWatch(request: CreateRunRequest, options?: WatchOptions): RunStream;
+  /** Subscribes first, then starts the run, so not one event is missed; typed by the pipeline it names. */
+  runAndWatch<const Request extends RunRequest<Pipelines>>(
+    request: Request,
+    options?: WatchOptions,
+  ): RunStream<EventsOfRun<Pipelines, Request['pipeline']>, ResultOfRun<Pipelines, Request['pipeline']>>;
   /** Runs created and changing status, live, over the multiplexed WebSocket. */
   watchRuns(handlers: RunsFeedHandlers): RunsFeed;
 }
@@ -66,7 +91,12 @@ function defaultTransports(options: ClientOptions): Transport[] {
   return (options.transports ?? TRANSPORTS).flatMap((name) => byName.get(name) ?? []);
 }
 
-export function createClient(options: ClientOptions): UnfoldClient {
+/**
+ * A client of one Unfold server. Typed with the server's pipelines
+ * (`createClient<typeof pipelines>(…)`), it checks each run's input and types its result
+ * and custom events; the types are read off the pipeline module and nothing of it is loaded.
+ */
+export function createClient<Pipelines = never>(options: ClientOptions): UnfoldClient<Pipelines> {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   if (options.apiKey !== undefined && options.getToken !== undefined) throw new UnfoldError('invalid_input', 'pass apiKey or getToken, not both');
   const headers = { ...options.headers, ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}) };
@@ -99,8 +129,9 @@ export function createClient(options: ClientOptions): UnfoldClient {
       client.createRun({ ...request, run_id: runId }).catch((error: unknown) => {
         stream.fail(UnfoldError.isInstance(error) ? error : new UnfoldError('internal_error', String(error)));
       });
-      return stream;
+      return stream as never;
     },
   };
-  return client;
+  // The types a typed client adds exist at compile time only; at run time it is this client.
+  return client as UnfoldClient<Pipelines>;
 }

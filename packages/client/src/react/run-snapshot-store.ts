@@ -1,9 +1,9 @@
-import { isTerminalEventType, type EventType, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
+import { isTerminalEventType, type AnyEventType, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
 import type { RunStream } from '../run-stream.js';
 import type { UnfoldClient } from '../unfold-client.js';
 import type { RunView } from './use-run.js';
 
-const STATUS_BY_EVENT: Partial<Record<EventType, RunStatus>> = {
+const STATUS_BY_EVENT: Partial<Record<AnyEventType, RunStatus>> = {
   processing_started: 'running',
   processing_completed: 'completed',
   processing_failed: 'failed',
@@ -32,7 +32,7 @@ export class RunSnapshotStore {
   constructor(
     private readonly client: UnfoldClient,
     private readonly runId: string,
-    private readonly types: EventType[] | undefined,
+    private readonly types: AnyEventType[] | undefined,
   ) {}
 
   readonly subscribe = (listener: () => void): (() => void) => {

@@ -1,12 +1,12 @@
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
-import type { EventType, RunStatus, UnfoldEvent, UnfoldError } from '@unfold/protocol';
+import type { AnyEventType, RunStatus, UnfoldEvent, UnfoldError } from '@unfold/protocol';
 import type { ConnectionState } from '../connection-state.js';
 import type { UnfoldClient } from '../unfold-client.js';
 import { RunSnapshotStore } from './run-snapshot-store.js';
 
 export interface UseRunOptions {
   client: UnfoldClient;
-  types?: EventType[];
+  types?: AnyEventType[];
 }
 
 export interface RunView {
