@@ -4,6 +4,7 @@ import { UnfoldError } from '@unfold/protocol';
 import { evalCommand } from './commands/eval-command.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys-command.js';
 import { runCommand } from './commands/run-command.js';
+import { devCommand } from './commands/dev-command.js';
 import { serveCommand } from './commands/serve-command.js';
 
 function port(value: string): number {
@@ -20,7 +21,16 @@ program
   .option('-p, --port <port>', 'port to listen on (default: PORT or 8080)', port)
   .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
   .option('--demo', 'start a demo run once listening and print how to watch it')
+  .option('--pipelines <module...>', 'load your pipelines from these modules (.ts or .js; default: UNFOLD_PIPELINES, else ./unfold.config.ts)')
   .action(serveCommand);
+
+program
+  .command('dev')
+  .description('serve, and reload your pipelines whenever a file beside their modules changes (clients stay connected)')
+  .option('-p, --port <port>', 'port to listen on (default: PORT or 8080)', port)
+  .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
+  .option('--pipelines <module...>', 'your pipeline modules (default: UNFOLD_PIPELINES, else ./unfold.config.ts)')
+  .action(devCommand);
 
 program
   .command('run')
@@ -30,6 +40,7 @@ program
   .option('--server <url>', 'use a running server instead of an embedded one (default: UNFOLD_URL; its API key from UNFOLD_API_KEY)')
   .option('--run-id <id>', 'choose the run id')
   .option('--json', 'print NDJSON events even on a terminal')
+  .option('--pipelines <module...>', 'the embedded server loads your pipelines from these modules (default: UNFOLD_PIPELINES, else ./unfold.config.ts)')
   .action(runCommand);
 
 program

@@ -22,6 +22,16 @@ const configSchema = z.object({
   PORT: integer(0, 65_535).default(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
   UNFOLD_DATA_DIR: z.string().min(1).default('.unfold'),
+  /**
+   * Modules of the user's pipelines, comma-separated (`unfold serve --pipelines` adds to it):
+   * TypeScript or JavaScript, each exporting a pipeline or an array of them by default. Unset,
+   * an `unfold.config.ts` (or .mts, .js, .mjs) in the working directory is loaded if there is one.
+   */
+  UNFOLD_PIPELINES: z
+    .string()
+    .transform((value) => value.split(',').map((path) => path.trim()).filter(Boolean))
+    .or(z.array(z.string().min(1)))
+    .default([]),
   /** `sqlite` (default, one file in UNFOLD_DATA_DIR) or `memory` (nothing survives a restart). */
   UNFOLD_STORE: z.enum(['sqlite', 'memory']).default('sqlite'),
   /** Runs executing at once in this process. */

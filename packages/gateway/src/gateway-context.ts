@@ -3,6 +3,7 @@ import type { OpenConnections } from './auth/open-connections.js';
 import type { StreamTokens } from './auth/stream-tokens.js';
 import type { KeyLimits } from './limits/key-limits.js';
 import type { UnfoldConfig } from './config.js';
+import type { UserPipelines } from './pipelines/user-pipelines.js';
 import type { RunFeed } from './streaming/run-feed.js';
 import type { StreamCounters } from './streaming/stream-observer.js';
 import type { UnfoldMetrics } from './telemetry/metrics.js';
@@ -27,4 +28,6 @@ export interface GatewayContext {
   metrics: UnfoldMetrics | undefined;
   /** The pipeline and input the seed route `POST /api/label-receipt/:id` starts for a request body. */
   seedReceipt(body: unknown): { pipeline: string; input: Record<string, unknown> };
+  /** The pipelines loaded from the user's modules; `unfold dev` reloads them. */
+  userPipelines: UserPipelines;
 }

@@ -4,10 +4,12 @@ import {
   createRunResponseSchema,
   negotiateRequestSchema,
   negotiateResponseSchema,
+  pipelineListSchema,
   pollResponseSchema,
   runListSchema,
   runResourceSchema,
   unfoldEventSchema,
+  type PipelineInfo,
 } from '@unfold/protocol';
 import { z } from 'zod';
 
@@ -54,8 +56,32 @@ function withUnauthorized(paths: Record<string, Record<string, { security?: unkn
   return paths;
 }
 
-/** The OpenAPI 3.1 document, generated from the same schemas the server validates with. */
-export function buildOpenApiDocument(version: string): Record<string, unknown> {
+/**
+ * Each registered pipeline's input (`Input_<pipeline>`) and custom events
+ * (`Event_<pipeline>_<type>`), and the run request for each pipeline (`RunOf_<pipeline>`):
+ * a client generator reads a user pipeline's contract from here as from `/v1/pipelines`.
+ */
+function pipelineSchemas(pipelines: readonly PipelineInfo[]): Record<string, unknown> {
+  const schemas: Record<string, unknown> = {};
+  for (const pipeline of pipelines) {
+    schemas[`Input_${pipeline.name}`] = pipeline.input_schema;
+    schemas[`RunOf_${pipeline.name}`] = {
+      type: 'object',
+      required: ['pipeline', 'input'],
+      properties: { pipeline: { const: pipeline.name }, input: { $ref: `#/components/schemas/Input_${pipeline.name}` }, run_id: { type: 'string' }, metadata: { type: 'object' } },
+    };
+    for (const [type, data] of Object.entries(pipeline.events)) {
+      schemas[`Event_${pipeline.name}_${type}`] = {
+        description: `A ${type} event of ${pipeline.name}: the envelope of every event, this event_type, and its data.`,
+        allOf: [{ $ref: '#/components/schemas/Event' }, { type: 'object', required: ['event_type', 'data'], properties: { event_type: { const: type }, data } }],
+      };
+    }
+  }
+  return schemas;
+}
+
+/** The OpenAPI 3.1 document, generated from the same schemas the server validates with and the pipelines registered now. */
+export function buildOpenApiDocument(version: string, pipelines: readonly PipelineInfo[]): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: { title: 'Unfold', version, description: 'Run document-extraction pipelines and stream every step. Wire details: docs/protocol.md.' },
@@ -73,6 +99,8 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
         PollResponse: json(pollResponseSchema),
         NegotiateRequest: json(negotiateRequestSchema, 'input'),
         NegotiateResponse: json(negotiateResponseSchema),
+        PipelineList: json(pipelineListSchema),
+        ...pipelineSchemas(pipelines),
       },
     },
     paths: withUnauthorized({
@@ -140,7 +168,12 @@ export function buildOpenApiDocument(version: string): Record<string, unknown> {
           responses: { '200': { description: 'negotiated', content: content({ $ref: '#/components/schemas/NegotiateResponse' }) }, ...errors(400) },
         },
       },
-      '/v1/pipelines': { get: { summary: 'Registered pipelines', responses: { '200': { description: 'pipelines' } } } },
+      '/v1/pipelines': {
+        get: {
+          summary: 'Registered pipelines: tools, input as JSON Schema, custom events with the JSON Schema of their data',
+          responses: { '200': { description: 'pipelines', content: content({ $ref: '#/components/schemas/PipelineList' }) } },
+        },
+      },
       '/v1/stats': { get: { summary: 'Connections, runs and deliveries', responses: { '200': { description: 'stats' } } } },
       '/healthz': { get: { summary: 'Alive', security: OPEN, responses: { '200': { description: 'ok' } } } },
       '/readyz': { get: { summary: 'Store reachable', security: OPEN, responses: { '200': { description: 'ready' }, ...errors(503) } } },

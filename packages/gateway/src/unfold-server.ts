@@ -52,6 +52,8 @@ import { registerSeedReceiptRoutes } from './routes/seed-receipt-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWebSocketRoutes } from './routes/websocket-routes.js';
 import { RunFeed } from './streaming/run-feed.js';
+import { pipelineModulePaths } from './pipelines/pipeline-modules.js';
+import { UserPipelines } from './pipelines/user-pipelines.js';
 import { StreamCounters } from './streaming/stream-observer.js';
 import { installHttpTracing } from './telemetry/http-tracing.js';
 import { UnfoldMetrics } from './telemetry/metrics.js';
@@ -171,10 +173,17 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     return503OnClosing: false,
     ...errorContractOptions,
   });
+  const registry = new PipelineRegistry([demoPipeline, createReceiptPipeline(receiptOptionsFor(config, app.log)), createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
+  // The user's modules load before anything is held: one that fails stops the start with nothing to release.
+  const userPipelines = new UserPipelines(registry, pipelineModulePaths(config.UNFOLD_PIPELINES, process.cwd()));
+  await userPipelines.reload().catch(async (error: unknown) => {
+    await registry.close();
+    throw error;
+  });
+  if (userPipelines.files.length > 0) app.log.info({ modules: userPipelines.files, pipelines: userPipelines.names }, 'loaded pipelines');
   // The SQLite file has one owner: a second server (or CLI run) on it stops here, named.
   const lock = options.store || config.UNFOLD_STORE !== 'sqlite' ? undefined : await lockDataDir(config.UNFOLD_DATA_DIR, (error) => app.log.error({ err: error }, 'lost the data directory lock'));
   const store = options.store ?? openStore(config);
-  const registry = new PipelineRegistry([demoPipeline, createReceiptPipeline(receiptOptionsFor(config, app.log)), createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
   const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics({ pipelines: registry.list() }) : undefined;
   const feed = new RunFeed();
   const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), feed, runLog(app.log), ...(options.hooks ?? [])]) });
@@ -206,6 +215,7 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     streams,
     metrics,
     seedReceipt: options.seedReceipt ?? seedReceiptRun,
+    userPipelines,
   };
 
   // Without an SDK every span would be a no-op: no hook on every request for nothing.
@@ -228,8 +238,8 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
   // After CORS (a preflight is answered before it) and the WebSocket plugin (which marks upgrades).
   const refreshPrincipal = installPrincipalLayer(app, { policy, keys, tokens: context.tokens });
 
-  const openapi = buildOpenApiDocument(VERSION);
-  app.get('/v1/openapi.json', async () => openapi);
+  // Built per request: `unfold dev` may have reloaded the pipelines it describes.
+  app.get('/v1/openapi.json', async () => buildOpenApiDocument(VERSION, registry.list()));
   registerHealthRoutes(app, context);
   registerRunRoutes(app, context);
   registerEventRoutes(app, context);

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@unfold/protocol';
+import { CUSTOM_EVENT_TYPE_PATTERN, EVENT_TYPES } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
 import { getJson, postJson } from './raw-clients.js';
 import { useTestServer } from './test-server.js';
@@ -51,7 +51,10 @@ describe('REST API', () => {
     const openapi = (await getJson(`${server().url}/v1/openapi.json`)).body as { openapi: string; paths: Record<string, unknown>; components: { schemas: Record<string, { oneOf?: unknown[]; anyOf?: unknown[] }> } };
     expect(openapi.openapi).toBe('3.1.0');
     for (const path of ['/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/events', '/v1/negotiate', '/api/label-receipt/{receipt_id}']) expect(openapi.paths).toHaveProperty([path]);
-    const event = openapi.components.schemas['Event'];
-    expect((event?.oneOf ?? event?.anyOf ?? []).length).toBe(EVENT_TYPES.length);
+    // Every built-in event type, then the custom events of user pipelines (data-<name>).
+    const [builtIn, custom] = (openapi.components.schemas['Event']?.anyOf ?? []) as [{ oneOf?: unknown[] }, { properties?: Record<string, unknown> }];
+    expect(builtIn.oneOf?.length).toBe(EVENT_TYPES.length);
+    expect(custom.properties?.['event_type']).toMatchObject({ type: 'string', pattern: CUSTOM_EVENT_TYPE_PATTERN.source });
+    expect(custom.properties).toHaveProperty('data');
   });
 });

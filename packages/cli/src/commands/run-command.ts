@@ -10,6 +10,7 @@ export interface RunOptions {
   server?: string;
   runId?: string;
   json?: boolean;
+  pipelines?: string[];
 }
 
 const EXIT_CODES = { processing_completed: 0, processing_failed: 1, processing_cancelled: 130 } as const;
@@ -25,7 +26,9 @@ export async function runCommand(pipeline: string, file: string | undefined, opt
   // A server with keys needs one: UNFOLD_API_KEY (the embedded server gets a key of its own below).
   let apiKey = process.env['UNFOLD_API_KEY'] || undefined;
   if (baseUrl === undefined) {
-    const place = await placeRun(loadConfig(process.env, { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn' }));
+    const place = await placeRun(
+      loadConfig(process.env, { LOG_LEVEL: process.env['LOG_LEVEL'] ?? 'warn', ...(options.pipelines?.length ? { UNFOLD_PIPELINES: options.pipelines } : {}) }),
+    );
     if ('url' in place) baseUrl = place.url;
     else {
       // The embedded server lives for this run and answers this process alone: a random key

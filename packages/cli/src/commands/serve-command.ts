@@ -1,15 +1,23 @@
 import { DEFAULT_TENANT } from '@unfold/engine';
-import { createUnfoldServer, loadConfig } from '@unfold/gateway';
+import { createUnfoldServer, loadConfig, type UnfoldConfig, type UnfoldServer } from '@unfold/gateway';
 import { webRoot } from '@unfold/web';
 
 export interface ServeOptions {
   port?: number;
   host?: string;
   demo?: boolean;
+  /** Modules of the user's pipelines; given, they replace UNFOLD_PIPELINES. */
+  pipelines?: string[];
 }
 
-export async function serveCommand(options: ServeOptions): Promise<void> {
-  const config = loadConfig();
+/** The configuration from the environment, with the command line's pipeline modules in place of UNFOLD_PIPELINES. */
+export function configFor(options: { pipelines?: string[] | undefined }): UnfoldConfig {
+  return loadConfig(process.env, options.pipelines?.length ? { UNFOLD_PIPELINES: options.pipelines } : {});
+}
+
+/** Starts the server, stops it on SIGINT and SIGTERM, and resolves once it listens. */
+export async function startServing(options: ServeOptions): Promise<{ server: UnfoldServer; url: string; config: UnfoldConfig }> {
+  const config = configFor(options);
   const server = await createUnfoldServer({ config, webRoot });
   const stop = (signal: string): void => {
     server.app.log.info({ signal }, 'shutting down');
@@ -27,6 +35,13 @@ export async function serveCommand(options: ServeOptions): Promise<void> {
     await server.close();
     throw error;
   });
+  return { server, url, config };
+}
+
+export async function serveCommand(options: ServeOptions): Promise<void> {
+  const { server, url, config } = await startServing(options);
+  const loaded = server.context.userPipelines.names;
+  if (loaded.length > 0) process.stderr.write(`Serving your pipelines ${loaded.join(', ')} beside demo, receipt and email at ${url}\n`);
   if (!options.demo) return;
   // The demo run is the local user's, whose tenant is the default one.
   const run = await server.context.runs.create({ pipeline: 'demo', input: {} }, { tenant: DEFAULT_TENANT });

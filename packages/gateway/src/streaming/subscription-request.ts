@@ -1,11 +1,11 @@
-import { afterSchema, eventTypeFilterSchema, type EventType } from '@unfold/protocol';
+import { afterSchema, eventTypeFilterSchema, type AnyEventType } from '@unfold/protocol';
 import { z } from 'zod';
 import { parseRequest } from '../http/parse-request.js';
 
 export interface SubscriptionRequest {
   after: number;
   epoch?: string | undefined;
-  types?: ReadonlySet<EventType> | undefined;
+  types?: ReadonlySet<AnyEventType> | undefined;
 }
 
 const querySchema = z.object({

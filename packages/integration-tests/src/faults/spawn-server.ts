@@ -49,8 +49,13 @@ export interface ServerProcess {
  * kernel picked is read from Fastify's "Server listening at" log line. The data directory
  * is fresh unless one is given (a restart on the same data).
  */
-export async function spawnServer(env: Record<string, string> = {}, options: { dataDir?: string; entry?: keyof typeof ENTRIES } = {}): Promise<ServerProcess> {
-  const entry = ENTRIES[options.entry ?? 'cli'];
+export async function spawnServer(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; entry?: keyof typeof ENTRIES; command?: 'serve' | 'dev'; args?: string[]; cwd?: string } = {},
+): Promise<ServerProcess> {
+  const chosen = ENTRIES[options.entry ?? 'cli'];
+  // `unfold dev` takes the options `unfold serve` does; `args` adds to them (--pipelines …).
+  const entry = { ...chosen, args: [...(options.command === 'dev' ? ['dev', ...chosen.args.slice(1)] : chosen.args), ...(options.args ?? [])] };
   if (!existsSync(entry.path)) throw new Error(`${entry.path} is missing: run \`npm run build\` first`);
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'unfold-faults-')));
   const child = spawn(process.execPath, [...(entry.collects ? ['--expose-gc'] : []), entry.path, ...entry.args], {
@@ -58,6 +63,7 @@ export async function spawnServer(env: Record<string, string> = {}, options: { d
     // No shutdown grace unless a test asks for one: a stop ends running runs at once.
     env: { ...process.env, UNFOLD_SHUTDOWN_GRACE_S: '0', ...env, LOG_LEVEL: 'info', UNFOLD_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   const { stdout, stderr } = child;
   if (!stdout || !stderr) throw new Error('the server process has no output pipes');
