@@ -22,3 +22,4 @@ export * from './run-in-memory.js';
 export * from './run-tracing.js';
 export * from './authoring/define-tool.js';
 export * from './authoring/define-pipeline.js';
+export * from './authoring/run-pipeline.js';

@@ -5,6 +5,7 @@ import { runInMemory } from '../run-in-memory.js';
 import type { Store } from '../store/store.js';
 import { definePipeline } from './define-pipeline.js';
 import { defineTool } from './define-tool.js';
+import { runPipeline } from './run-pipeline.js';
 
 const invoiceInput = z.object({ lines: z.array(z.object({ item: z.string(), amount: z.number() })).min(1), currency: z.string().default('EUR') });
 const totalEvent = z.object({ amount: z.number(), currency: z.string() });
@@ -220,5 +221,18 @@ describe('defineTool', () => {
     expect(() => defineTool({ name: 'x' } as never)).toThrow('tool x needs a run(ctx) function');
     expect(() => defineTool({ name: 'x', timeoutMs: 0, run: () => 1 })).toThrow('tool x: timeoutMs must be a positive number');
     expect(() => defineTool({ name: 'x', retries: -1, run: () => 1 })).toThrow('retries must be a whole number of at least 0, got -1');
+  });
+});
+
+describe('runPipeline', () => {
+  it('returns the outcome, the typed result and every event in order, for a pipeline\'s own tests', async () => {
+    const run = await runPipeline(invoice, { lines: [{ item: 'a', amount: 1 }] });
+    expectTypeOf(run.result).toEqualTypeOf<{ total: number; vendor: string } | undefined>();
+    expect(run).toMatchObject({ status: 'completed', result: { total: 1, vendor: 'ACME' }, error: null });
+    expect(run.events.map((event) => event.seq)).toEqual(run.events.map((_, index) => index + 1));
+    expect(run.events.at(-1)?.event_type).toBe('processing_completed');
+    const failed = await runPipeline(definePipeline({ name: 'f', description: '', input: z.object({}), steps: [defineTool({ name: 'boom', run: () => { throw new Error('boom'); } })] }), {});
+    expect(failed).toMatchObject({ status: 'failed', result: undefined, error: { code: 'tool_failed', message: 'boom' } });
+    await expect(runPipeline(invoice, { lines: [] })).rejects.toMatchObject({ code: 'invalid_input' });
   });
 });
