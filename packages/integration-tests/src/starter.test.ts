@@ -144,3 +144,29 @@ describe('unfold serve in a project made by unfold init', () => {
     ]);
   });
 });
+
+describe('unfold dev in a project made by unfold init', () => {
+  let dir: string;
+  let server: ServerProcess;
+  beforeAll(async () => {
+    ({ dir } = await initProject());
+    server = await spawnServer({}, { command: 'dev', cwd: dir });
+  }, 60_000);
+  afterAll(() => server?.cleanup());
+
+  it('serves the example with no error and reloads it when a file in pipelines/ changes', async () => {
+    const description = async () => {
+      const { pipelines } = (await (await fetch(`${server.url}/v1/pipelines`)).json()) as PipelineList;
+      return pipelines.find((pipeline) => pipeline.name === 'contacts')?.description;
+    };
+    expect(await description()).toBe('text → the email addresses in it, grouped by domain');
+    const module = join(dir, 'pipelines', 'contacts.ts');
+    await writeFile(module, (await readFile(module, 'utf8')).replace('grouped by domain', 'grouped by domain (edited)'));
+    for (let tries = 0; tries < 200 && (await description()) !== 'text → the email addresses in it, grouped by domain (edited)'; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await description()).toBe('text → the email addresses in it, grouped by domain (edited)');
+    expect(server.logs).toContain('unfold dev: reloaded contacts');
+    // The CLI reports a failure as `unfold: …` and goes on to exit with code 2.
+    expect(server.logs.filter((line) => line.startsWith('unfold: '))).toEqual([]);
+    expect(server.running).toBe(true);
+  }, 30_000);
+});
