@@ -113,6 +113,14 @@ describe('unfold test', () => {
     expect(code).not.toBe(0);
     expect(stderr).toContain(`no test files found in ${dir}`);
   });
+
+  it('exits non-zero naming a test file that does not load', async () => {
+    const dir = await freshDir();
+    await writeFile(join(dir, 'broken.test.ts'), 'test(;\n');
+    const { code, stderr } = await runUnfold(['test'], {}, dir);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(`unfold: test: cannot load ${join(dir, 'broken.test.ts')}`);
+  });
 });
 
 describe('unfold serve in a project made by unfold init', () => {
