@@ -5,7 +5,9 @@ import { evalCommand } from './commands/eval-command.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys-command.js';
 import { runCommand } from './commands/run-command.js';
 import { devCommand } from './commands/dev-command.js';
+import { initCommand } from './commands/init-command.js';
 import { serveCommand } from './commands/serve-command.js';
+import { testCommand } from './commands/test-command.js';
 
 function port(value: string): number {
   const parsed = Number(value);
@@ -31,6 +33,19 @@ program
   .option('--host <host>', 'interface to listen on (default: HOST or 127.0.0.1)')
   .option('--pipelines <module...>', 'your pipeline modules (default: UNFOLD_PIPELINES, else ./unfold.config.ts)')
   .action(devCommand);
+
+program
+  .command('init')
+  .description('create a project: an example pipeline with its test, unfold.config.ts, and a tsconfig.json for your editor')
+  .argument('[directory]', 'where to create it', '.')
+  .option('--force', 'write into a directory that is not empty, over any files of the same names')
+  .action(initCommand);
+
+program
+  .command('test')
+  .description("run your pipelines' tests (node:test) on this CLI's packages, as the server loads them")
+  .argument('[files...]', 'test files (default: every *.test.ts and *.test.js here and below, outside node_modules and .unfold)')
+  .action(testCommand);
 
 program
   .command('run')

@@ -1,10 +1,16 @@
 import { spawn } from 'node:child_process';
 import { UNFOLD_BIN } from './faults/spawn-server.js';
 
-/** The built CLI run once in a child process, as a user runs it beside a server: its exit code and both outputs. */
-export function runUnfold(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface ProcessOutcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** A Node script run once in a child process (in `cwd`, when given): its exit code and both outputs. */
+export function runNode(script: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<ProcessOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [UNFOLD_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -12,4 +18,9 @@ export function runUnfold(args: string[], env: Record<string, string>): Promise<
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The built CLI run once, as a user runs it beside a server or in their project (`cwd`). */
+export function runUnfold(args: string[], env: Record<string, string>, cwd?: string): Promise<ProcessOutcome> {
+  return runNode(UNFOLD_BIN, args, cwd ? { env, cwd } : { env });
 }

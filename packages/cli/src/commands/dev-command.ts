@@ -41,7 +41,8 @@ export async function devCommand(options: ServeOptions): Promise<void> {
       timer = setTimeout(reload, SETTLE_MS);
     }),
   );
-  server.app.addHook('onClose', async () => {
+  // The HTTP server's own close: Fastify takes no hook once it listens, and startServing has listened.
+  server.app.server.once('close', () => {
     clearTimeout(timer);
     for (const watcher of watchers) watcher.close();
   });

@@ -24,10 +24,22 @@ const SHARED_MODULES: Record<string, unknown> = {
   'zod/v4': zod,
 };
 
+/** What a pipeline module may import without installing it (an editor is pointed at the same: `unfold init`). */
+export const SHARED_MODULE_NAMES: readonly string[] = Object.keys(SHARED_MODULES);
+
 /** One module the pipelines came from, and what it gave. */
 export interface LoadedModule {
   file: string;
   pipelines: AnyPipeline[];
+}
+
+/**
+ * Imports a module of the user's, TypeScript included (jiti), fresh each time (so `unfold dev`
+ * sees edits), with the server's own packages in place of theirs: what `unfold serve` loads
+ * pipelines with and `unfold test` runs a project's tests with, so both see the same code.
+ */
+export function importUserModule(file: string): Promise<unknown> {
+  return createJiti(import.meta.url, { moduleCache: false, fsCache: false, virtualModules: SHARED_MODULES }).import(file, { default: true });
 }
 
 /**
@@ -41,9 +53,8 @@ export function pipelineModulePaths(named: readonly string[], root: string): str
 }
 
 /**
- * Imports a pipeline module, TypeScript included (jiti), fresh each time (so `unfold dev`
- * sees edits). Its default export is a pipeline, an array of pipelines, or a config
- * (`{ pipelines: … }`). Anything else, a missing file or a module that throws on import, is
+ * Imports a pipeline module (`importUserModule`). Its default export is a pipeline, an array
+ * of pipelines, or a config (`{ pipelines: … }`). Anything else, a missing file or a module that throws on import, is
  * `invalid_pipeline_module` naming the file and the problem.
  */
 export async function loadPipelineModule(file: string): Promise<LoadedModule> {
@@ -51,10 +62,9 @@ export async function loadPipelineModule(file: string): Promise<LoadedModule> {
     throw new UnfoldError('invalid_pipeline_module', `cannot load pipelines from ${file}: ${problem}`, cause === undefined ? {} : { cause });
   };
   if (!existsSync(file)) fail('no such file');
-  const jiti = createJiti(import.meta.url, { moduleCache: false, fsCache: false, virtualModules: SHARED_MODULES });
   let exported: unknown;
   try {
-    exported = await jiti.import(file, { default: true });
+    exported = await importUserModule(file);
   } catch (error) {
     // One line (a syntax error's message carries a code frame), short enough for a terminal.
     const message = (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim();
