@@ -23,8 +23,9 @@ const receiptId = { receipt_id: z.string().max(200).optional() };
 
 /**
  * A receipt: OCR words, an SROIE box file, or an image. Words and box files become words
- * checked line by line; `receipt_id` is accepted and dropped (the seed route's id names the
- * run instead). The output is what the tools read and the run stores.
+ * checked line by line; `receipt_id` is accepted and dropped (an event's
+ * `receipt_id` comes from the run's metadata, which the seed route sets). The output is what
+ * the tools read and the run stores.
  */
 export const receiptInputSchema = z
   .union(
