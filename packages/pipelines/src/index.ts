@@ -9,6 +9,7 @@ export * from './receipt/normalize.js';
 export * from './eval/sroie-eval.js';
 export * from './receipt/receipt-image.js';
 export * from './receipt/receipt-input.js';
+export * from './receipt/ocr-extraction.js';
 export * from './fetch/guarded-fetch.js';
 export * from './ocr/ocr-pool.js';
 export * from './email/email-pipeline.js';

@@ -1,8 +1,9 @@
 import { UnfoldError } from '@unfold/protocol';
 import { z } from 'zod';
 import { sleep } from '../abortable.js';
-import type { Pipeline } from '../pipeline.js';
-import type { Tool, ToolContext } from '../tool.js';
+import { definePipeline } from '../authoring/define-pipeline.js';
+import { defineTool } from '../authoring/define-tool.js';
+import type { ToolContext } from '../tool.js';
 
 /**
  * A built-in pipeline with real, paced progress so a fresh server shows a run unfolding
@@ -37,17 +38,19 @@ async function paced(context: ToolContext<DemoInput>, steps: number, stepMs: num
   }
 }
 
-const fetchDocument: Tool<DemoInput> = {
+const fetchDocument = defineTool({
   name: 'fetch_document',
+  input: demoInputSchema,
   async run(context) {
     await paced(context, 4, 60, 'loading');
     return { pages: 1 };
   },
-};
+});
 
-const readText: Tool<DemoInput> = {
+const readText = defineTool({
   name: 'read_text',
-  retry: { attempts: 3, initialDelayMs: 100 },
+  input: demoInputSchema,
+  retries: { retries: 2, initialDelayMs: 100 },
   timeoutMs: 10_000,
   async run(context) {
     if (context.input.flaky && context.attempt === 1) {
@@ -57,36 +60,39 @@ const readText: Tool<DemoInput> = {
     await paced(context, 5, 100, 'reading words');
     return { words: 26 };
   },
-};
+});
 
-const detectLayout: Tool<DemoInput> = {
+const detectLayout = defineTool({
   name: 'detect_layout',
+  input: demoInputSchema,
   async run(context) {
     await paced(context, 3, 120, 'finding sections');
     return { sections: ['header', 'items', 'totals'] };
   },
-};
+});
 
-const labelFields: Tool<DemoInput> = {
+const labelFields = defineTool({
   name: 'label_fields',
+  input: demoInputSchema,
   async run(context) {
-  for (const [index, field] of FIELDS.entries()) {
-    await paced(context, 1, 80, 'labelling');
-    context.emit('field_labeled', { ...field, confidence: 0.9 - index * 0.02, reasoning: 'demo rule' });
-    context.progress(((index + 1) / FIELDS.length) * 100, field.field_name);
-  }
-  context.emit('line_item_found', {
-    description: 'Flat white',
-    quantity: { amount: 2 },
-    price: { unit_price: 5.75, extended_price: 11.5 },
-    line_ids: [4],
-  });
-  return Object.fromEntries(FIELDS.map((field) => [field.field_name, field.value]));
+    for (const [index, field] of FIELDS.entries()) {
+      await paced(context, 1, 80, 'labelling');
+      context.emit('field_labeled', { ...field, confidence: 0.9 - index * 0.02, reasoning: 'demo rule' });
+      context.progress(((index + 1) / FIELDS.length) * 100, field.field_name);
+    }
+    context.emit('line_item_found', {
+      description: 'Flat white',
+      quantity: { amount: 2 },
+      price: { unit_price: 5.75, extended_price: 11.5 },
+      line_ids: [4],
+    });
+    return Object.fromEntries(FIELDS.map((field) => [field.field_name, field.value]));
   },
-};
+});
 
-const validate: Tool<DemoInput> = {
+const validate = defineTool({
   name: 'validate',
+  input: demoInputSchema,
   async run(context) {
     await paced(context, 2, 80, 'checking totals');
     context.emit('validation_result', {
@@ -97,18 +103,12 @@ const validate: Tool<DemoInput> = {
     });
     return { status: 'valid' };
   },
-};
+});
 
-export const demoPipeline: Pipeline<DemoInput> = {
+export const demoPipeline = definePipeline({
   name: 'demo',
   description: 'A built-in pipeline with paced progress, parallel tools, fields and a totals check (about two seconds).',
-  steps: [fetchDocument, { parallel: [readText, detectLayout] }, labelFields, validate],
-  parseInput(input) {
-    const parsed = demoInputSchema.safeParse(input);
-    if (!parsed.success) throw new UnfoldError('invalid_input', z.prettifyError(parsed.error));
-    return parsed.data;
-  },
-  result(outputs) {
-    return { fields: outputs['label_fields'], validation: outputs['validate'] };
-  },
-};
+  input: demoInputSchema,
+  steps: [fetchDocument, [readText, detectLayout], labelFields, validate],
+  result: (outputs) => ({ fields: outputs['label_fields'], validation: outputs['validate'] }),
+});

@@ -11,34 +11,32 @@ const attachmentSchema = z.strictObject({
   content_type: z.string().max(200).default('application/octet-stream'),
 });
 
-/** The original API's JSON email, or a raw RFC 5322 message (an `.eml` file's text). */
-const inputSchema = z.union([
-  z.strictObject({ raw: z.string().min(1).max(MAX_EMAIL_BYTES) }),
-  z.strictObject({
-    sender_name: z.string().max(500).default(''),
-    sender_email: z.string().max(500).default(''),
-    subject: z.string().max(2_000).default(''),
-    body: z.string().max(MAX_EMAIL_BYTES),
-    attachments: z.array(attachmentSchema).max(50).default([]),
-  }),
-]);
-
-export type EmailInput = z.output<typeof inputSchema>;
-
-/** Checks an email input up front: shape, size and attachment sizes. */
-export function parseEmailInput(input: Record<string, unknown>): EmailInput {
-  const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new UnfoldError(
-      'invalid_input',
-      `email input must be {"raw": "<RFC 5322 message>"} or {"sender_name", "sender_email", "subject", "body", "attachments"}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`,
-    );
+/** An attachment over the limit is its own refusal (`email_too_large`), not a malformed input. */
+function checkAttachmentSizes(attachments: readonly z.output<typeof attachmentSchema>[]): void {
+  for (const attachment of attachments) {
+    const bytes = Math.floor((attachment.content_base64.length * 3) / 4);
+    if (bytes > MAX_ATTACHMENT_BYTES) throw new UnfoldError('email_too_large', `attachment ${attachment.filename} is ${bytes} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
   }
-  if ('attachments' in parsed.data) {
-    for (const attachment of parsed.data.attachments) {
-      const bytes = Math.floor((attachment.content_base64.length * 3) / 4);
-      if (bytes > MAX_ATTACHMENT_BYTES) throw new UnfoldError('email_too_large', `attachment ${attachment.filename} is ${bytes} bytes; the limit is ${MAX_ATTACHMENT_BYTES}`);
-    }
-  }
-  return parsed.data;
 }
+
+/** The original API's JSON email, or a raw RFC 5322 message (an `.eml` file's text), checked up front: shape, size and attachment sizes. */
+export const emailInputSchema = z
+  .union(
+    [
+      z.strictObject({ raw: z.string().min(1).max(MAX_EMAIL_BYTES) }),
+      z.strictObject({
+        sender_name: z.string().max(500).default(''),
+        sender_email: z.string().max(500).default(''),
+        subject: z.string().max(2_000).default(''),
+        body: z.string().max(MAX_EMAIL_BYTES),
+        attachments: z.array(attachmentSchema).max(50).default([]),
+      }),
+    ],
+    { error: 'Invalid input: an email is {"raw": "<RFC 5322 message>"} or {"sender_name", "sender_email", "subject", "body", "attachments"}' },
+  )
+  .transform((email) => {
+    if ('attachments' in email) checkAttachmentSizes(email.attachments);
+    return email;
+  });
+
+export type EmailInput = z.output<typeof emailInputSchema>;

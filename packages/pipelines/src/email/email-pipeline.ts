@@ -1,31 +1,33 @@
-import type { Pipeline, Tool } from '@unfold/engine';
+import { definePipeline, defineTool, type Tool } from '@unfold/engine';
+import { UnfoldError } from '@unfold/protocol';
 import { domainNameProvider, researchCompany, researchQuery, type ResearchOutcome, type ResearchProvider } from './company-research.js';
-import { parseEmailInput, type EmailInput } from './email-input.js';
+import { emailInputSchema, type EmailInput } from './email-input.js';
 import { parseEmail, type ParsedEmail } from './parse-email.js';
 import { extractByRules, type ExtractedField } from './rules-extractor.js';
 import type { CreatedRecord, RecordSink } from './sinks/record-sink.js';
 import { validateFields, type ValidatedRecord } from './validate-fields.js';
 
-const parse: Tool<EmailInput> = {
+const parse = defineTool({
   name: 'parse',
+  input: emailInputSchema,
   async run(context) {
     const email = await parseEmail(context.input);
     context.progress(100, `${email.body.length} characters${email.signature ? ', signature found' : ''}${email.quoted ? ', quoted text set aside' : ''}`);
     return email;
   },
-};
+});
 
-const extract: Tool<EmailInput> = {
+const extract = defineTool({
   name: 'extract',
-  async run(context) {
+  run(context) {
     const fields = extractByRules(context.outputs['parse'] as ParsedEmail);
     for (const field of fields) context.emit('extraction_field', { field_name: field.field_name, value: field.value, complete: true });
     return fields;
   },
-};
+});
 
-function research(providers: readonly ResearchProvider[], timeoutMs: number): Tool<EmailInput> {
-  return {
+function research(providers: readonly ResearchProvider[], timeoutMs: number) {
+  return defineTool({
     name: 'research',
     // Research never fails the run: the tool falls back to a low-confidence guess itself.
     optional: true,
@@ -44,12 +46,12 @@ function research(providers: readonly ResearchProvider[], timeoutMs: number): To
       });
       return outcome;
     },
-  };
+  });
 }
 
-const validate: Tool<EmailInput> = {
+const validate = defineTool({
   name: 'validate',
-  async run(context) {
+  run(context) {
     const researched = (context.outputs['research'] as ResearchOutcome | undefined)?.finding;
     // Research replaces the extracted guess only when it is sure; the offline domain
     // reading (0.5) does not beat an organisation line read from the signature.
@@ -57,21 +59,25 @@ const validate: Tool<EmailInput> = {
     for (const note of record.notes) context.emit('validation_result', { ...note, severity: note.passed ? 'info' : 'warning' });
     return record;
   },
-};
+});
 
 /** Saves the validated record; the run id is the idempotency key, so a retried run saves once. */
-function createRecords(sink: RecordSink): Tool<EmailInput> {
-  return {
+function createRecords(sink: RecordSink) {
+  return defineTool({
     name: 'create_records',
     timeoutMs: 30_000,
-    retry: { attempts: 4, initialDelayMs: 250, maxDelayMs: 4_000 },
+    retries: { retries: 3, initialDelayMs: 250, maxDelayMs: 4_000 },
     async run(context) {
       const record = context.outputs['validate'] as ValidatedRecord;
-      const created = await sink.save(record.fields, context.runId, (context.outputs['parse'] as ParsedEmail).attachments);
+      const created = await sink.save(record.fields, context.runId, (context.outputs['parse'] as ParsedEmail).attachments).catch((error: unknown) => {
+        // A sink marks what another try may cure (a timeout, a 5xx) transient; anything else
+        // it throws (a constraint, a bug) would fail the same way again, so it is not retried.
+        throw UnfoldError.isInstance(error) ? error : new UnfoldError('tool_failed', error instanceof Error ? error.message : String(error), { cause: error });
+      });
       for (const entry of created) context.emit('record_created', { sink: sink.name, record_type: entry.record_type, record_id: entry.record_id, created: entry.created });
       return created;
     },
-  };
+  });
 }
 
 export interface EmailPipelineOptions {
@@ -90,17 +96,17 @@ export interface EmailPipelineOptions {
  * (contact and job fields by rules ∥ company research) → a cleaned record → records in
  * the configured sink. The model extractor and the Zoho sink join it next (issue 5).
  */
-export function createEmailPipeline(options: EmailPipelineOptions = {}): Pipeline<EmailInput> {
-  return {
+export function createEmailPipeline(options: EmailPipelineOptions = {}) {
+  return definePipeline({
     name: 'email',
     description: 'email → contact and job fields (rules) ∥ company research → validated record',
+    input: emailInputSchema,
     steps: [
       parse,
-      { parallel: [options.extractor ?? extract, research(options.researchProviders ?? [domainNameProvider], options.researchTimeoutMs ?? 5_000)] },
+      [options.extractor ?? extract, research(options.researchProviders ?? [domainNameProvider], options.researchTimeoutMs ?? 5_000)],
       validate,
       ...(options.sink ? [createRecords(options.sink)] : []),
     ],
-    parseInput: parseEmailInput,
     result(outputs) {
       const email = outputs['parse'] as ParsedEmail;
       const record = outputs['validate'] as ValidatedRecord;
@@ -111,7 +117,7 @@ export function createEmailPipeline(options: EmailPipelineOptions = {}): Pipelin
     async close() {
       await options.sink?.close();
     },
-  };
+  });
 }
 
 /** The email pipeline without a sink (evaluation, tests); servers build theirs from configuration. */

@@ -1,9 +1,8 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Tool, ToolContext } from '@unfold/engine';
+import { defineTool } from '@unfold/engine';
 import { UnfoldError } from '@unfold/protocol';
 import { APICallError, NoObjectGeneratedError, streamObject, type LanguageModel } from 'ai';
 import { z } from 'zod';
-import type { EmailInput } from './email-input.js';
 import type { ParsedEmail } from './parse-email.js';
 import { EMAIL_FIELDS, type EmailField, type ExtractedField } from './rules-extractor.js';
 
@@ -41,12 +40,12 @@ function modelAttributes(model: LanguageModel): Record<string, string> {
  * moment the partial answer moves past it (JSON keys arrive in order), then validates the
  * whole answer against the schema.
  */
-export function modelExtractor(model: LanguageModel): Tool<EmailInput> {
-  return {
+export function modelExtractor(model: LanguageModel) {
+  return defineTool({
     name: 'extract',
     timeoutMs: 60_000,
-    retry: { attempts: 3, initialDelayMs: 500, maxDelayMs: 5_000 },
-    async run(context: ToolContext<EmailInput>): Promise<ExtractedField[]> {
+    retries: { retries: 2, initialDelayMs: 500, maxDelayMs: 5_000 },
+    async run(context): Promise<ExtractedField[]> {
       const email = context.outputs['parse'] as ParsedEmail;
       const announced = new Map<EmailField, string>();
       const announce = (field: EmailField, value: unknown): void => {
@@ -90,5 +89,5 @@ export function modelExtractor(model: LanguageModel): Tool<EmailInput> {
         span.end();
       }
     },
-  };
+  });
 }

@@ -1,18 +1,17 @@
-import type { Pipeline, Tool } from '@unfold/engine';
-import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from '../fetch/guarded-fetch.js';
-import { OcrPool } from '../ocr/ocr-pool.js';
-import { ocrExtraction } from './ocr-extraction.js';
+import { definePipeline, defineTool, type ToolContext } from '@unfold/engine';
+import { createOcrTool, type OcrToolOptions } from './ocr-extraction.js';
 import { currencyOf, labelFields } from './field-labeler.js';
 import { extractLineItems, type LineItem } from './line-items.js';
 import type { LabeledField } from './receipt-labels.js';
-import { parseReceiptInput, storedReceiptInput, type ReceiptInput } from './receipt-input.js';
+import { receiptInputSchema } from './receipt-input.js';
 import { analyseStructure, type ReceiptStructure } from './receipt-structure.js';
 import type { ReceiptWord } from './receipt-words.js';
 import { checkTotals } from './totals-check.js';
 
-const structureAnalysis: Tool<ReceiptInput> = {
+const structureAnalysis = defineTool({
   name: 'structure_analysis',
-  async run(context) {
+  input: receiptInputSchema,
+  run(context) {
     const words = 'words' in context.input ? context.input.words : (context.outputs['ocr_extraction'] as ReceiptWord[]);
     context.emit('receipt_words', {
       words: words.map((word) => ({
@@ -27,9 +26,9 @@ const structureAnalysis: Tool<ReceiptInput> = {
     context.progress(100, `${structure.rows.length} rows in ${structure.sections.map((section) => section.section).join(', ')}`);
     return structure;
   },
-};
+});
 
-function emitField(context: Parameters<Tool<ReceiptInput>['run']>[0], field: LabeledField): void {
+function emitField(context: ToolContext<unknown>, field: LabeledField): void {
   context.emit('field_labeled', {
     field_name: field.field_name,
     value: field.value,
@@ -40,9 +39,9 @@ function emitField(context: Parameters<Tool<ReceiptInput>['run']>[0], field: Lab
   });
 }
 
-const fieldLabeling: Tool<ReceiptInput> = {
+const fieldLabeling = defineTool({
   name: 'field_labeling',
-  async run(context) {
+  run(context) {
     const fields = labelFields(context.outputs['structure_analysis'] as ReceiptStructure);
     for (const [index, field] of fields.entries()) {
       emitField(context, field);
@@ -50,11 +49,11 @@ const fieldLabeling: Tool<ReceiptInput> = {
     }
     return fields;
   },
-};
+});
 
-const lineItemExtraction: Tool<ReceiptInput> = {
+const lineItemExtraction = defineTool({
   name: 'line_item_extraction',
-  async run(context) {
+  run(context) {
     const items = extractLineItems(context.outputs['structure_analysis'] as ReceiptStructure);
     for (const [index, item] of items.entries()) {
       for (const field of item.fields) emitField(context, field);
@@ -68,46 +67,35 @@ const lineItemExtraction: Tool<ReceiptInput> = {
     }
     return items;
   },
-};
+});
 
-const validation: Tool<ReceiptInput> = {
+const validation = defineTool({
   name: 'validation',
-  async run(context) {
+  run(context) {
     const check = checkTotals(context.outputs['field_labeling'] as LabeledField[], context.outputs['line_item_extraction'] as LineItem[]);
     for (const rule of check.rules) context.emit('validation_result', rule);
     return check;
   },
-};
+});
 
 const single = (fields: readonly LabeledField[], name: LabeledField['field_name']) => fields.find((field) => field.field_name === name);
 
-export interface ReceiptPipelineOptions {
-  ocrWorkers?: number;
-  /** How an `image_url` may be fetched: by default public addresses only. */
-  fetch?: GuardedFetchOptions;
-}
+export type ReceiptPipelineOptions = OcrToolOptions;
 
 /**
  * Image (OCR) or words → structure → fields → line items → totals check, in the seed's
- * order. The OCR pool is made on the first image, the fetcher on the first image URL; both
- * are kept until `close`.
+ * order. The OCR tool keeps its pool and fetcher until the pipeline's `close`.
  */
-export function createReceiptPipeline(options: ReceiptPipelineOptions = {}): Pipeline<ReceiptInput> {
-  let pool: OcrPool | undefined;
-  let fetcher: GuardedFetch | undefined;
-  return {
+export function createReceiptPipeline(options: ReceiptPipelineOptions = {}) {
+  const ocr = createOcrTool(options);
+  return definePipeline({
     name: 'receipt',
     description: 'receipt image, OCR words or SROIE boxes → labelled fields, line items and a totals check',
-    steps: [ocrExtraction(() => (pool ??= new OcrPool(options.ocrWorkers)), () => (fetcher ??= createGuardedFetch(options.fetch))), structureAnalysis, fieldLabeling, lineItemExtraction, validation],
-    parseInput: parseReceiptInput,
-    storedInput: storedReceiptInput,
+    input: receiptInputSchema,
+    steps: [ocr, structureAnalysis, fieldLabeling, lineItemExtraction, validation],
     result: receiptResult,
-    async close() {
-      await Promise.all([pool?.close(), fetcher?.close()]);
-      pool = undefined;
-      fetcher = undefined;
-    },
-  };
+    close: () => ocr.close(),
+  });
 }
 
 function receiptResult(outputs: Readonly<Record<string, unknown>>): Record<string, unknown> {
