@@ -207,6 +207,18 @@ describe('defineTool', () => {
     const transient = attempts(1, () => new UnfoldError('tool_failed', 'busy', { transient: true }));
     await runInMemory(transient.pipeline, {});
     expect(transient.tries()).toBe(2);
+
+    let tries = 0;
+    const chosen = defineTool({
+      name: 'chosen',
+      retries: { retries: 3, initialDelayMs: 1, retryable: (error) => (error as Error).message === 'again' },
+      run() {
+        tries++;
+        throw new Error(tries < 2 ? 'again' : 'for good');
+      },
+    });
+    await runInMemory(definePipeline({ name: 'chosen', description: '', input: z.object({}), steps: [chosen] }), {});
+    expect(tries).toBe(2);
   });
 
   it('passes timeout, optional and skip to the engine and refuses settings that cannot work', async () => {

@@ -7,6 +7,8 @@ export interface RetryOptions {
   retries: number;
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** Which failures another try may cure; by default any but an `UnfoldError` not marked transient. */
+  retryable?(error: unknown): boolean;
 }
 
 export interface ToolDefinition<Name extends string, Input, Output, Events extends EventSchemas> {
@@ -49,7 +51,7 @@ function retryPolicy(retries: number | RetryOptions): RetryPolicy {
     attempts: options.retries + 1,
     initialDelayMs: options.initialDelayMs ?? DEFAULT_RETRY_DELAY_MS,
     ...(options.maxDelayMs === undefined ? {} : { maxDelayMs: options.maxDelayMs }),
-    retryable: worthRetrying,
+    retryable: options.retryable ?? worthRetrying,
   };
 }
 

@@ -66,14 +66,12 @@ function createRecords(sink: RecordSink) {
   return defineTool({
     name: 'create_records',
     timeoutMs: 30_000,
-    retries: { retries: 3, initialDelayMs: 250, maxDelayMs: 4_000 },
+    // A sink marks what another try may cure (a timeout, a 5xx) transient; anything else it
+    // throws (a constraint, a bug) would fail the same way again, so it is not retried.
+    retries: { retries: 3, initialDelayMs: 250, maxDelayMs: 4_000, retryable: (error) => UnfoldError.isInstance(error) && error.transient },
     async run(context) {
       const record = context.outputs['validate'] as ValidatedRecord;
-      const created = await sink.save(record.fields, context.runId, (context.outputs['parse'] as ParsedEmail).attachments).catch((error: unknown) => {
-        // A sink marks what another try may cure (a timeout, a 5xx) transient; anything else
-        // it throws (a constraint, a bug) would fail the same way again, so it is not retried.
-        throw UnfoldError.isInstance(error) ? error : new UnfoldError('tool_failed', error instanceof Error ? error.message : String(error), { cause: error });
-      });
+      const created = await sink.save(record.fields, context.runId, (context.outputs['parse'] as ParsedEmail).attachments);
       for (const entry of created) context.emit('record_created', { sink: sink.name, record_type: entry.record_type, record_id: entry.record_id, created: entry.created });
       return created;
     },
