@@ -6,6 +6,7 @@ import { useClient } from '../client-context.js';
 import { errorText } from '../error-text.js';
 import { StatusBadge } from '../status-badge.js';
 import { ConnectionBadge } from './connection-badge.js';
+import { CustomEventsView } from './custom-events-view.js';
 import { EmailView } from './email-view.js';
 import { EventList } from './event-list.js';
 import { ReceiptView } from './receipt-view.js';
@@ -15,7 +16,11 @@ import { ToolTimeline, formatMs } from './tool-timeline.js';
 import { useReplay } from './use-replay.js';
 import { useRunModel } from './use-run-model.js';
 
-/** One run, unfolding live: tools, what the pipeline found, the raw events, the connection. */
+/**
+ * One run of any pipeline, unfolding live: tools, what the pipeline found (the receipt and
+ * email pipelines have views of their own; any other shows its data-* events), the raw
+ * events, the connection.
+ */
 export function RunPage({ runId }: { runId: string }) {
   const client = useClient();
   const view = useRun(runId, { client });
@@ -85,8 +90,7 @@ export function RunPage({ runId }: { runId: string }) {
           <h2 id="tools-title">Tools</h2>
           <ToolTimeline tools={model.tools} />
         </section>
-        {pipeline === 'receipt' && <ReceiptView runId={runId} model={model} />}
-        {pipeline === 'email' && <EmailView model={model} />}
+        {pipeline === 'receipt' ? <ReceiptView runId={runId} model={model} /> : pipeline === 'email' ? <EmailView model={model} /> : <CustomEventsView events={model.customEvents} />}
       </div>
       <EventList events={shown} model={model} />
     </div>
