@@ -1,11 +1,14 @@
 import type { CustomEvent } from '@unfold/protocol';
-import { memo, useMemo, useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { oneLineJson, prettyJson } from './json-text.js';
 
 /** The latest this many are rendered: a pipeline may stream thousands, and the Events list below holds them all. */
 export const MAX_CUSTOM_EVENTS_SHOWN = 100;
-/** A payload whose JSON is this many lines or fewer starts open; larger ones start folded. */
+/** A payload whose JSON is at most this many lines and characters starts open; a larger one starts folded. */
 const OPEN_UP_TO_LINES = 12;
+const OPEN_UP_TO_CHARS = 600;
+/** How near the bottom (px) the list counts as following the newest event. */
+const FOLLOW_SLACK = 40;
 
 /**
  * The `data-*` events of any pipeline, in order as they stream, each with its type and its
@@ -13,6 +16,12 @@ const OPEN_UP_TO_LINES = 12;
  */
 export function CustomEventsView({ events }: { events: readonly CustomEvent[] }) {
   const shown = events.length > MAX_CUSTOM_EVENTS_SHOWN ? events.slice(-MAX_CUSTOM_EVENTS_SHOWN) : events;
+  const list = useRef<HTMLOListElement>(null);
+  // Like a log, the list keeps the newest event in sight, unless the person scrolled up to read.
+  const following = useRef(true);
+  useLayoutEffect(() => {
+    if (list.current && following.current) list.current.scrollTop = list.current.scrollHeight;
+  }, [events.length]);
   return (
     <section className="panel custom-events" aria-labelledby="custom-events-title">
       <div className="panel-head">
@@ -27,7 +36,15 @@ export function CustomEventsView({ events }: { events: readonly CustomEvent[] })
           Showing the latest {shown.length} of {events.length}; every event is in the Events list below.
         </p>
       )}
-      <ol className="custom-event-list" aria-label="Data events">
+      <ol
+        ref={list}
+        className="custom-event-list"
+        aria-label="Data events"
+        onScroll={(scrolled) => {
+          const element = scrolled.currentTarget;
+          following.current = element.scrollHeight - element.scrollTop - element.clientHeight < FOLLOW_SLACK;
+        }}
+      >
         {shown.map((event) => (
           <CustomEventItem key={event.seq} event={event} />
         ))}
@@ -39,7 +56,7 @@ export function CustomEventsView({ events }: { events: readonly CustomEvent[] })
 // Memoised on the event object, which never changes: a new event renders one row, not all of them.
 const CustomEventItem = memo(function CustomEventItem({ event }: { event: CustomEvent }) {
   const json = useMemo(() => prettyJson(event.data), [event.data]);
-  const [open, setOpen] = useState(() => json.omitted === 0 && json.text.split('\n').length <= OPEN_UP_TO_LINES);
+  const [open, setOpen] = useState(() => json.text.length <= OPEN_UP_TO_CHARS && json.text.split('\n').length <= OPEN_UP_TO_LINES);
   return (
     <li className="custom-event" data-testid="custom-event" data-type={event.event_type} data-seq={event.seq}>
       <details open={open} onToggle={(toggled) => setOpen(toggled.currentTarget.open)}>
