@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
-import type { CustomEvent, UnfoldEvent } from '@unfold/protocol';
+import type { CustomEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
 import { ProgressView, customEventLine } from './progress-view.js';
 
-const envelope = { run_id: 'r', pipeline: 'invoice', timestamp: '2026-01-01T00:00:00.000Z' };
+const envelope = { event_id: 'e', run_id: 'r', pipeline: 'invoice', timestamp: '2026-01-01T00:00:00.000Z', metadata: {} };
 const line = (seq: number, data: unknown): CustomEvent => ({ ...envelope, seq, event_type: 'data-line', data });
 
 /** A terminal of `columns` that keeps what is written to it. */
@@ -23,7 +23,7 @@ describe('progress view', () => {
   it('writes each data-* event of any pipeline as its type and its data on one line', () => {
     const terminal = fakeTerminal(80);
     const view = new ProgressView(terminal.stream);
-    view.handle({ ...envelope, seq: 1, event_type: 'tool_started', tool_name: 'read_lines', attempt: 1 } as UnfoldEvent);
+    view.handle({ ...envelope, seq: 1, event_type: 'tool_started', tool_name: 'read_lines', status: 'started', attempt: 1 });
     view.handle(line(2, { index: 0, item: 'paper', amount: 12.5 }));
     view.handle({ ...envelope, seq: 3, event_type: 'data-total', data: { total: 99.75, currency: 'EUR' } });
     view.stop();

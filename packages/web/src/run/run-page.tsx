@@ -14,13 +14,10 @@ import { ReplayBar } from './replay-bar.js';
 import { ServerOutageNotice } from './server-outage-notice.js';
 import { ToolTimeline, formatMs } from './tool-timeline.js';
 import { useReplay } from './use-replay.js';
+import type { RunModel } from './run-model.js';
 import { useRunModel } from './use-run-model.js';
 
-/**
- * One run of any pipeline, unfolding live: tools, what the pipeline found (the receipt and
- * email pipelines have views of their own; any other shows its data-* events), the raw
- * events, the connection.
- */
+/** One run of any pipeline, unfolding live: tools, what the pipeline found, the raw events, the connection. */
 export function RunPage({ runId }: { runId: string }) {
   const client = useClient();
   const view = useRun(runId, { client });
@@ -90,11 +87,18 @@ export function RunPage({ runId }: { runId: string }) {
           <h2 id="tools-title">Tools</h2>
           <ToolTimeline tools={model.tools} />
         </section>
-        {pipeline === 'receipt' ? <ReceiptView runId={runId} model={model} /> : pipeline === 'email' ? <EmailView model={model} /> : <CustomEventsView events={model.customEvents} />}
+        {pipeline && <PipelineView pipeline={pipeline} runId={runId} model={model} />}
       </div>
       <EventList events={shown} model={model} />
     </div>
   );
+}
+
+/** What the pipeline found: the built-in receipt and email pipelines have views of their own; any other, the user's included, shows its data-* events. */
+function PipelineView({ pipeline, runId, model }: { pipeline: string; runId: string; model: RunModel }) {
+  if (pipeline === 'receipt') return <ReceiptView runId={runId} model={model} />;
+  if (pipeline === 'email') return <EmailView model={model} />;
+  return <CustomEventsView events={model.customEvents} />;
 }
 
 function latestAnnouncement(tools: ReturnType<typeof useRunModel>['tools'], terminal: string | undefined): string {
