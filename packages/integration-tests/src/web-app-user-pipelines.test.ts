@@ -85,6 +85,8 @@ describe('web app with a user pipeline loaded', () => {
     await page.getByRole('button', { name: 'Run invoice' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/^The input is not valid JSON/);
     expect(new URL(page.url()).pathname).toBe('/');
+    // The runs list filters by the server's pipelines, the user's among them.
+    expect(await page.locator('.filters select').first().locator('option').allTextContents()).toContain('invoice');
     await page.close();
   });
 

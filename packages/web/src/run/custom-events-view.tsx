@@ -30,7 +30,6 @@ export function CustomEventsView({ events }: { events: readonly CustomEvent[] })
           {events.length} data-* events
         </span>
       </div>
-      {events.length === 0 && <p className="muted">None yet: each data-* event a tool emits appears here as it streams.</p>}
       {shown.length < events.length && (
         <p className="notice" data-testid="custom-events-capped">
           Showing the latest {shown.length} of {events.length}; every event is in the Events list below.

@@ -94,11 +94,11 @@ export function RunPage({ runId }: { runId: string }) {
   );
 }
 
-/** What the pipeline found: the built-in receipt and email pipelines have views of their own; any other, the user's included, shows its data-* events. */
+/** What the pipeline found: the built-in receipt and email pipelines have views of their own; any other, the user's included, shows its data-* events once the first one streams. */
 function PipelineView({ pipeline, runId, model }: { pipeline: string; runId: string; model: RunModel }) {
   if (pipeline === 'receipt') return <ReceiptView runId={runId} model={model} />;
   if (pipeline === 'email') return <EmailView model={model} />;
-  return <CustomEventsView events={model.customEvents} />;
+  return model.customEvents.length > 0 ? <CustomEventsView events={model.customEvents} /> : null;
 }
 
 function latestAnnouncement(tools: ReturnType<typeof useRunModel>['tools'], terminal: string | undefined): string {
