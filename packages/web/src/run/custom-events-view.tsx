@@ -3,7 +3,7 @@ import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { oneLineJson, prettyJson } from './json-text.js';
 
 /** The latest this many are rendered: a pipeline may stream thousands, and the Events list below holds them all. */
-export const MAX_CUSTOM_EVENTS_SHOWN = 100;
+const MAX_CUSTOM_EVENTS_SHOWN = 100;
 /** A payload whose JSON is at most this many lines and characters starts open; a larger one starts folded. */
 const OPEN_UP_TO_LINES = 12;
 const OPEN_UP_TO_CHARS = 600;
@@ -65,7 +65,7 @@ const CustomEventItem = memo(function CustomEventItem({ event }: { event: Custom
           {!open && <span className="event-brief">{oneLineJson(event.data)}</span>}
         </summary>
         {open && (
-          <pre className="event-json" data-testid="custom-event-data">
+          <pre className="event-json">
             {json.text}
             {json.omitted > 0 && <span className="cut">{`\n… ${json.omitted.toLocaleString()} more characters not shown here; all of it is in event #${event.seq} of the Events list`}</span>}
           </pre>
