@@ -30,6 +30,7 @@ describe('createClient', () => {
     await client.listRuns({ status: 'failed', limit: 5, cursor: undefined });
     await client.cancelRun('r1');
     await client.negotiate(['r1', 'r2']);
+    await client.listPipelines();
     expect(requests.map(({ method, url, body }) => [method, url, body])).toEqual([
       ['POST', 'http://host/base/v1/runs', { pipeline: 'demo', input: {} }],
       ['GET', 'http://host/base/v1/runs/a%2Fb', undefined],
@@ -37,6 +38,7 @@ describe('createClient', () => {
       ['GET', 'http://host/base/v1/runs?status=failed&limit=5', undefined],
       ['POST', 'http://host/base/v1/runs/r1/cancel', {}],
       ['POST', 'http://host/base/v1/negotiate', { run_ids: ['r1', 'r2'] }],
+      ['GET', 'http://host/base/v1/pipelines', undefined],
     ]);
     expect(requests[0]?.headers).toMatchObject({ 'x-api-key': 'secret', 'x-trace': 't' });
     const anonymous = recordingFetch();

@@ -6,6 +6,7 @@ import {
   type ListRunsQuery,
   type NegotiateResponse,
   type PipelineContract,
+  type PipelineList,
   type RunList,
   type RunResource,
   type TransportName,
@@ -72,6 +73,8 @@ export interface UnfoldClient<Pipelines = never> {
   listRuns(query?: ListRunsQuery): Promise<RunList>;
   cancelRun(runId: string): Promise<RunResource>;
   negotiate(runIds: string[]): Promise<NegotiateResponse>;
+  /** Every pipeline the server runs, built-in and the user's, with its tools, input schema and custom events. */
+  listPipelines(): Promise<PipelineList>;
   /** Follows a run (it may not exist yet) until its terminal event. */
   watch(runId: string, options?: WatchOptions): RunStream;
   /** Subscribes first, then starts the run, so not one event is missed; typed by the pipeline it names. */
@@ -114,6 +117,7 @@ export function createClient<Pipelines = never>(options: ClientOptions): UnfoldC
     },
     cancelRun: (runId) => requestJson(http, 'POST', `${path(runId)}/cancel`, {}),
     negotiate: (runIds) => requestJson(http, 'POST', 'v1/negotiate', { run_ids: runIds }),
+    listPipelines: () => requestJson(http, 'GET', 'v1/pipelines'),
     watch: (runId, watchOptions) =>
       new RunStream(runId, { baseUrl: options.baseUrl, fetch: fetchImpl, headers, transports, reconnect, negotiate: client.negotiate }, watchOptions),
     watchRuns(handlers) {

@@ -1,14 +1,17 @@
+import { execFile } from 'node:child_process';
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createClient, type TransportName } from '@unfold/client/node';
-import { TRANSPORTS, type PipelineList, type UnfoldEvent } from '@unfold/protocol';
+import { TRANSPORTS, isCustomEventType, type PipelineList, type UnfoldEvent } from '@unfold/protocol';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { runUnfold } from './cli-process.js';
-import { spawnServer, type ServerProcess } from './faults/spawn-server.js';
+import { UNFOLD_BIN, spawnServer, type ServerProcess } from './faults/spawn-server.js';
 import type invoice from './user-pipeline/invoice-pipeline.js';
 
+const execFileAsync = promisify(execFile);
 const FIXTURE = fileURLToPath(new URL('./user-pipeline/invoice-pipeline.ts', import.meta.url));
 const LINES = [
   { item: 'paper', amount: 12.5 },
@@ -101,6 +104,50 @@ describe('a pipeline module of the user\'s, loaded by `unfold serve --pipelines`
     const run = (await (await fetch(`${server.url}/v1/runs/${stream.runId}`)).json()) as { status: string; error: { code: string } };
     expect(run).toMatchObject({ status: 'failed', error: { code: 'invalid_event' } });
   });
+});
+
+describe('`unfold run` of a user pipeline (--pipelines)', () => {
+  let project: { dir: string; module: string };
+  const env = () => ({ UNFOLD_DATA_DIR: join(project.dir, '.unfold'), LOG_LEVEL: 'warn' });
+  const inputFile = async (input: unknown) => {
+    const file = join(project.dir, 'input.json');
+    await writeFile(file, JSON.stringify(input));
+    return file;
+  };
+  const run = async (input: unknown) => runUnfold(['run', 'invoice', await inputFile(input), '--json', '--pipelines', project.module], env());
+  beforeAll(async () => {
+    project = await userProject();
+  });
+  afterAll(() => rm(project.dir, { recursive: true, force: true }));
+
+  it('takes its input from a JSON file and prints its custom events with their data, in order, then its result', async () => {
+    const { code, stdout, stderr } = await run({ vendor: 'ACME', lines: LINES });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const events = stdout.trim().split('\n').map((text) => JSON.parse(text) as UnfoldEvent);
+    expect(events.filter((event) => isCustomEventType(event.event_type)).map((event) => [event.event_type, 'data' in event ? event.data : undefined])).toEqual([
+      ...LINES.map((line, index) => ['data-line', { index, ...line }]),
+      ['data-total', { total: 99.75, currency: 'EUR' }],
+    ]);
+    expect(events.at(-1)).toMatchObject({ event_type: 'processing_completed', result: { vendor: 'ACME', total: 99.75 } });
+  }, 30_000);
+
+  it('shows each custom event as its type and its data on one line in the live terminal view', async () => {
+    const args = [process.execPath, UNFOLD_BIN, 'run', 'invoice', await inputFile({ vendor: 'ACME', lines: LINES }), '--pipelines', project.module];
+    // script(1) gives the CLI a terminal, where it draws the live view instead of printing NDJSON.
+    const { stdout } = await execFileAsync('script', ['-qec', args.map((arg) => `'${arg}'`).join(' '), '/dev/null'], { env: { ...process.env, ...env() } });
+    expect(stdout).toContain('read_lines');
+    expect(stdout).toContain('  data-line {"index":0,"item":"paper","amount":12.5}');
+    expect(stdout).toContain('  data-line {"index":2,"item":"stapler","amount":7.25}');
+    expect(stdout).toContain('  data-total {"total":99.75,"currency":"EUR"}');
+  }, 30_000);
+
+  it('refuses input its schema does not describe with invalid_input', async () => {
+    const { code, stdout, stderr } = await run({ vendor: 'ACME', lines: [] });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/invoice input: .*lines.*\(invalid_input\)/s);
+  }, 30_000);
 });
 
 describe('a pipeline module that cannot load', () => {

@@ -1,23 +1,37 @@
-import type { UnfoldEvent } from '@unfold/protocol';
+import { isCustomEventType, type CustomEvent, type UnfoldEvent } from '@unfold/protocol';
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+
+/** Columns assumed when the terminal does not say. */
+const DEFAULT_WIDTH = 100;
+
+/** A custom event as one terminal line: its type and its data as JSON, cut to `width` so the line never wraps under the bars. */
+export function customEventLine(event: CustomEvent, width: number): string {
+  const line = `  ${event.event_type} ${JSON.stringify(event.data) ?? ''}`;
+  return line.length > width ? `${line.slice(0, Math.max(width - 1, 0))}…` : line;
+}
 
 /**
  * A progress bar per tool on a terminal. Bars appear when a tool starts, in the order
- * the tools started, and end with the tool's outcome.
+ * the tools started, and end with the tool's outcome; what the pipeline finds (fields,
+ * checks, any pipeline's data-* events) is written above them as it streams.
  */
 export class ProgressView {
   private readonly bars = new Map<string, SingleBar>();
-  private readonly multibar = new MultiBar(
-    {
-      format: ' {bar} {percentage}% | {tool} | {message}',
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      stream: process.stderr,
-      forceRedraw: true,
-    },
-    Presets.shades_classic,
-  );
+  private readonly multibar: MultiBar;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    this.multibar = new MultiBar(
+      {
+        format: ' {bar} {percentage}% | {tool} | {message}',
+        hideCursor: true,
+        clearOnComplete: false,
+        stopOnComplete: false,
+        stream,
+        forceRedraw: true,
+      },
+      Presets.shades_classic,
+    );
+  }
 
   handle(event: UnfoldEvent): void {
     switch (event.event_type) {
@@ -46,11 +60,15 @@ export class ProgressView {
         this.multibar.log(`  ${event.passed ? 'ok ' : 'BAD'} ${event.rule}: ${event.message}\n`);
         return;
       default:
+        if (isCustomEventType(event.event_type)) this.multibar.log(`${customEventLine(event as CustomEvent, this.stream.columns || DEFAULT_WIDTH)}\n`);
         return;
     }
   }
 
   stop(): void {
+    // cli-progress writes logged lines on a redraw only, and stop does not redraw: the lines
+    // logged since the last one (often the run's last events) would be lost without this.
+    this.multibar.update();
     this.multibar.stop();
   }
 

@@ -8,7 +8,8 @@ async function readStdin(): Promise<string> {
 }
 
 /**
- * The run input from a file or standard input (`-`). JSON is the input itself; for the
+ * The run input from a file or standard input (`-`). JSON is the input itself, for any
+ * pipeline (a user's own ones take only JSON, whatever the file is named); for the
  * receipt pipeline a JPEG/PNG or an http(s) URL is the image, a JSON array its OCR words
  * and a `.txt` file an SROIE box file; for the email pipeline an `.eml` or `.txt` file is
  * the raw message.

@@ -1,6 +1,7 @@
-import type { UnfoldEvent } from '@unfold/protocol';
+import { isCustomEventType, type CustomEvent, type UnfoldEvent } from '@unfold/protocol';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
+import { oneLineJson } from './json-text.js';
 import type { RunModel } from './run-model.js';
 
 /** Every event, virtualised (a run may have tens of thousands), filterable by type, each expandable as JSON. */
@@ -88,6 +89,6 @@ function brief(event: UnfoldEvent): string {
     case 'processing_failed':
       return event.error;
     default:
-      return '';
+      return isCustomEventType(event.event_type) ? oneLineJson((event as CustomEvent).data) : '';
   }
 }

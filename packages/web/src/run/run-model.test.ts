@@ -1,6 +1,7 @@
-import { runInMemory, demoPipeline } from '@unfold/engine';
+import { definePipeline, defineTool, demoPipeline, runInMemory, runPipeline } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { RunModelBuilder, reduceRun } from './run-model.js';
 
 async function demoEvents(input: Record<string, unknown>): Promise<UnfoldEvent[]> {
@@ -29,6 +30,27 @@ describe('run model', () => {
     const replay = builder.build(events.slice(0, 3));
     expect(replay.status).toBe('running');
     expect(replay.tools).toHaveLength(1);
+  });
+
+  it('keeps the data-* events of a pipeline it has never heard of, in order, beside its tools', async () => {
+    const count = defineTool({
+      name: 'count',
+      events: { 'data-tick': z.object({ n: z.number() }) },
+      run(ctx) {
+        for (const n of [1, 2, 3]) ctx.emit('data-tick', { n });
+        return 3;
+      },
+    });
+    const { events } = await runPipeline(definePipeline({ name: 'ticks', description: '', input: z.object({}), steps: [count] }), {});
+    const model = reduceRun(events);
+    expect(model.status).toBe('completed');
+    expect(model.tools.map((tool) => `${tool.name}:${tool.status}`)).toEqual(['count:completed']);
+    expect(model.customEvents.map((event) => [event.event_type, event.data])).toEqual([
+      ['data-tick', { n: 1 }],
+      ['data-tick', { n: 2 }],
+      ['data-tick', { n: 3 }],
+    ]);
+    expect(model.eventTypes).toContain('data-tick');
   });
 
   it('points at the first gap or duplicate in the seqs', async () => {

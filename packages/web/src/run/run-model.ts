@@ -1,4 +1,4 @@
-import type { EventOf, RunStatus, UnfoldEvent } from '@unfold/protocol';
+import { isCustomEventType, type CustomEvent, type EventOf, type RunStatus, type UnfoldEvent } from '@unfold/protocol';
 
 export type ToolStatus = 'started' | 'running' | 'completed' | 'failed' | 'retrying' | 'skipped';
 
@@ -32,6 +32,8 @@ export interface RunModel {
   extracted: Map<string, { value: unknown; seq: number }>;
   research: EventOf<'research_result'> | undefined;
   records: Array<EventOf<'record_created'>>;
+  /** The `data-*` events of any pipeline, the user's included, in seq order. */
+  customEvents: CustomEvent[];
   terminal: EventOf<'processing_completed'> | EventOf<'processing_failed'> | EventOf<'processing_cancelled'> | undefined;
   /** Every event type seen, for the event list's filter. */
   eventTypes: Set<string>;
@@ -54,6 +56,7 @@ function emptyModel(): RunModel {
     extracted: new Map(),
     research: undefined,
     records: [],
+    customEvents: [],
     terminal: undefined,
     eventTypes: new Set(),
     firstGap: undefined,
@@ -152,6 +155,7 @@ export class RunModelBuilder {
         model.records.push(event);
         break;
       default:
+        if (isCustomEventType(event.event_type)) model.customEvents.push(event as CustomEvent);
         break;
     }
   }

@@ -6,6 +6,7 @@ import { useClient } from '../client-context.js';
 import { errorText } from '../error-text.js';
 import { StatusBadge } from '../status-badge.js';
 import { ConnectionBadge } from './connection-badge.js';
+import { CustomEventsView } from './custom-events-view.js';
 import { EmailView } from './email-view.js';
 import { EventList } from './event-list.js';
 import { ReceiptView } from './receipt-view.js';
@@ -13,9 +14,10 @@ import { ReplayBar } from './replay-bar.js';
 import { ServerOutageNotice } from './server-outage-notice.js';
 import { ToolTimeline, formatMs } from './tool-timeline.js';
 import { useReplay } from './use-replay.js';
+import type { RunModel } from './run-model.js';
 import { useRunModel } from './use-run-model.js';
 
-/** One run, unfolding live: tools, what the pipeline found, the raw events, the connection. */
+/** One run of any pipeline, unfolding live: tools, what the pipeline found, the raw events, the connection. */
 export function RunPage({ runId }: { runId: string }) {
   const client = useClient();
   const view = useRun(runId, { client });
@@ -85,12 +87,18 @@ export function RunPage({ runId }: { runId: string }) {
           <h2 id="tools-title">Tools</h2>
           <ToolTimeline tools={model.tools} />
         </section>
-        {pipeline === 'receipt' && <ReceiptView runId={runId} model={model} />}
-        {pipeline === 'email' && <EmailView model={model} />}
+        {pipeline && <PipelineView pipeline={pipeline} runId={runId} model={model} />}
       </div>
       <EventList events={shown} model={model} />
     </div>
   );
+}
+
+/** What the pipeline found: the built-in receipt and email pipelines have views of their own; any other, the user's included, shows its data-* events once the first one streams. */
+function PipelineView({ pipeline, runId, model }: { pipeline: string; runId: string; model: RunModel }) {
+  if (pipeline === 'receipt') return <ReceiptView runId={runId} model={model} />;
+  if (pipeline === 'email') return <EmailView model={model} />;
+  return model.customEvents.length > 0 ? <CustomEventsView events={model.customEvents} /> : null;
 }
 
 function latestAnnouncement(tools: ReturnType<typeof useRunModel>['tools'], terminal: string | undefined): string {

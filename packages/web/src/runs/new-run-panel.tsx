@@ -1,32 +1,13 @@
 import { useState, type DragEvent } from 'react';
-import { useLocation } from 'wouter';
-import type { CreateRunRequest } from '@unfold/protocol';
-import { useClient } from '../client-context.js';
-import { errorText } from '../error-text.js';
-import { InputError, runFromEmailText, runFromFile } from './run-input.js';
+import { runFromEmailText, runFromFile } from './run-input.js';
+import { StartStatus } from './start-status.js';
+import { useStartRun } from './use-start-run.js';
 
 /** Drop or pick a receipt or an email, paste an email, or start the demo; the page moves to the run once accepted. */
 export function NewRunPanel() {
-  const client = useClient();
-  const [, navigate] = useLocation();
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | undefined>(undefined);
+  const { busy, problem, start } = useStartRun();
   const [dragging, setDragging] = useState(false);
   const [email, setEmail] = useState('');
-
-  const start = async (make: () => Promise<CreateRunRequest> | CreateRunRequest) => {
-    setBusy(true);
-    setProblem(undefined);
-    try {
-      const request = await make();
-      const created = await client.createRun(request);
-      navigate(`/runs/${encodeURIComponent(created.run_id)}`);
-    } catch (error) {
-      setProblem(error instanceof InputError ? error.message : errorText(error));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const onDrop = (event: DragEvent<HTMLElement>) => {
     event.preventDefault();
@@ -78,12 +59,7 @@ export function NewRunPanel() {
           </button>
         </div>
       </form>
-      {busy && <p aria-live="polite">Starting…</p>}
-      {problem && (
-        <p className="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <StartStatus busy={busy} problem={problem} />
     </section>
   );
 }

@@ -53,3 +53,15 @@ export function runFromEmailText(text: string): CreateRunRequest {
   const hasHeaders = /^(from|subject|to|date|received|message-id|mime-version):/im.test(text.split(/\r?\n\r?\n/)[0] ?? '');
   return { pipeline: 'email', input: hasHeaders ? { raw: text } : { body: text } };
 }
+
+/** Typed JSON as a run of any pipeline: the server checks it against the pipeline's input schema. */
+export function runFromJson(pipeline: string, text: string): CreateRunRequest {
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(`The input is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InputError('The input must be a JSON object, { … }.');
+  return { pipeline, input: input as Record<string, unknown> };
+}

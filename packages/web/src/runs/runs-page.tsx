@@ -3,13 +3,14 @@ import { useState } from 'react';
 import { Link } from 'wouter';
 import { StatusBadge } from '../status-badge.js';
 import { NewRunPanel } from './new-run-panel.js';
+import { PipelineRunPanel } from './pipeline-run-panel.js';
+import { usePipelines } from './use-pipelines.js';
 import { useRunsList, type RunsFilter } from './use-runs-list.js';
-
-const PIPELINES = ['demo', 'receipt', 'email'];
 
 export function RunsPage() {
   const [filter, setFilter] = useState<RunsFilter>({ pipeline: undefined, status: undefined });
   const list = useRunsList(filter);
+  const pipelines = usePipelines();
   const change = (patch: Partial<RunsFilter>) => {
     list.reset();
     setFilter({ ...filter, ...patch });
@@ -17,7 +18,10 @@ export function RunsPage() {
 
   return (
     <div className="runs-page">
-      <NewRunPanel />
+      <div className="start-grid">
+        <NewRunPanel />
+        <PipelineRunPanel pipelines={pipelines.pipelines} error={pipelines.error} />
+      </div>
       <section className="panel" aria-labelledby="runs-title">
         <div className="panel-head">
           <h2 id="runs-title">Runs</h2>
@@ -30,8 +34,8 @@ export function RunsPage() {
             Pipeline
             <select value={filter.pipeline ?? ''} onChange={(event) => change({ pipeline: event.target.value || undefined })}>
               <option value="">all</option>
-              {PIPELINES.map((pipeline) => (
-                <option key={pipeline}>{pipeline}</option>
+              {pipelines.pipelines.map((pipeline) => (
+                <option key={pipeline.name}>{pipeline.name}</option>
               ))}
             </select>
           </label>
