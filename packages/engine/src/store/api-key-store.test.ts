@@ -28,7 +28,10 @@ describe.each(STORES)('%s store: API keys', (_name, open) => {
     const revoked = await store.keys.revoke(record.key_id, new Date('2026-01-01T00:00:00Z'));
     expect(revoked?.revoked_at).toBe('2026-01-01T00:00:00.000Z');
     expect(store.keys.changeMark()).not.toBe(mark);
+    const afterRevoke = store.keys.changeMark();
     expect((await store.keys.revoke(record.key_id, new Date('2026-02-01T00:00:00Z')))?.revoked_at).toBe('2026-01-01T00:00:00.000Z');
+    // Revoking what is revoked changes no key: the gateway need not read them again.
+    expect(store.keys.changeMark()).toBe(afterRevoke);
     expect(await store.keys.active()).toEqual([]);
     expect(await store.keys.list()).toHaveLength(1);
     expect(await store.keys.revoke('key_000000000000')).toBeUndefined();
@@ -81,5 +84,11 @@ describe('SQLite keys shared with another process', () => {
     const server = createSqliteStore({ path });
     expect(await server.keys.list()).toEqual([record]);
     await server.close();
+  });
+
+  it('closes its own connection', async () => {
+    const cli = openSqliteApiKeys(await sqlitePath());
+    cli.close();
+    await expect(cli.create({ tenant: 'late' })).rejects.toThrow(/database connection is not open/);
   });
 });

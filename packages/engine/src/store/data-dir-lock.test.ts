@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -74,7 +75,7 @@ describe('data directory lock', () => {
     const live = await leftBehind(JSON.stringify({ pid: process.ppid, hostname: hostname(), started_at: '2026-01-01T00:00:00.000Z' }));
     const refusedLive = await lockDataDir(live, compromised).catch((error: unknown) => error);
     expect(refusedLive).toMatchObject({ code: 'data_dir_in_use', details: { pid: process.ppid, hostname: hostname() } });
-    expect((refusedLive as Error).message).not.toContain('serving');
+    expect((refusedLive as Error).message).toBe(`the data directory ${live} is in use by process ${process.ppid} on ${hostname()}; stop it, or give this process another UNFOLD_DATA_DIR`);
 
     for (const unreadable of [undefined, 'not json', JSON.stringify({ pid: '12', hostname: hostname() }), JSON.stringify({ pid: 12 })]) {
       const directory = await leftBehind(unreadable);
@@ -84,6 +85,27 @@ describe('data directory lock', () => {
       expect((error as UnfoldError).details).toEqual({ directory });
       expect((error as Error).message).toContain('in use by another process');
     }
+  });
+
+  it('reads no owner where no lock is held, whatever owner file was left', async () => {
+    const directory = await dataDir();
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, 'unfold.owner.json'), JSON.stringify({ pid: process.ppid, hostname: hostname(), started_at: '2026-01-01T00:00:00.000Z' }));
+    expect(await readDataDirOwner(directory)).toBeUndefined();
+  });
+
+  it('releases once: a second release leaves alone the lock taken since, and a release survives a missing owner file', async () => {
+    const directory = await dataDir();
+    const first = await lockDataDir(directory, compromised);
+    await first.release();
+    expect(existsSync(join(directory, 'unfold.lock'))).toBe(false);
+    const second = await lockDataDir(directory, compromised);
+    await first.release();
+    expect(existsSync(join(directory, 'unfold.lock'))).toBe(true);
+    expect(JSON.parse(await readFile(join(directory, 'unfold.owner.json'), 'utf8'))).toMatchObject({ pid: process.pid });
+    await rm(join(directory, 'unfold.owner.json'));
+    await second.release();
+    expect(existsSync(join(directory, 'unfold.lock'))).toBe(false);
   });
 
   it('passes on a failure that is not about writing the directory as it was', async () => {

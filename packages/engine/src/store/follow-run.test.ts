@@ -216,3 +216,23 @@ describe.each(STORES)('followRun over the %s store', (_name, open) => {
     await store.close();
   });
 });
+
+describe('followRun once stopped', () => {
+  it('tells a stopped subscriber nothing more, not even that the log failed under it', async () => {
+    const [, open] = STORES[0] as (typeof STORES)[number];
+    const store = await open();
+    await store.runs.create(runRecord('r'));
+    let refuse!: (error: Error) => void;
+    const read = new Promise<never>((_, reject) => {
+      refuse = reject;
+    });
+    const failing: Store = { ...store, events: { ...store.events, read: () => read } };
+    const errors: unknown[] = [];
+    const handle = followRun(failing, 'r', { after: 0 }, { event: () => undefined, resync: () => undefined, error: (error) => errors.push(error) });
+    handle.stop();
+    refuse(new Error('disk gone'));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(errors).toEqual([]);
+    await store.close();
+  });
+});

@@ -54,6 +54,7 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
   let pending: UnfoldEvent[] = [];
   // Set when live events arrived faster than a paused replay could take them; they are
   // in the log, so the replay reads on instead of holding them in memory.
+  // Stryker disable next-line BooleanLiteral: equivalent, every page read sets it false first
   let overflowed = false;
 
   const deliver = (event: UnfoldEvent): void => {
@@ -68,7 +69,7 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
     runId,
     (event) => {
       if (!replaying) return deliver(event);
-      // Stryker disable next-line EqualityOperator: equivalent, one event more or less before the overflow changes no delivery (the replay then reads on from the log)
+      // Stryker disable next-line EqualityOperator,ConditionalExpression: equivalent in delivery, the buffer saves reads, not events: without it, or with one event more or less, the replay reads on from the log
       if (pending.length < maxPending) return void pending.push(event);
       pending = [];
       overflowed = true;

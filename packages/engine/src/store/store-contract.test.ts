@@ -7,7 +7,7 @@ import { DEFAULT_TENANT } from './api-key-store.js';
 import { createSqliteStore, storageError } from './sqlite-store.js';
 import { STORES, runRecord, sqlitePath, token } from './testing/store-fixtures.js';
 
-describe.each(STORES)('%s store', (_name, open) => {
+describe.each(STORES)('%s store', (name, open) => {
   it('assigns gapless seq per run and builds the envelope', async () => {
     const store = await open();
     for (let index = 0; index < 3; index++) {
@@ -70,12 +70,15 @@ describe.each(STORES)('%s store', (_name, open) => {
       );
     }
     const seen: string[] = [];
+    const sizes: number[] = [];
     let cursor: string | undefined;
     do {
       const page = await store.runs.list({ tenant: DEFAULT_TENANT, limit: 7, cursor });
       seen.push(...page.runs.map((run) => run.run_id));
+      sizes.push(page.runs.length);
       cursor = page.next_cursor ?? undefined;
     } while (cursor);
+    expect(sizes).toEqual([7, 7, 7, 4]);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
     expect(seen[0]).toBe('r24');
@@ -136,7 +139,9 @@ describe.each(STORES)('%s store', (_name, open) => {
     const finished = (runId: string) => runRecord(runId, { status: 'completed', finished_at: new Date().toISOString() });
     for (const runId of ['whole', 'cut-short', 'empty']) await store.runs.create(finished(runId));
     await store.runs.create(runRecord('still-running', { status: 'running' }));
+    expect(store.kind).toBe(name);
     await store.events.append('whole', { event_type: 'processing_started', pipeline: 'demo' });
+    await store.events.append('whole', { event_type: 'tool_started', pipeline: 'demo', tool_name: 't', status: 'started', attempt: 1 });
     await store.events.append('whole', { event_type: 'processing_completed', pipeline: 'demo', duration_ms: 1, result: null });
     await store.events.append('cut-short', { event_type: 'processing_started', pipeline: 'demo' });
     await store.events.append('still-running', { event_type: 'processing_started', pipeline: 'demo' });

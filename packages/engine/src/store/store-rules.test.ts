@@ -22,7 +22,8 @@ describe('retentionVictims', () => {
   });
 
   it('deletes the oldest finished runs beyond the count, none when the count is met exactly, and never an unfinished one', () => {
-    const runs = [run('a', 4 * HOUR, 4 * HOUR), run('b', 3 * HOUR, null), run('c', 2 * HOUR, 2 * HOUR), run('d', HOUR, HOUR)];
+    // Newest first, as a store lists them: the oldest are found by their times, not their places.
+    const runs = [run('d', HOUR, HOUR), run('c', 2 * HOUR, 2 * HOUR), run('b', 3 * HOUR, null), run('a', 4 * HOUR, 4 * HOUR)];
     const policy = (maxRuns: number) => ({ maxAgeMs: 100 * HOUR, maxRuns });
     expect(retentionVictims(runs, policy(5), NOW)).toEqual([]);
     expect(retentionVictims(runs, policy(4), NOW)).toEqual([]);

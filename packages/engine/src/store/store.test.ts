@@ -17,6 +17,7 @@ describe('toRunResource', () => {
       error: null,
       metadata: {},
     });
+    expect(toRunResource(record, 3)).not.toHaveProperty('result');
     expect(toRunResource({ ...record, result: null }, 3)).toHaveProperty('result', null);
     expect(toRunResource({ ...record, result: { total: '9.99' } }, 3).result).toEqual({ total: '9.99' });
   });
