@@ -10,6 +10,7 @@ import { modelFirstTokenLatency } from './scenarios/model-first-token.js';
 import { saturation } from './scenarios/saturation.js';
 import { telemetryOverhead, type TelemetryOverheadResult } from './scenarios/telemetry-overhead.js';
 import { emailIntakeWorkload, smallRunsWorkload } from './scenarios/telemetry-workloads.js';
+import { eventCheckCost } from './scenarios/event-checks.js';
 import { metricsHooksCost } from './scenarios/metrics-hooks.js';
 import { webAppFigures } from './scenarios/web-app.js';
 
@@ -23,7 +24,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000' },
     store: { type: 'string', default: 'sqlite' },
     json: { type: 'boolean', default: false },
-    /** Comma-separated scenarios: delivery, saturation, email, memory, web, telemetry (default: all). */
+    /** Comma-separated scenarios: delivery, saturation, email, memory, events, web, telemetry (default: all). */
     only: { type: 'string' },
   },
 });
@@ -83,6 +84,15 @@ const scenarios: Record<string, () => Promise<{ report: Record<string, unknown>;
     return {
       report: { idle_memory_per_connection: { unfold: unfoldIdle, bare_ws: bareIdle } },
       lines: [`idle memory per connection            unfold ${unfoldIdle.rss_kb} KB RSS, ${unfoldIdle.heap_kb} KB heap  bare ws ${bareIdle.rss_kb} KB RSS, ${bareIdle.heap_kb} KB heap   target < 20 KB: ${verdict(worst < 20)}`],
+    };
+  },
+  async events() {
+    const cost = eventCheckCost({ rounds: 6, calls: 200_000 });
+    const row = (name: string, figure: { unchecked: number; checked: number }) =>
+      `events, ${name.padEnd(31)} checked ${(figure.checked / 1000).toFixed(2)} µs  unchecked ${(figure.unchecked / 1000).toFixed(2)} µs  (+${((figure.checked - figure.unchecked) / 1000).toFixed(2)} µs an emit)`;
+    return {
+      report: { event_checks_ns: cost },
+      lines: [row('extraction_token', cost.token_ns), row('custom data-total', cost.custom_ns), row('receipt_words, 80 words', cost.receipt_words_ns)],
     };
   },
   async web() {

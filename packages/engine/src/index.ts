@@ -23,3 +23,4 @@ export * from './run-tracing.js';
 export * from './authoring/define-tool.js';
 export * from './authoring/define-pipeline.js';
 export * from './authoring/run-pipeline.js';
+export { checkedEventDraft } from './event-contract.js';
