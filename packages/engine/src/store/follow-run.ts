@@ -86,6 +86,7 @@ export function followRun(store: Store, runId: string, options: FollowOptions, h
   }
 
   function stop(): void {
+    // Stryker disable next-line ConditionalExpression: equivalent, unlistening and emptying the buffer a second time change nothing
     if (stopped) return;
     stopped = true;
     unlisten();

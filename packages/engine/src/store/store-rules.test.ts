@@ -50,6 +50,8 @@ describe('newerFirst and cursors', () => {
     ];
     expect([...runs].sort(newerFirst).map((entry) => `${entry.created_at.slice(17, 19)}${entry.run_id}`)).toEqual(['01a', '00c', '00b', '00a']);
     expect(newerFirst({ created_at: at, run_id: 'a' }, { created_at: at, run_id: 'a' })).toBe(0);
+    expect(newerFirst({ created_at: at, run_id: 'a' }, { created_at: at, run_id: 'b' })).toBe(1);
+    expect(newerFirst({ created_at: at, run_id: 'b' }, { created_at: at, run_id: 'a' })).toBe(-1);
   });
 
   it('reads back the cursor it made, and nothing from a cursor it did not', () => {
