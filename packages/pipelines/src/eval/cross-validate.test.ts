@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crossValidate } from './cross-validate.js';
+import { bestOf } from './fittable.js';
 import { splitFolds } from './folds.js';
 
 describe('crossValidate', () => {
@@ -21,5 +22,13 @@ describe('crossValidate', () => {
       expect(outcome.training.part).toEqual(outcome.parameters.seen);
       expect(outcome.held_out.fittedOn).toEqual(outcome.parameters.seen);
     });
+  });
+});
+
+describe('bestOf', () => {
+  it('takes the candidate with the best training score, and keeps the shipped parameters on a tie', async () => {
+    const score = (parameters: { lines: number }) => (parameters.lines >= 4 ? 0.9 : parameters.lines / 10);
+    expect(await bestOf({ lines: 2 }, [{ lines: 3 }, { lines: 4 }, { lines: 5 }], score)).toEqual({ lines: 4 });
+    expect(await bestOf({ lines: 5 }, [{ lines: 3 }, { lines: 4 }], score)).toEqual({ lines: 5 });
   });
 });
