@@ -5,22 +5,24 @@ import { splitFolds } from './folds.js';
 
 describe('crossValidate', () => {
   it('fits on the other folds only and counts the held-back fold with what was fitted there', async () => {
-    const documents = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-    const outcomes = await crossValidate({
+    const documents = ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((id) => ({ id }));
+    const ids = (part: readonly { id: string }[]) => part.map((document) => document.id).sort();
+    const result = await crossValidate({
       documents,
-      id: (document) => document,
       folds: 3,
       seed: 5,
       // "Fitting" remembers the training documents, so the test can see what each fold was fitted on.
-      extractor: { fit: (training) => ({ seen: [...training].sort() }) },
-      tally: async (parameters, part) => ({ part: [...part].sort(), fittedOn: parameters.seen }),
+      extractor: { fit: (training) => ({ seen: ids(training) }) },
+      tally: async (parameters, part) => [{ part: ids(part), fittedOn: parameters.seen }],
+      pool: (tallies) => tallies.flat(),
     });
-    const folds = splitFolds(documents, 3, 5).map((fold) => [...fold].sort());
-    outcomes.forEach((outcome, index) => {
-      expect(outcome.held_out.part).toEqual(folds[index]);
-      expect(outcome.parameters.seen).toEqual(documents.filter((document) => !folds[index]?.includes(document)));
-      expect(outcome.training.part).toEqual(outcome.parameters.seen);
-      expect(outcome.held_out.fittedOn).toEqual(outcome.parameters.seen);
+    const folds = splitFolds(ids(documents), 3, 5).map((fold) => [...fold].sort());
+    expect(result).toMatchObject({ folds: 3, seed: 5 });
+    folds.forEach((fold, index) => {
+      const seen = ids(documents).filter((id) => !fold.includes(id));
+      expect(result.parameters[index]).toEqual({ seen });
+      expect(result.held_out[index]).toEqual({ part: fold, fittedOn: seen });
+      expect(result.training[index]).toEqual({ part: seen, fittedOn: seen });
     });
   });
 });

@@ -1,9 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReceiptRuleParameters } from '../receipt/field-labeler.js';
-import { crossValidate } from './cross-validate.js';
+import { crossValidate, type CrossValidated } from './cross-validate.js';
 import { poolTallies, type FieldScore } from './field-tally.js';
-import { DEFAULT_FOLD_SEED } from './folds.js';
 import { createReceiptReader, type ReceiptReader, type SroieDocument } from './receipt-reader.js';
 import { receiptRules } from './receipt-rules-fit.js';
 import { SROIE_FIELDS, scoreSroie, scoreSroieTallies, tallySroie, type SroieScores, type SroieTallies } from './sroie-score.js';
@@ -19,16 +18,9 @@ export interface SroieReport extends SroieScores {
   first_field_ms: FirstFieldMs;
 }
 
-export interface SroieFoldedReport {
+/** Held-back and training figures, each pooled over the folds. */
+export interface SroieFoldedReport extends CrossValidated<ReceiptRuleParameters, SroieScores> {
   receipts: number;
-  folds: number;
-  seed: number;
-  /** What was fitted on each fold's training folds, in fold order. */
-  parameters: ReceiptRuleParameters[];
-  /** Each receipt scored by rules fitted without it, pooled over the folds. */
-  held_out: SroieScores;
-  /** Each fold's training receipts scored by the rules fitted on them, pooled over the folds. */
-  training: SroieScores;
   /** Of the pipeline as shipped, as in `SroieReport`. */
   first_field_ms: FirstFieldMs;
 }
@@ -79,28 +71,15 @@ export async function crossValidateSroie(
   options: { folds: number; seed?: number | undefined },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SroieFoldedReport> {
-  const seed = options.seed ?? DEFAULT_FOLD_SEED;
   return withReceipts(dataDir, from, onProgress, async (documents, reader) => {
-    const outcomes = await crossValidate({
+    const { held_out, training, ...folds } = await crossValidate({
       documents,
-      id: (document) => document.id,
       folds: options.folds,
-      seed,
+      seed: options.seed,
       extractor: receiptRules(reader),
       tally: async (parameters, part) => tallySroie(await reader.read(part, parameters)),
+      pool: (tallies): SroieTallies => ({ exact: poolTallies(SROIE_FIELDS, tallies.map((tally) => tally.exact)), normalized: poolTallies(SROIE_FIELDS, tallies.map((tally) => tally.normalized)) }),
     });
-    const pooled = (part: 'held_out' | 'training'): SroieTallies => ({
-      exact: poolTallies(SROIE_FIELDS, outcomes.map((outcome) => outcome[part].exact)),
-      normalized: poolTallies(SROIE_FIELDS, outcomes.map((outcome) => outcome[part].normalized)),
-    });
-    return {
-      receipts: documents.length,
-      folds: options.folds,
-      seed,
-      parameters: outcomes.map((outcome) => outcome.parameters),
-      held_out: scoreSroieTallies(pooled('held_out')),
-      training: scoreSroieTallies(pooled('training')),
-      first_field_ms: await reader.firstFieldMs(),
-    };
+    return { receipts: documents.length, ...folds, held_out: scoreSroieTallies(held_out), training: scoreSroieTallies(training), first_field_ms: await reader.firstFieldMs() };
   });
 }
