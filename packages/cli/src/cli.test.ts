@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -115,5 +115,58 @@ describe('unfold keys', () => {
     const memory = await unfold(['keys', 'list'], { env: { UNFOLD_DATA_DIR: dataDir, UNFOLD_STORE: 'memory' } });
     expect(memory.code).toBe(2);
     expect(memory.stderr).toContain('UNFOLD_API_KEYS');
+  }, 60_000);
+});
+
+describe('unfold eval --folds', () => {
+  let dataDir: string;
+  /** Made-up people, each signing a short note with a name, a title and a phone. */
+  const PEOPLE = [
+    ['Mara Quell', 'Senior Analyst', '(713) 555-0101'],
+    ['Tobin Ashe', 'Project Manager', '(713) 555-0102'],
+    ['Ilse Varga', 'Director', '(713) 555-0103'],
+    ['Owen Pratt', 'Staff Engineer', '(713) 555-0104'],
+    ['Nell Corrigan', 'Vice President', '(713) 555-0105'],
+  ] as const;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'unfold-cli-eval-'));
+    for (const [index, [name, title, phone]] of PEOPLE.entries()) {
+      const signature = `${name}\n${title}\n${phone}`;
+      const body = `Please send the figures by Friday.\n\nThanks,\n${signature}\n`;
+      const at = (text: string) => ({ start: body.indexOf(text), end: body.indexOf(text) + text.length, text });
+      const denotations = [
+        { type: 'Body/Signature', ...at(signature) },
+        { type: 'Body/Signature/Name', ...at(name) },
+        { type: 'Body/Signature/Position', ...at(title) },
+        { type: 'Body/Signature/Phone', ...at(phone) },
+      ];
+      await writeFile(join(dataDir, `note_${index}.txt`), `From: sender${index}@example.com\nTo: team@example.com\nSubject: figures\n\n${body}`);
+      await writeFile(join(dataDir, `note_${index}.txt.ann`), JSON.stringify({ text: body, denotations }));
+    }
+  });
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it('prints held-back figures per field with the training folds\' beside them, and overall last', async () => {
+    const { code, stdout, stderr } = await unfold(['eval', 'email', '--data', dataDir, '--folds', '3']);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(['name', 'position', 'organisation', 'phone', 'email', 'overall']);
+    for (const line of lines.slice(0, -1)) expect(line).toMatch(/^\w+ \d\.\d{3} \d\.\d{3} \d\.\d{3}  training \d\.\d{3} \d\.\d{3} \d\.\d{3}$/);
+    expect(lines[0]).toBe('name 1.000 1.000 1.000  training 1.000 1.000 1.000');
+    expect(lines[3]).toBe('phone 1.000 1.000 1.000  training 1.000 1.000 1.000');
+    expect(lines.at(-1)).toBe('overall 1.000 1.000 1.000');
+    expect(stderr).toContain('5 emails; 3 folds, seed 17; fitted per fold: {"maxRoleLineWords":8}');
+
+    const json = JSON.parse((await unfold(['eval', 'email', '--data', dataDir, '--folds', '3', '--seed', '4', '--json'])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ emails: 5, folds: 3, seed: 4, held_out: { overall: { f1: 1 } }, training: { overall: { f1: 1 } } });
+    expect(json['parameters']).toHaveLength(3);
+  }, 60_000);
+
+  it('refuses one fold, more folds than emails, and a seed without folds', async () => {
+    expect((await unfold(['eval', 'email', '--data', dataDir, '--folds', '1'])).stderr).toContain('a whole number of at least 2');
+    const tooMany = await unfold(['eval', 'email', '--data', dataDir, '--folds', '6']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('6 folds need at least 6 documents');
+    expect((await unfold(['eval', 'email', '--data', dataDir, '--seed', '3'])).stderr).toContain('--seed chooses the split of --folds');
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@unfold/gateway';
+import { DEFAULT_FOLD_SEED } from '@unfold/pipelines';
 import { UnfoldError } from '@unfold/protocol';
 import { evalCommand } from './commands/eval-command.js';
 import { keysCreateCommand, keysListCommand, keysRevokeCommand } from './commands/keys-command.js';
@@ -13,6 +14,14 @@ function port(value: string): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new InvalidArgumentError('a port is a whole number from 0 to 65535');
   return parsed;
+}
+
+function wholeNumber(minimum: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < minimum) throw new InvalidArgumentError(`a whole number of at least ${minimum}`);
+    return parsed;
+  };
 }
 
 const program = new Command('unfold').description('Run document-extraction pipelines and watch them unfold live.').showHelpAfterError();
@@ -66,6 +75,8 @@ program
   .option('--from <input>', 'boxes (the official OCR) or images', 'boxes')
   .option('--json', 'print a machine-readable report')
   .option('--strict', 'email: also count what is read from signature and sign-off blocks annotated without their fields as wrong')
+  .option('--folds <k>', 'k-fold cross-validation: fit on k-1 folds, score the held-back one; prints held-back figures with the training folds\' beside them', wholeNumber(2))
+  .option('--seed <s>', `with --folds: the seed of the split; the same seed and documents give the same folds (default: ${DEFAULT_FOLD_SEED})`, wholeNumber(0))
   .action(evalCommand);
 
 const keys = program.command('keys').description('create, list and revoke API keys, each bound to a tenant (in UNFOLD_DATA_DIR; works while a server runs there)');

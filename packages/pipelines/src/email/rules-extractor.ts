@@ -37,6 +37,13 @@ const INDUSTRIES: Array<[RegExp, string]> = [
   [/\b(recruiting|staffing|talent)\b/i, 'Staffing'],
 ];
 
+/** The rules' tuned numbers, as plain JSON: `unfold eval email --folds` fits them on training mail. */
+export type EmailRuleParameters = {
+  /** A title or organisation line has at most this many words; a longer one is a sentence. */
+  maxRoleLineWords: number;
+};
+export const DEFAULT_EMAIL_RULES: EmailRuleParameters = { maxRoleLineWords: 8 };
+
 /** Collapses white space and strips the punctuation a sentence leaves around a value ("…/30min."). */
 /** Ten zeros or one digit repeated is a placeholder, not a number anyone answers. */
 const isPlausiblePhone = (value: string) => !/^(\d)\1+$/.test(value.replace(/\D/g, ''));
@@ -58,7 +65,7 @@ function nameFromHeader(name: string, email: string): string {
  * classified (name, title, organisation, phone, e-mail, web), then headers, the sign-off
  * and the text fill what the signature lacks.
  */
-export function extractByRules(email: ParsedEmail): ExtractedField[] {
+export function extractByRules(email: ParsedEmail, parameters: EmailRuleParameters = DEFAULT_EMAIL_RULES): ExtractedField[] {
   const fields = new Map<EmailField, ExtractedField>();
   const set = (field_name: EmailField, value: string | undefined, source: string, origin: ExtractedField['origin'] = 'signature'): void => {
     const cleaned = value === undefined ? '' : clean(value);
@@ -95,7 +102,7 @@ export function extractByRules(email: ParsedEmail): ExtractedField[] {
     if (phone || address || website) continue;
     const location = LOCATION.exec(line);
     if (location && !TITLE_WORDS.test(line)) set('location', `${location[1]}, ${location[2]}`, 'city and state in the signature');
-    else if (TITLE_WORDS.test(line) && line.split(/\s+/).length <= 8) {
+    else if (TITLE_WORDS.test(line) && line.split(/\s+/).length <= parameters.maxRoleLineWords) {
       // "Senior Counsel, EWS": the title, then the organisation it serves.
       // A contact label ends the title: "Director Tel: (713) …".
       const titleText = line.replace(/\s+(tel|phone|fax|cell|mobile|e-?mail)\b.*$/i, '');
@@ -106,7 +113,7 @@ export function extractByRules(email: ParsedEmail): ExtractedField[] {
       titleLine = index;
       if (isOrganisation) set('company_name', after, 'organisation after the title');
     }
-    else if (ORGANISATION.test(line) && line.split(/\s+/).length <= 8) set('company_name', line, 'organisation line of the signature');
+    else if (ORGANISATION.test(line) && line.split(/\s+/).length <= parameters.maxRoleLineWords) set('company_name', line, 'organisation line of the signature');
     // The line under the title, in capitals and not an address, is where the writer works.
     else if (titleLine === index - 1 && /^[A-Z][\w&.'-]*(\s+[A-Z&][\w&.'-]*){0,5}$/.test(line) && !/\d/.test(line)) {
       set('company_name', line, 'line under the title');

@@ -38,3 +38,21 @@ export function score({ tp, fp, fn }: Tally): FieldScore {
 export function sum(tallies: readonly Tally[]): Tally {
   return tallies.reduce((total, tally) => ({ tp: total.tp + tally.tp, fp: total.fp + tally.fp, fn: total.fn + tally.fn }), emptyTally());
 }
+
+/** One tally a field. */
+export type FieldTallies<F extends string> = Record<F, Tally>;
+
+export const emptyTallies = <F extends string>(fields: readonly F[]): FieldTallies<F> => Object.fromEntries(fields.map((field) => [field, emptyTally()])) as FieldTallies<F>;
+
+/**
+ * Several folds' tallies as one, field by field. Counts are summed rather than scores
+ * averaged, so a fold is weighed by how much it holds, as one run over all of it would be.
+ */
+export function poolTallies<F extends string>(fields: readonly F[], tallies: readonly FieldTallies<F>[]): FieldTallies<F> {
+  return Object.fromEntries(fields.map((field) => [field, sum(tallies.map((tally) => tally[field]))])) as FieldTallies<F>;
+}
+
+/** Scores per field, and overall from all fields' counts together. */
+export function scoreFields<F extends string>(fields: readonly F[], tallies: FieldTallies<F>): Record<F | 'overall', FieldScore> {
+  return { ...Object.fromEntries(fields.map((field) => [field, score(tallies[field])])), overall: score(sum(fields.map((field) => tallies[field]))) } as Record<F | 'overall', FieldScore>;
+}

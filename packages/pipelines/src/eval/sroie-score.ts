@@ -1,5 +1,5 @@
 import { normalizeDate, parseAmount } from '../receipt/normalize.js';
-import { count, emptyTally, score, sum, type FieldScore, type Tally } from './field-tally.js';
+import { count, emptyTallies, scoreFields, type FieldScore, type FieldTallies } from './field-tally.js';
 
 export const SROIE_FIELDS = ['company', 'address', 'date', 'total'] as const;
 export type SroieField = (typeof SROIE_FIELDS)[number];
@@ -27,15 +27,21 @@ const NORMALIZERS: Record<SroieField, (value: string) => string> = {
   },
 };
 
+/** The SROIE counts of a set of receipts, exact and normalised; pooled over folds before scoring. */
+export interface SroieTallies {
+  exact: FieldTallies<SroieField>;
+  normalized: FieldTallies<SroieField>;
+}
+
 /**
- * Scores receipts the SROIE way, per field and overall: exact strings after trimming, and
- * normalised forms (letters and digits, ISO dates, amounts as numbers). A right answer is a
- * true positive; a wrong one both a false positive and a false negative; an answer where the
+ * Counts receipts the SROIE way, per field: exact strings after trimming, and normalised
+ * forms (letters and digits, ISO dates, amounts as numbers). A right answer is a true
+ * positive; a wrong one both a false positive and a false negative; an answer where the
  * key has none a false positive; no answer where it has one a false negative.
  */
-export function scoreSroie(receipts: Iterable<SroieReceipt>): SroieScores {
-  const exact = Object.fromEntries(SROIE_FIELDS.map((field) => [field, emptyTally()])) as Record<SroieField, Tally>;
-  const normalized = Object.fromEntries(SROIE_FIELDS.map((field) => [field, emptyTally()])) as Record<SroieField, Tally>;
+export function tallySroie(receipts: Iterable<SroieReceipt>): SroieTallies {
+  const exact = emptyTallies(SROIE_FIELDS);
+  const normalized = emptyTallies(SROIE_FIELDS);
   for (const { predicted, key } of receipts) {
     for (const field of SROIE_FIELDS) {
       const truth = (key[field] ?? '').trim();
@@ -45,7 +51,10 @@ export function scoreSroie(receipts: Iterable<SroieReceipt>): SroieScores {
       count(normalized[field], guess, truths, (a, b) => NORMALIZERS[field](a) === NORMALIZERS[field](b));
     }
   }
-  const summarise = (tally: Record<SroieField, Tally>) =>
-    ({ ...Object.fromEntries(SROIE_FIELDS.map((field) => [field, score(tally[field])])), overall: score(sum(SROIE_FIELDS.map((field) => tally[field]))) }) as Record<SroieField | 'overall', FieldScore>;
-  return { exact: summarise(exact), normalized: summarise(normalized) };
+  return { exact, normalized };
 }
+
+export const scoreSroieTallies = (tallies: SroieTallies): SroieScores => ({ exact: scoreFields(SROIE_FIELDS, tallies.exact), normalized: scoreFields(SROIE_FIELDS, tallies.normalized) });
+
+/** Scores receipts the SROIE way, per field and overall (see `tallySroie`). */
+export const scoreSroie = (receipts: Iterable<SroieReceipt>): SroieScores => scoreSroieTallies(tallySroie(receipts));

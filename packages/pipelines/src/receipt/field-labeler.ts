@@ -17,6 +17,13 @@ const NOT_TAX_AMOUNT = /\b(REG|ID|NO\.?|INVOICE|SUMMARY|EXCL|INCL(USIVE)?|CODE)\
 const DISCOUNT = /\b(DISCOUNT|DISC\.?|SAVINGS?|LESS|PROMO(TION)?)\b/i;
 const COUPON = /\b(COUPON|VOUCHER)\b/i;
 
+/** The rules' tuned numbers, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
+export type ReceiptRuleParameters = {
+  /** An address runs to at most this many lines; what follows is shop detail, not address. */
+  maxAddressLines: number;
+};
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6 };
+
 function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
   for (const row of ordered) {
@@ -32,13 +39,13 @@ function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: Re
  * Labels a receipt's fields with rules that need no network and no model. Returns the
  * fields in the order a person reads a receipt: header, then totals and payment.
  */
-export function labelFields(structure: ReceiptStructure): LabeledField[] {
+export function labelFields(structure: ReceiptStructure, parameters: ReceiptRuleParameters = DEFAULT_RECEIPT_RULES): LabeledField[] {
   const { rows } = structure;
   const collector = new FieldCollector();
   const header = rows.filter((row) => row.section === 'header');
 
   const merchantRow = findMerchant(rows, collector);
-  if (merchantRow >= 0) findAddress(rows, merchantRow, collector);
+  if (merchantRow >= 0) findAddress(rows, merchantRow, collector, parameters.maxAddressLines);
 
   const phone = header.map((row) => ({ row, match: PHONE.exec(row.text) ?? BARE_PHONE.exec(row.text) })).find(({ match }) => match);
   if (phone?.match) collector.add('PHONE_NUMBER', phone.row, (phone.match[1] ?? phone.match[0]).trim(), PHONE.test(phone.row.text) ? 0.9 : 0.6, PHONE.test(phone.row.text) ? 'number after a phone keyword' : 'phone-shaped number in the header');

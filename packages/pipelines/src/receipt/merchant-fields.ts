@@ -72,14 +72,14 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
 
 /**
  * Address lines: from the first address-looking line after the name, while lines are
- * not contact, tax or document lines; registration numbers and the name's own tail are
- * skipped.
+ * not contact, tax or document lines, up to `maxLines`; registration numbers and the
+ * name's own tail are skipped.
  */
-export function findAddress(rows: readonly ReceiptRow[], afterRow: number, collector: FieldCollector): void {
+export function findAddress(rows: readonly ReceiptRow[], afterRow: number, collector: FieldCollector, maxLines: number): void {
   let taken = 0;
 
   for (const row of rows.slice(afterRow + 1, afterRow + 10)) {
-    if (taken >= 6) break;
+    if (taken >= maxLines) break;
     const text = row.text.trim();
     const stop = ADDRESS_STOP.test(text) || DATE.some((pattern) => pattern.test(text)) || (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3);
     if (stop) {

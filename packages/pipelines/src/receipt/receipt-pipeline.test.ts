@@ -58,6 +58,11 @@ describe('field_labeling', () => {
     expect(valueOf(CORNER_HARDWARE, 'PAYMENT_METHOD')).toEqual(['CASH']);
   });
 
+  it('takes no more address lines than its parameters allow', () => {
+    const address = labelFields(structureOf(CORNER_HARDWARE), { maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
+    expect(address.map((field) => field.value)).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,']);
+  });
+
   it('gives every field word ids, a confidence and a reason, with labels from the original set', () => {
     for (const field of labelFields(structureOf(CORNER_HARDWARE))) {
       expect(RECEIPT_LABELS).toContain(field.field_name);

@@ -1,6 +1,6 @@
 import { definePipeline, defineTool, type ToolContext } from '@unfold/engine';
 import { createOcrTool, type OcrToolOptions } from './ocr-extraction.js';
-import { currencyOf, labelFields } from './field-labeler.js';
+import { currencyOf, DEFAULT_RECEIPT_RULES, labelFields, type ReceiptRuleParameters } from './field-labeler.js';
 import { extractLineItems, type LineItem } from './line-items.js';
 import type { LabeledField } from './receipt-labels.js';
 import { receiptInputSchema } from './receipt-input.js';
@@ -39,17 +39,19 @@ function emitField(context: ToolContext<unknown>, field: LabeledField): void {
   });
 }
 
-const fieldLabeling = defineTool({
-  name: 'field_labeling',
-  run(context) {
-    const fields = labelFields(context.outputs['structure_analysis'] as ReceiptStructure);
-    for (const [index, field] of fields.entries()) {
-      emitField(context, field);
-      context.progress(((index + 1) / fields.length) * 100, field.field_name);
-    }
-    return fields;
-  },
-});
+function fieldLabeling(rules: ReceiptRuleParameters) {
+  return defineTool({
+    name: 'field_labeling',
+    run(context) {
+      const fields = labelFields(context.outputs['structure_analysis'] as ReceiptStructure, rules);
+      for (const [index, field] of fields.entries()) {
+        emitField(context, field);
+        context.progress(((index + 1) / fields.length) * 100, field.field_name);
+      }
+      return fields;
+    },
+  });
+}
 
 const lineItemExtraction = defineTool({
   name: 'line_item_extraction',
@@ -80,7 +82,10 @@ const validation = defineTool({
 
 const single = (fields: readonly LabeledField[], name: LabeledField['field_name']) => fields.find((field) => field.field_name === name);
 
-export type ReceiptPipelineOptions = OcrToolOptions;
+export interface ReceiptPipelineOptions extends OcrToolOptions {
+  /** The labelling rules' tuned numbers; by default the ones shipped. */
+  rules?: ReceiptRuleParameters;
+}
 
 /**
  * Image (OCR) or words → structure → fields → line items → totals check, in the seed's
@@ -92,7 +97,7 @@ export function createReceiptPipeline(options: ReceiptPipelineOptions = {}) {
     name: 'receipt',
     description: 'receipt image, OCR words or SROIE boxes → labelled fields, line items and a totals check',
     input: receiptInputSchema,
-    steps: [ocr, structureAnalysis, fieldLabeling, lineItemExtraction, validation],
+    steps: [ocr, structureAnalysis, fieldLabeling(options.rules ?? DEFAULT_RECEIPT_RULES), lineItemExtraction, validation],
     result: receiptResult,
     close: () => ocr.close(),
   });
