@@ -7,6 +7,7 @@ export function errorFrame(error: UnfoldError, runId?: string): ErrorFrame {
     event_type: 'error',
     code: error.code,
     message: error.message,
+    // Stryker disable next-line ConditionalExpression: equivalent, a run_id of undefined is left out of the JSON
     ...(runId !== undefined ? { run_id: runId } : {}),
     ...(typeof retryAfterMs === 'number' ? { retry_after_ms: retryAfterMs } : {}),
   };

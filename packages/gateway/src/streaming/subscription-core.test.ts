@@ -74,6 +74,16 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 const globalThisSetInterval = globalThis.setInterval;
 
 describe('SubscriptionCore', () => {
+  it('tells a listener of its end once, even one that asks after it ended', () => {
+    const { core } = setUp();
+    const heard: string[] = [];
+    core.onEnded(() => heard.push('before'));
+    core.end({ reason: 'client_gone' });
+    core.onEnded(() => heard.push('after'));
+    core.end({ reason: 'client_gone' });
+    expect(heard).toEqual(['before', 'after']);
+  });
+
   it('turns a codec that throws on an event into an error frame; the log append and the later events go on', async () => {
     const { store, codec, core } = setUp();
     codec.failOn = (event) => event.seq === 2;

@@ -55,9 +55,19 @@ describe('WebSocketCodec', () => {
     const { socket, calls, codec } = fakeSocket();
     const heartbeat = codec();
     heartbeat.writeHeartbeat();
+    expect(calls.pings).toBe(1);
     socket.readyState = 3;
     heartbeat.writeHeartbeat();
     expect(calls.pings).toBe(1);
+  });
+
+  it('sends nothing that was waiting for the end of the tick once it has ended', async () => {
+    const { sent, codec } = fakeSocket();
+    const batched = codec(true);
+    batched.writeEvent(event(1));
+    batched.end({ reason: 'client_gone' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(sent).toEqual([]);
   });
 
   it('closes with the code and reason of each ending, the frame that explains it first', () => {

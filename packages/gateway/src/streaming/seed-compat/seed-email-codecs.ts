@@ -25,6 +25,7 @@ export const SEED_EMAIL_SSE: HttpFrameFormat<undefined> = {
 };
 
 const batchLine = (message: SeedEmailMessage | undefined, index: number | undefined): string | undefined =>
+  // Stryker disable next-line ConditionalExpression: equivalent, an index of undefined is left out of the JSON
   message && `${JSON.stringify(index === undefined ? message : { ...message, index })}\n`;
 
 /** Seed 003's batch relay: NDJSON `{type, data, index}`, the index naming the email of the batch. */

@@ -27,6 +27,7 @@ describe('seed 003 requests', () => {
     const fields = { sender_name: 'A', sender_email: 'a@b.test', subject: 'S', body: 'B', attachments: [], raw: 'R' };
     expect(emailInput({ ...fields, extra: 1, pipeline: 'other' })).toEqual(fields);
     expect(emailInput({ subject: 'S', body: undefined })).toEqual({ subject: 'S' });
+    for (const data of [null, undefined, 'body text', 42]) expect(emailInput(data)).toEqual({});
     expect(emailInput(null)).toEqual({});
     expect(emailInput('text')).toEqual({});
   });
