@@ -126,7 +126,6 @@ async function readOwner(directory: string): Promise<DataDirOwner | undefined> {
   try {
     const owner = JSON.parse(await readFile(join(directory, OWNER), 'utf8')) as Partial<DataDirOwner>;
     return typeof owner.pid === 'number' && typeof owner.hostname === 'string' ? (owner as DataDirOwner) : undefined;
-    // Stryker disable next-line BlockStatement: equivalent, an empty catch also returns undefined
   } catch {
     return undefined;
   }

@@ -23,7 +23,6 @@ export function decodeCursor(cursor: string): Pick<RunRecord, 'created_at' | 'ru
   try {
     const [created_at, run_id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     return typeof created_at === 'string' && typeof run_id === 'string' ? { created_at, run_id } : undefined;
-    // Stryker disable next-line BlockStatement: equivalent, an empty catch also returns undefined
   } catch {
     return undefined;
   }
