@@ -1,4 +1,5 @@
 import { wordIdsFor, type FieldCollector } from './field-collector.js';
+import { normalizeDate } from './normalize.js';
 import { BARE_PHONE, DATE } from './receipt-patterns.js';
 import type { ReceiptRow } from './receipt-structure.js';
 
@@ -13,7 +14,7 @@ const ADDRESS_STOP =
   /\b(ROC|CO\.?\s*NO|COMPANY\s+NO|GUEST|TEL|TELEPHONE|PHONE|FAX|H\/?P|MOBILE|GST|SST|REG\.?\s*NO|INVOICE|RECEIPT|DATE|CASHIER|E-?MAIL|TAX|DOC(UMENT)?\s*NO|BILL|TABLE|SLIP|WWW|HTTP|OPEN|HOURS|MEMBER|COUNTER|TERMINAL|POS\b|STAFF|SERVER|ORDER)\b|@/i;
 /** Words and shapes that mark a line as part of a postal address. */
 const ADDRESS_LIKE =
-  /\b(NO\.?\s*\d|LOT|JALAN|JLN|JL\.|TAMAN|TMN|LEVEL|LEVEL|BLOCK|BLK|BANDAR|KAWASAN|SEKSYEN|SECTION|PERSIARAN|LORONG|LRG|KAMPUNG|KG\.?|BATU|WISMA|PLAZA|MENARA|KOMPLEKS|COMPLEX|MALL|FLOOR|FLR|GROUND|SUITE|UNIT|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|BOULEVARD|BLVD|DRIVE|LANE|WAY|PARK|INDUSTRIAL|PERINDUSTRIAN|CENTRE|CENTER|SQUARE|JOHOR|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)\b|\b\d{5}\b|^\d+[A-Z]?[-,\s]/i;
+  /\b(NO[.:,]?\s*\d+|PTD?\.?\s*\d+|LOT|JALAN|JLN|JL\.|TAMAN|TMN|LEVEL|LEVEL|BLOCK|BLK|BANDAR|KAWASAN|SEKSYEN|SECTION|PERSIARAN|LORONG|LRG|KAMPUNG|KG\.?|BATU|WISMA|PLAZA|MENARA|KOMPLEKS|COMPLEX|MALL|FLOOR|FLR|GROUND|SUITE|UNIT|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|BOULEVARD|BLVD|DRIVE|LANE|WAY|PARK|INDUSTRIAL|PERINDUSTRIAN|CENTRE|CENTER|SQUARE|JOHOR|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)\b|\b\d{5}\b|^\d+[A-Z]?[-,\s]|^[A-Z]{1,2}\d{0,2}-[A-Z0-9]+(-[A-Z0-9]+)*,/i;
 /** A line that is only a registration or reference number, e.g. "(AB1234567)", "(CO. REG : 123456-X)". */
 const REGISTRATION_ONLY = /^\(?[^a-z]*?\b[A-Z]{0,4}\d{5,}[-\s]?[A-Z]?\)?\s*$|^\(.*\b(CO|REG|ROC|GST|NO)\b.*\)$/i;
 /** A line that is a name fragment: letters, spaces and the usual punctuation of names. */
@@ -70,29 +71,57 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   return last;
 }
 
-/**
- * Address lines: from the first address-looking line after the name, while lines are
- * not contact, tax or document lines, up to `maxLines`; registration numbers and the
- * name's own tail are skipped.
- */
-export function findAddress(rows: readonly ReceiptRow[], afterRow: number, collector: FieldCollector, maxLines: number): void {
-  let taken = 0;
+/** A state or country, with the honorifics states carry: an address that reaches one has ended. */
+const REGION =
+  /\b(JOHOR|SELANGOR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)(\s*,?\s*(DARUL\s+[A-Z]+|D\.?\s?E\.?|T\.?))?[\s.,]*$/i;
+/** A line that only names regions, such as a state's honorific or the country under the state. */
+const REGION_ONLY = /^(\s*[,.]?\s*(JOHOR|SELANGOR|PUTRAJAYA|PENANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE|KUALA\s+LUMPUR|WILAYAH\s+PERSEKUTUAN|DARUL\s+[A-Z]+|D\.?\s?E\.?))+[\s.,]*$/i;
+const POSTCODE = /\b\d{5}\b/;
+/** A chain's outlet printed under its head-office address: a branch code and name, or a name in parentheses. */
+const OUTLET = /^\d{3,4}[-\s]\s*[A-Z]|^\(.*\)$/i;
 
-  for (const row of rows.slice(afterRow + 1, afterRow + 10)) {
-    if (taken >= maxLines) break;
-    const text = row.text.trim();
-    const stop = ADDRESS_STOP.test(text) || DATE.some((pattern) => pattern.test(text)) || (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3);
-    if (stop) {
-      if (taken > 0) break;
-      continue;
-    }
-    if (REGISTRATION_ONLY.test(text) || SUFFIX_ONLY.test(text)) continue;
-    if (taken === 0 && !ADDRESS_LIKE.test(text)) continue;
-    // A phone number printed at the end of the last address line is not part of it.
-    const line = text.replace(/\s+\+?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}$/, '').trim();
-    collector.add('ADDRESS_LINE', row, line, 0.8, taken === 0 ? 'first address-like line after the merchant name' : 'continues the address');
-    taken++;
-
-  }
+/** A line that ends the header's address block: contact, tax and document lines, a real date, a bare phone number. */
+function stopsAddress(text: string): boolean {
+  return (
+    ADDRESS_STOP.test(text) ||
+    DATE.some((pattern) => normalizeDate(pattern.exec(text)?.[0] ?? '') !== undefined) ||
+    (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3)
+  );
 }
 
+/**
+ * Address lines: from the first address-looking header line after the name, while lines
+ * are not contact, tax or document lines, up to `maxLines`; registration numbers and the
+ * name's own tail are skipped. Once a line with a postcode ends in a state or the country,
+ * only region names or the outlet's name may follow. When nothing follows the name (a name found below the
+ * address), the header is read from its top.
+ */
+export function findAddress(rows: readonly ReceiptRow[], afterRow: number, collector: FieldCollector, maxLines: number): void {
+  const header = rows.filter((row) => row.section === 'header');
+  const lines = addressLines(header.filter((row) => row.index > afterRow).slice(0, 9), maxLines);
+  const found = lines.length > 0 ? lines : addressLines(header.filter((row) => row.index !== afterRow).slice(0, 9), maxLines);
+  for (const [index, { row, line }] of found.entries()) collector.add('ADDRESS_LINE', row, line, 0.8, index === 0 ? 'first address-like line after the merchant name' : 'continues the address');
+}
+
+function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ row: ReceiptRow; line: string }> {
+  const taken: Array<{ row: ReceiptRow; line: string }> = [];
+  let postcodeSeen = false;
+  let ended = false;
+  for (const row of rows) {
+    if (taken.length >= maxLines) break;
+    const text = row.text.trim();
+    if (stopsAddress(text)) {
+      if (taken.length > 0) break;
+      continue;
+    }
+    if (ended && !REGION_ONLY.test(text) && !OUTLET.test(text)) break;
+    if (REGISTRATION_ONLY.test(text) || SUFFIX_ONLY.test(text)) continue;
+    if (taken.length === 0 && !ADDRESS_LIKE.test(text)) continue;
+    // A phone number printed at the end of the last address line is not part of it.
+    const line = text.replace(/\s+\+?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}$/, '').trim();
+    taken.push({ row, line });
+    postcodeSeen ||= POSTCODE.test(text);
+    ended ||= postcodeSeen && REGION.test(line);
+  }
+  return taken;
+}

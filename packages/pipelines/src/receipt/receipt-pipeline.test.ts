@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { CORNER_HARDWARE, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -61,6 +61,14 @@ describe('field_labeling', () => {
   it('takes no more address lines than its parameters allow', () => {
     const address = labelFields(structureOf(CORNER_HARDWARE), { maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
     expect(address.map((field) => field.value)).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,']);
+  });
+
+  it('ends an address at its state, keeping only the outlet printed under it', () => {
+    expect(valueOf(CHAIN_OUTLET, 'ADDRESS_LINE')).toEqual(['NO 21-23-25B, JALAN CEMPAKA,', '47500 SUBANG JAYA, SELANGOR', '0412-TMN MELATI']);
+  });
+
+  it('reads the address from the top of the header when the name was found below it', () => {
+    expect(valueOf(NAME_BELOW_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 7, JALAN RIA 2,', '81100 JOHOR BAHRU, JOHOR']);
   });
 
   it('gives every field word ids, a confidence and a reason, with labels from the original set', () => {

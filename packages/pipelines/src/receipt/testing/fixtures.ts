@@ -83,3 +83,36 @@ export const MISMATCHED_TOTALS = boxes([
   [40, 220, 'TOTAL'],
   [380, 220, '11.00'],
 ]);
+
+/**
+ * A chain's head-office address that ends in its state, the outlet's code and name under
+ * it, then counter wording that is not address; the house number is a range.
+ */
+export const CHAIN_OUTLET = boxes([
+  [100, 20, 'MAJU BAKERY SDN BHD'],
+  [140, 42, '(765432-W)'],
+  [80, 64, 'NO 21-23-25B, JALAN CEMPAKA,'],
+  [90, 86, '47500 SUBANG JAYA, SELANGOR'],
+  [110, 108, '0412-TMN MELATI'],
+  [130, 130, 'SELF COLLECT'],
+  [110, 152, 'TEL: 03-5555 0101'],
+  [40, 180, 'DATE: 07/08/2018'],
+  [40, 210, 'BUN'],
+  [380, 210, '2.50'],
+  [40, 240, 'TOTAL:'],
+  [380, 240, '2.50'],
+]);
+
+/** A header whose only business-form line is printed below the address (a customer's name). */
+export const NAME_BELOW_ADDRESS = boxes([
+  [100, 20, 'CERIA BOOKS'],
+  [80, 42, 'LOT 7, JALAN RIA 2,'],
+  [90, 64, '81100 JOHOR BAHRU, JOHOR'],
+  [110, 86, 'TEL: 07-555 1234'],
+  [100, 108, 'PERMATA ENGINEERING SDN BHD'],
+  [40, 130, 'DATE: 09/10/2018'],
+  [40, 160, 'PEN'],
+  [380, 160, '3.00'],
+  [40, 190, 'TOTAL:'],
+  [380, 190, '3.00'],
+]);
