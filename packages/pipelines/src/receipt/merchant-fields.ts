@@ -20,6 +20,21 @@ const REGISTRATION_ONLY = /^\(?[^a-z]*?\b[A-Z]{0,4}\d{5,}[-\s]?[A-Z]?\)?\s*$|^\(
 /** A line that is a name fragment: letters, spaces and the usual punctuation of names. */
 const NAME_LIKE = /^[A-Z][A-Z&.'()\s/-]*$/i;
 
+/** A line wholly in parentheses describes the business (its outlet, its kind) rather than naming it. */
+const PARENTHESISED = /^\s*\(.*\)\s*$/;
+
+/**
+ * A line's name part: a name ends where its registration number starts (what follows is
+ * an outlet code or a note), unless the number comes first.
+ */
+function nameOf(text: string): string {
+  const match = REGISTRATION.exec(text);
+  if (!match) return text.trim();
+  const before = text.slice(0, match.index);
+  const name = /[A-Z]{3}/i.test(before.replace(/[^A-Z]/gi, '')) ? before : text.slice(match.index + match[0].length);
+  return name.replace(/[\s,;:]+$/, '').trim();
+}
+
 const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
   row !== undefined && NAME_LIKE.test(row.text.trim()) && !ADDRESS_LIKE.test(row.text) && !GENERIC_HEADER.test(row.text) && !ADDRESS_STOP.test(row.text);
 
@@ -31,9 +46,11 @@ const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
 export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): number {
   const header = rows.filter((row) => row.section === 'header').slice(0, 10);
   const candidates = header.length > 0 ? header : rows.slice(0, 6);
-  const letters = (row: ReceiptRow) => (row.text.match(/[A-Z]/gi) ?? []).length;
-  let chosen = candidates.find((row) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && letters(row) >= 3 && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
-  chosen ??= candidates.find((row) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && letters(row) >= 3);
+  // Letters of the name itself: a registration line ("COMPANY NO: …") names no business.
+  const letters = (row: ReceiptRow) => (nameOf(row.text).match(/[A-Z]/gi) ?? []).length;
+  const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && letters(row) >= 3;
+  let chosen = candidates.find((row) => naming(row) && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
+  chosen ??= candidates.find(naming);
   let reasoning = 'header line naming a business form or trade';
   let confidence = 0.9;
   if (!chosen) {
@@ -62,7 +79,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   }
   const value = rows
     .slice(first, last + 1)
-    .map((row) => row.text.replace(REGISTRATION, '').replace(/^#\d+\s+/, '').trim())
+    .map((row) => nameOf(row.text).replace(/^#\d+\s+/, ''))
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
@@ -116,7 +133,7 @@ function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ ro
     }
     if (ended && !REGION_ONLY.test(text) && !OUTLET.test(text)) break;
     if (REGISTRATION_ONLY.test(text) || SUFFIX_ONLY.test(text)) continue;
-    if (taken.length === 0 && !ADDRESS_LIKE.test(text)) continue;
+    if (taken.length === 0 && (!ADDRESS_LIKE.test(text) || PARENTHESISED.test(text))) continue;
     // A phone number printed at the end of the last address line is not part of it.
     const line = text.replace(/\s+\+?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}$/, '').trim();
     taken.push({ row, line });

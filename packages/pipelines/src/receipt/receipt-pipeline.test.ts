@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -69,6 +69,15 @@ describe('field_labeling', () => {
 
   it('reads the address from the top of the header when the name was found below it', () => {
     expect(valueOf(NAME_BELOW_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 7, JALAN RIA 2,', '81100 JOHOR BAHRU, JOHOR']);
+  });
+
+  it('ends a name at its registration number and passes over a parenthesised description', () => {
+    expect(valueOf(NAME_WITH_REGISTRATION, 'MERCHANT_NAME')).toEqual(["AMIR'S BAKEHOUSE S/B"]);
+    expect(valueOf(NAME_WITH_REGISTRATION, 'ADDRESS_LINE')).toEqual(['NO. 3, JALAN KENARI,', '43000 KAJANG, SELANGOR']);
+  });
+
+  it('does not take a registration line for the name', () => {
+    expect(valueOf(PLAIN_NAME, 'MERCHANT_NAME')).toEqual(['SERI TAILORING & GIFTS']);
   });
 
   it('gives every field word ids, a confidence and a reason, with labels from the original set', () => {

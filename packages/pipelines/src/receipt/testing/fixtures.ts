@@ -116,3 +116,34 @@ export const NAME_BELOW_ADDRESS = boxes([
   [40, 190, 'TOTAL:'],
   [380, 190, '3.00'],
 ]);
+
+/**
+ * A brand line, a parenthesised description, and the business whose registration number
+ * and outlet code share its line; the registration line below names no business.
+ */
+export const NAME_WITH_REGISTRATION = boxes([
+  [100, 20, 'SINAR PASTRY'],
+  [100, 42, '(SINAR PASTRY SHOP (40123))'],
+  [80, 64, "AMIR'S BAKEHOUSE S/B 456789-K (SP2)"],
+  [80, 86, 'NO. 3, JALAN KENARI,'],
+  [90, 108, '43000 KAJANG, SELANGOR'],
+  [90, 130, 'COMPANY REG NO. :456789-K'],
+  [40, 160, 'DATE: 11/12/2018'],
+  [40, 190, 'TART'],
+  [380, 190, '4.00'],
+  [40, 220, 'TOTAL:'],
+  [380, 220, '4.00'],
+]);
+
+/** A header with no business form or trade word, whose registration line carries "COMPANY". */
+export const PLAIN_NAME = boxes([
+  [100, 20, 'SERI TAILORING & GIFTS'],
+  [80, 42, '8, JALAN DAMAI,'],
+  [90, 64, '55100 KUALA LUMPUR'],
+  [90, 86, 'COMPANY REG NO. :12345-A'],
+  [40, 116, 'DATE: 11/12/2018'],
+  [40, 146, 'BUTTONS'],
+  [380, 146, '2.00'],
+  [40, 176, 'TOTAL:'],
+  [380, 176, '2.00'],
+]);
