@@ -5,6 +5,7 @@ import type { ReceiptRow } from './receipt-structure.js';
 
 const COMPANY_SUFFIX =
   /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|STORES?|MART|MARKET|SUPERMARKET|HYPERMARKET|HARDWARE|SHOP|CAFE|CAF[EÉ]|BAKERY|STATIONERY|PHARMACY|LTD\.?|LLC|INC\.?|CORP(ORATION)?|COMPANY|PLT|HOLDINGS|KEDAI|TRADERS?|INDUSTRIES|SERVICES?|CENTRE|CENTER|OUTLET|BOOKSTORE|GROCER(Y|S)?)\b/i;
+const LEGAL_FORM = /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|LTD\.?|LLC|INC\.?|CORP(ORATION)?|PLT)(?![A-Z])/i;
 const SUFFIX_ONLY = /^\s*(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|\(?M\)?\s*SDN\.?\s*BHD\.?|TRADING|ENTERPRISES?|TRADERS?)\s*$/i;
 const GENERIC_HEADER = /\b(TAX\s+INVOICE|INVOICE|RECEIPT|WELCOME|CASH\s+BILL|OFFICIAL|SIMPLIFIED|COPY|ORDER|TABLE|CHECK|BILL)\b/i;
 /** Lines that are never a business name: courtesy and policy text, contact and registration lines. */
@@ -32,14 +33,22 @@ function nameOf(text: string): string {
   if (!match) return text.trim();
   const before = text.slice(0, match.index);
   const name = /[A-Z]{3}/i.test(before.replace(/[^A-Z]/gi, '')) ? before : text.slice(match.index + match[0].length);
-  return name.replace(/[\s,;:]+$/, '').trim();
+  // A label before a colon ("OWNED BY:") introduces the name and is not part of it.
+  return name.replace(/^\s*[A-Z][A-Z .]{2,20}:\s*(?=[A-Z])/i, '').replace(/[\s,;:]+$/, '').trim();
+}
+
+/** A name line runs on into the next: a parenthesis left open, a trailing "&", or the next line is its business form. */
+function runsOn(text: string, next: string): boolean {
+  const openParenthesis = (text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length;
+  return openParenthesis || /&\s*$/.test(text) || SUFFIX_ONLY.test(next) || /^(ENTERPRISES?|TRADING|SDN|\(M\)|CO\.)\b/i.test(next.trim());
 }
 
 const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
   row !== undefined && NAME_LIKE.test(row.text.trim()) && !ADDRESS_LIKE.test(row.text) && !GENERIC_HEADER.test(row.text) && !ADDRESS_STOP.test(row.text);
 
 /**
- * The business name: the first header line naming a business form or trade, widened to
+ * The business name: the registered business (a legal form) printed above the contact
+ * lines, else the first header line naming a business form or trade, widened to
  * the lines it continues or that continue it ("SRI MUTIARA HARDWARE &" / "ELECTRICAL",
  * "PELANGI BOOK" / "CO. (M) SDN BHD"). Returns the last row it took, or -1.
  */
@@ -49,7 +58,11 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   // Letters of the name itself: a registration line ("COMPANY NO: …") names no business.
   const letters = (row: ReceiptRow) => (nameOf(row.text).match(/[A-Z]/gi) ?? []).length;
   const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && letters(row) >= 3;
-  let chosen = candidates.find((row) => naming(row) && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
+  // The registered business (its legal form) is the name before any trade or brand line,
+  // as long as it is printed above the shop's contact and tax lines.
+  const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text)) + 1 || candidates.length));
+  let chosen = nameZone.find((row) => naming(row) && LEGAL_FORM.test(row.text));
+  chosen ??= candidates.find((row) => naming(row) && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
   chosen ??= candidates.find(naming);
   let reasoning = 'header line naming a business form or trade';
   let confidence = 0.9;
@@ -64,17 +77,20 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   let first = chosen.index;
   let last = chosen.index;
   // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS",
-  // "TRADING SDN. BHD") and the line above is a name fragment.
+  // "TRADING SDN. BHD"), or the line above runs on into it, and that line is a name fragment.
   const tailOfName = (text: string) => /^\s*(&|CO\.|\(M\)|SDN|BHD|[A-Z']+\.?\s+(SDN|S\/B|BHD))/i.test(text) || text.trim().split(/\s+/).length === 1;
-  while (first > 0 && first > chosen.index - 2 && tailOfName(rows[first]?.text ?? '') && isNameLike(rows[first - 1]) && !NOT_A_NAME.test(rows[first - 1]?.text ?? '')) first--;
+  for (;;) {
+    const above = rows[first - 1];
+    const text = rows[first]?.text ?? '';
+    if (first <= chosen.index - 2 || !isNameLike(above) || NOT_A_NAME.test(above.text) || !(tailOfName(text) || runsOn(above.text, text))) break;
+    first--;
+  }
   // Downward: the name ends in "&", or the next line is its business form or a short tail.
   for (;;) {
     const current = rows[last];
     const next = rows[last + 1];
     if (!current || !isNameLike(next) || REGISTRATION_ONLY.test(next.text)) break;
-    const openParenthesis = (current.text.match(/\(/g) ?? []).length > (current.text.match(/\)/g) ?? []).length;
-    const continues = openParenthesis || /&\s*$/.test(current.text) || SUFFIX_ONLY.test(next.text) || /^(ENTERPRISES?|TRADING|SDN|\(M\)|CO\.)\b/i.test(next.text.trim());
-    if (!continues || last - first >= 2) break;
+    if (!runsOn(current.text, next.text) || last - first >= 2) break;
     last++;
   }
   const value = rows

@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -74,6 +74,11 @@ describe('field_labeling', () => {
   it('ends a name at its registration number and passes over a parenthesised description', () => {
     expect(valueOf(NAME_WITH_REGISTRATION, 'MERCHANT_NAME')).toEqual(["AMIR'S BAKEHOUSE S/B"]);
     expect(valueOf(NAME_WITH_REGISTRATION, 'ADDRESS_LINE')).toEqual(['NO. 3, JALAN KENARI,', '43000 KAJANG, SELANGOR']);
+  });
+
+  it('prefers the registered business above the contact lines to a brand, widened over a parenthesis left open', () => {
+    expect(valueOf(BRAND_ABOVE_BUSINESS, 'MERCHANT_NAME')).toEqual(['SENJA HOSPITALITY (BANGSAR SOUTH) SDN BHD']);
+    expect(valueOf(BRAND_ABOVE_BUSINESS, 'ADDRESS_LINE')).toEqual(['12, JALAN TELAWI 3,', '59100 KUALA LUMPUR']);
   });
 
   it('does not take a registration line for the name', () => {

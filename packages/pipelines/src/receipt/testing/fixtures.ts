@@ -147,3 +147,19 @@ export const PLAIN_NAME = boxes([
   [40, 176, 'TOTAL:'],
   [380, 176, '2.00'],
 ]);
+
+/** A brand line with a trade word above the registered business, whose name breaks inside a parenthesis. */
+export const BRAND_ABOVE_BUSINESS = boxes([
+  [100, 20, 'KOPI SENJA CAFE'],
+  [100, 42, 'SENJA HOSPITALITY (BANGSAR'],
+  [100, 64, 'SOUTH) SDN BHD'],
+  [120, 86, '(998877-T)'],
+  [80, 108, '12, JALAN TELAWI 3,'],
+  [90, 130, '59100 KUALA LUMPUR'],
+  [90, 152, 'TEL: 03-2222 3333'],
+  [40, 182, 'DATE: 02/01/2019'],
+  [40, 212, 'LATTE'],
+  [380, 212, '9.00'],
+  [40, 242, 'TOTAL:'],
+  [380, 242, '9.00'],
+]);
