@@ -10,7 +10,7 @@ const SUFFIX_ONLY = /^\s*(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|\(?M\)?\s*SDN\.?
 const GENERIC_HEADER = /\b(TAX\s+INVOICE|INVOICE|RECEIPT|WELCOME|CASH\s+BILL|OFFICIAL|SIMPLIFIED|COPY|ORDER|TABLE|CHECK|BILL)\b/i;
 /** Lines that are never a business name: courtesy and policy text, contact and registration lines. */
 const NOT_A_NAME = /\b(THANK|GOODS|RETURN(ABLE)?|EXCHANGE|VISIT|PLEASE|COMPANY\s+NO|OUTLET|CARELINE|HOTLINE|POSTED)\b|:\s*\d/i;
-const REGISTRATION = /(\(?\s*(CO\.?\s*(REG\.?)?\s*(NO\.?)?|COMPANY\s+(REG\.?\s*)?NO\.?|ROC\s*(NO\.?)?|REG\.?\s*NO\.?)\s*[:.]?\s*)?\(?\s*\b\d{4,}[-\s]?[A-Z]\b\s*\)?/i;
+const REGISTRATION = /(\(?\s*(CO\.?\s*(REG\.?)?\s*(NO\.?)?|COMPANY\s+(REG\.?\s*)?NO\.?|ROC\s*(NO\.?)?|REG\.?\s*NO\.?)\s*[:.]?\s*)?\(?\s*\b[A-Z]{0,3}\d{4,}[-\s]?[A-Z]\b\s*\)?/i;
 const ADDRESS_STOP =
   /\b(ROC|CO\.?\s*NO|COMPANY\s+NO|GUEST|TEL|TELEPHONE|PHONE|FAX|H\/?P|MOBILE|GST|SST|REG\.?\s*NO|INVOICE|RECEIPT|DATE|CASHIER|E-?MAIL|TAX|DOC(UMENT)?\s*NO|BILL|TABLE|SLIP|WWW|HTTP|OPEN|HOURS|MEMBER|COUNTER|TERMINAL|POS\b|STAFF|SERVER|ORDER)\b|@/i;
 /** Words and shapes that mark a line as part of a postal address. */
@@ -21,6 +21,8 @@ const REGISTRATION_ONLY = /^\(?[^a-z]*?\b[A-Z]{0,4}\d{5,}[-\s]?[A-Z]?\)?\s*$|^\(
 /** A line that is a name fragment: letters, spaces and the usual punctuation of names. */
 const NAME_LIKE = /^[A-Z][A-Z&.'()\s/-]*$/i;
 
+/** A number after a label ("OUTLET: 03-…") marks a contact or reference line, not a name. */
+const LABELLED_NUMBER = /:\s*\d/;
 /** A line wholly in parentheses describes the business (its outlet, its kind) rather than naming it. */
 const PARENTHESISED = /^\s*\(.*\)\s*$/;
 
@@ -57,7 +59,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   const candidates = header.length > 0 ? header : rows.slice(0, 6);
   // Letters of the name itself: a registration line ("COMPANY NO: …") names no business.
   const letters = (row: ReceiptRow) => (nameOf(row.text).match(/[A-Z]/gi) ?? []).length;
-  const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && letters(row) >= 3;
+  const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && !LABELLED_NUMBER.test(nameOf(row.text)) && letters(row) >= 3;
   // The registered business (its legal form) is the name before any trade or brand line,
   // as long as it is printed above the shop's contact and tax lines.
   const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text)) + 1 || candidates.length));
@@ -76,9 +78,9 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   if (!chosen) return -1;
   let first = chosen.index;
   let last = chosen.index;
-  // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS",
+  // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS", "(BRANCH) SDN BHD",
   // "TRADING SDN. BHD"), or the line above runs on into it, and that line is a name fragment.
-  const tailOfName = (text: string) => /^\s*(&|CO\.|\(M\)|SDN|BHD|[A-Z']+\.?\s+(SDN|S\/B|BHD))/i.test(text) || text.trim().split(/\s+/).length === 1;
+  const tailOfName = (text: string) => /^\s*(&|\(|CO\.|\(M\)|SDN|BHD|[A-Z']+\.?\s+(SDN|S\/B|BHD))/i.test(text) || text.trim().split(/\s+/).length === 1;
   for (;;) {
     const above = rows[first - 1];
     const text = rows[first]?.text ?? '';

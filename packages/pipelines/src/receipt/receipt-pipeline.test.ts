@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -81,8 +81,12 @@ describe('field_labeling', () => {
     expect(valueOf(BRAND_ABOVE_BUSINESS, 'ADDRESS_LINE')).toEqual(['12, JALAN TELAWI 3,', '59100 KUALA LUMPUR']);
   });
 
-  it('does not take a registration line for the name', () => {
+  it('does not take a registration or contact line for the name', () => {
     expect(valueOf(PLAIN_NAME, 'MERCHANT_NAME')).toEqual(['SERI TAILORING & GIFTS']);
+  });
+
+  it('widens a legal form that opens with the branch in parentheses to the name above it', () => {
+    expect(valueOf(BRANCH_IN_PARENTHESES, 'MERCHANT_NAME')).toEqual(['PASAR BARU MAKMUR (CHERAS) SDN BHD']);
   });
 
   it('gives every field word ids, a confidence and a reason, with labels from the original set', () => {

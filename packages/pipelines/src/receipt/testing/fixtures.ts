@@ -135,12 +135,17 @@ export const NAME_WITH_REGISTRATION = boxes([
   [380, 220, '4.00'],
 ]);
 
-/** A header with no business form or trade word, whose registration line carries "COMPANY". */
+/**
+ * A header with no business form or trade word, whose registration lines carry "COMPANY"
+ * (one number with a letter prefix) and whose contact line carries "OUTLET".
+ */
 export const PLAIN_NAME = boxes([
   [100, 20, 'SERI TAILORING & GIFTS'],
   [80, 42, '8, JALAN DAMAI,'],
   [90, 64, '55100 KUALA LUMPUR'],
   [90, 86, 'COMPANY REG NO. :12345-A'],
+  [90, 98, 'COMPANY NO: JB0012345-T'],
+  [90, 110, 'OUTLET:03-1234 5678'],
   [40, 116, 'DATE: 11/12/2018'],
   [40, 146, 'BUTTONS'],
   [380, 146, '2.00'],
@@ -162,4 +167,17 @@ export const BRAND_ABOVE_BUSINESS = boxes([
   [380, 212, '9.00'],
   [40, 242, 'TOTAL:'],
   [380, 242, '9.00'],
+]);
+
+/** A registered name whose branch, in parentheses, opens the line of its legal form. */
+export const BRANCH_IN_PARENTHESES = boxes([
+  [100, 20, 'PASAR BARU MAKMUR'],
+  [100, 42, '(CHERAS) SDN BHD'],
+  [80, 64, 'NO 5, JALAN MEWAH 2,'],
+  [90, 86, '43200 CHERAS, SELANGOR'],
+  [40, 116, 'DATE: 03/04/2019'],
+  [40, 146, 'SUGAR'],
+  [380, 146, '2.90'],
+  [40, 176, 'TOTAL:'],
+  [380, 176, '2.90'],
 ]);
