@@ -54,7 +54,7 @@ const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
  * the lines it continues or that continue it ("SRI MUTIARA HARDWARE &" / "ELECTRICAL",
  * "PELANGI BOOK" / "CO. (M) SDN BHD"). Returns the last row it took, or -1.
  */
-export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): number {
+export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): { first: number; last: number } | undefined {
   const header = rows.filter((row) => row.section === 'header').slice(0, 10);
   const candidates = header.length > 0 ? header : rows.slice(0, 6);
   // Letters of the name itself: a registration line ("COMPANY NO: …") names no business.
@@ -75,7 +75,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
     reasoning = 'first mostly-letters line of the header';
     confidence = 0.6;
   }
-  if (!chosen) return -1;
+  if (!chosen) return undefined;
   let first = chosen.index;
   let last = chosen.index;
   // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS", "(BRANCH) SDN BHD",
@@ -103,41 +103,52 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
     .trim();
   const wordIds = rows.slice(first, last + 1).flatMap((row) => wordIdsFor(row, value));
   collector.add('MERCHANT_NAME', chosen, value, confidence, reasoning, undefined, wordIds);
-  return last;
+  return { first, last };
 }
 
-/** A state or country, with the honorifics states carry: an address that reaches one has ended. */
-const REGION =
-  /\b(JOHOR|SELANGOR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)(\s*,?\s*(DARUL\s+[A-Z]+|D\.?\s?E\.?|T\.?))?[\s.,]*$/i;
+/** Malaysia's states and the neighbouring country the receipts name. */
+const STATES = String.raw`JOHOR|SELANGOR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE`;
+const HONORIFIC = String.raw`DARUL\s+[A-Z]+|D\.?\s?E\.?`;
+/** A line ending in a state or the country, with the honorific a state carries: an address that reaches one has ended. */
+const REGION = new RegExp(String.raw`\b(${STATES})(\s*,?\s*(${HONORIFIC}|T\.?))?[\s.,]*$`, 'i');
 /** A line that only names regions, such as a state's honorific or the country under the state. */
-const REGION_ONLY = /^(\s*[,.]?\s*(JOHOR|SELANGOR|PUTRAJAYA|PENANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE|KUALA\s+LUMPUR|WILAYAH\s+PERSEKUTUAN|DARUL\s+[A-Z]+|D\.?\s?E\.?))+[\s.,]*$/i;
+const REGION_ONLY = new RegExp(String.raw`^(\s*[,.]?\s*(${STATES}|KUALA\s+LUMPUR|WILAYAH\s+PERSEKUTUAN|${HONORIFIC}))+[\s.,]*$`, 'i');
 const POSTCODE = /\b\d{5}\b/;
+const STREET = /\b(JALAN|JLN|JL\.|LORONG|LRG|LEBUH|PERSIARAN|ROAD|STREET|AVENUE)\b/i;
+/** A line that opens with a house, lot or unit number: "NO. 5", "LOT 12", "A-3-1", "F.K06", "12,". */
+const NUMBERED_START = /^(NO|LOT|UNIT|PTD?)?[\s.:,]*[A-Z]{0,2}[.\-/]?[A-Z]?\d/i;
 /** A chain's outlet printed under its head-office address: a branch code and name, or a name in parentheses. */
 const OUTLET = /^\d{3,4}[-\s]\s*[A-Z]|^\(.*\)$/i;
 
-/** A line that ends the header's address block: contact, tax and document lines, a real date, a bare phone number. */
+/** A line that ends the header's address block: contact, tax and document lines, a real date, a bare phone number in any format. */
 function stopsAddress(text: string): boolean {
   return (
     ADDRESS_STOP.test(text) ||
     DATE.some((pattern) => normalizeDate(pattern.exec(text)?.[0] ?? '') !== undefined) ||
-    (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3)
+    (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3) ||
+    /^\+?[\d\s()-]{9,}$/.test(text)
   );
 }
 
 /**
- * Address lines: from the first address-looking header line after the name, while lines
- * are not contact, tax or document lines, up to `maxLines`; registration numbers and the
- * name's own tail are skipped. Once a line with a postcode ends in a state or the country,
- * only region names or the outlet's name may follow. When nothing follows the name (a name found below the
- * address), the header is read from its top.
+ * Address lines: a block read after the name and one read from the header's top (a name
+ * can be printed below the address); the first of them with a postcode, else whichever
+ * was found. Blocks are built by `addressLines`.
  */
-export function findAddress(rows: readonly ReceiptRow[], afterRow: number, collector: FieldCollector, maxLines: number): void {
+export function findAddress(rows: readonly ReceiptRow[], merchant: { first: number; last: number } | undefined, collector: FieldCollector, maxLines: number): void {
   const header = rows.filter((row) => row.section === 'header');
-  const lines = addressLines(header.filter((row) => row.index > afterRow).slice(0, 9), maxLines);
-  const found = lines.length > 0 ? lines : addressLines(header.filter((row) => row.index !== afterRow).slice(0, 9), maxLines);
-  for (const [index, { row, line }] of found.entries()) collector.add('ADDRESS_LINE', row, line, 0.8, index === 0 ? 'first address-like line after the merchant name' : 'continues the address');
+  const below = addressLines(header.filter((row) => row.index > (merchant?.last ?? -1)).slice(0, 9), maxLines);
+  const fromTop = addressLines(header.filter((row) => !merchant || row.index < merchant.first || row.index > merchant.last).slice(0, 9), maxLines);
+  const found = [below, fromTop].find((lines) => lines.some(({ line }) => POSTCODE.test(line))) ?? (below.length > 0 ? below : fromTop);
+  for (const [index, { row, line }] of found.entries()) collector.add('ADDRESS_LINE', row, line, 0.8, index === 0 ? 'first line of the address block in the header' : 'continues the address');
 }
 
+/**
+ * From the first address-looking line, while lines are not contact, tax or document lines,
+ * up to `maxLines`; registration numbers and the name's own tail are skipped. Once a line
+ * with a postcode ends in a state or the country, only region names or the outlet's name
+ * may follow.
+ */
 function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ row: ReceiptRow; line: string }> {
   const taken: Array<{ row: ReceiptRow; line: string }> = [];
   let postcodeSeen = false;
@@ -150,10 +161,13 @@ function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ ro
       continue;
     }
     if (ended && !REGION_ONLY.test(text) && !OUTLET.test(text)) break;
+    if (postcodeSeen && LABELLED_NUMBER.test(text)) break;
     if (REGISTRATION_ONLY.test(text) || SUFFIX_ONLY.test(text)) continue;
-    if (taken.length === 0 && (!ADDRESS_LIKE.test(text) || PARENTHESISED.test(text))) continue;
+    if (taken.length === 0 && (!ADDRESS_LIKE.test(text) || PARENTHESISED.test(text) || !/[A-Z]/i.test(text))) continue;
     // A phone number printed at the end of the last address line is not part of it.
     const line = text.replace(/\s+\+?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}$/, '').trim();
+    // An address starts at its number: lines before it with no number and no street name the building or outlet.
+    if (taken.length > 0 && taken.length <= 2 && NUMBERED_START.test(text) && !POSTCODE.test(text.slice(0, 6)) && taken.every(({ line: before }) => !/\d/.test(before) && !STREET.test(before))) taken.length = 0;
     taken.push({ row, line });
     postcodeSeen ||= POSTCODE.test(text);
     ended ||= postcodeSeen && REGION.test(line);

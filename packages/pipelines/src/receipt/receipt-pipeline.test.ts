@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CORNER_HARDWARE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CORNER_HARDWARE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -65,6 +65,14 @@ describe('field_labeling', () => {
 
   it('ends an address at its state, keeping only the outlet printed under it', () => {
     expect(valueOf(CHAIN_OUTLET, 'ADDRESS_LINE')).toEqual(['NO 21-23-25B, JALAN CEMPAKA,', '47500 SUBANG JAYA, SELANGOR', '0412-TMN MELATI']);
+  });
+
+  it('starts an address at its number, not at the outlet line above it, and ends it before a phone number', () => {
+    expect(valueOf(MALL_OUTLET, 'ADDRESS_LINE')).toEqual(['LOT G-12, MUTIARA MALL,', '50450 KUALA LUMPUR.']);
+  });
+
+  it('keeps a street printed above the number, and ends the address at a labelled number after the postcode', () => {
+    expect(valueOf(STREET_FIRST, 'ADDRESS_LINE')).toEqual(['JALAN KENANGA', '90 GROUND FLOOR', '28700 BENTONG']);
   });
 
   it('reads the address from the top of the header when the name was found below it', () => {

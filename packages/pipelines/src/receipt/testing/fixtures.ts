@@ -181,3 +181,34 @@ export const BRANCH_IN_PARENTHESES = boxes([
   [40, 176, 'TOTAL:'],
   [380, 176, '2.90'],
 ]);
+
+/**
+ * An outlet line naming its mall above the numbered address, a phone number in
+ * international form under it, then a labelled site number.
+ */
+export const MALL_OUTLET = boxes([
+  [100, 20, 'TEH TARIK HOUSE SDN BHD'],
+  [100, 42, 'TEH TARIK MUTIARA MALL'],
+  [80, 64, 'LOT G-12, MUTIARA MALL,'],
+  [90, 86, '50450 KUALA LUMPUR.'],
+  [90, 108, '+603-2111 4444'],
+  [40, 138, 'DATE: 05/05/2019'],
+  [40, 168, 'TEA'],
+  [380, 168, '3.50'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '3.50'],
+]);
+
+/** A street printed above the house number, and a labelled site number after the postcode. */
+export const STREET_FIRST = boxes([
+  [100, 20, 'MAJU MOTOR ENTERPRISE'],
+  [100, 42, 'JALAN KENANGA'],
+  [80, 64, '90 GROUND FLOOR'],
+  [90, 86, '28700 BENTONG'],
+  [90, 108, 'SITE: 1234'],
+  [40, 138, 'DATE: 05/05/2019'],
+  [40, 168, 'OIL'],
+  [380, 168, '30.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '30.00'],
+]);
