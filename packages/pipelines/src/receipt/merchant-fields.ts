@@ -4,7 +4,7 @@ import { BARE_PHONE, DATE } from './receipt-patterns.js';
 import type { ReceiptRow } from './receipt-structure.js';
 
 const COMPANY_SUFFIX =
-  /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|STORES?|MART|MARKET|SUPERMARKET|HYPERMARKET|HARDWARE|SHOP|CAFE|CAF[EÉ]|BAKERY|STATIONERY|PHARMACY|LTD\.?|LLC|INC\.?|CORP(ORATION)?|COMPANY|PLT|HOLDINGS|KEDAI|TRADERS?|INDUSTRIES|SERVICES?|CENTRE|CENTER|OUTLET|BOOKSTORE|GROCER(Y|S)?)\b/i;
+  /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|STORES?|MART|MARKET|SUPERMARKET|HYPERMARKET|HARDWARE|SHOP|CAFE|CAF[EÉ]|BAKERY|STATIONERY|PHARMACY|LTD\.?|LLC|INC\.?|CORP(ORATION)?|COMPANY|PLT|HOLDINGS|KEDAI|TRADERS?|INDUSTRIES|SERVICES?|CENTRE|CENTER|OUTLET|BOOKSTORES?|GROCER(Y|S)?)\b/i;
 const LEGAL_FORM = /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|LTD\.?|LLC|INC\.?|CORP(ORATION)?|PLT)(?![A-Z])/i;
 const SUFFIX_ONLY = /^\s*(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|\(?M\)?\s*SDN\.?\s*BHD\.?|TRADING|ENTERPRISES?|TRADERS?)\s*$/i;
 const GENERIC_HEADER = /\b(TAX\s+INVOICE|INVOICE|RECEIPT|WELCOME|CASH\s+BILL|OFFICIAL|SIMPLIFIED|COPY|ORDER|TABLE|CHECK|BILL)\b/i;
@@ -32,9 +32,8 @@ const PARENTHESISED = /^\s*\(.*\)\s*$/;
  */
 function nameOf(text: string): string {
   const match = REGISTRATION.exec(text);
-  if (!match) return text.trim();
-  const before = text.slice(0, match.index);
-  const name = /[A-Z]{3}/i.test(before.replace(/[^A-Z]/gi, '')) ? before : text.slice(match.index + match[0].length);
+  const before = match ? text.slice(0, match.index) : text;
+  const name = !match || /[A-Z]{3}/i.test(before.replace(/[^A-Z]/gi, '')) ? before : text.slice(match.index + match[0].length);
   // A label before a colon ("OWNED BY:") introduces the name and is not part of it.
   return name.replace(/^\s*[A-Z][A-Z .]{2,20}:\s*(?=[A-Z])/i, '').replace(/[\s,;:]+$/, '').trim();
 }
@@ -63,7 +62,9 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   // The registered business (its legal form) is the name before any trade or brand line,
   // as long as it is printed above the shop's contact and tax lines.
   const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text)) + 1 || candidates.length));
-  let chosen = nameZone.find((row) => naming(row) && LEGAL_FORM.test(row.text));
+  // A legal form alone on its line belongs to the name above it.
+  const legal = nameZone.find((row) => LEGAL_FORM.test(row.text) && (naming(row) || (SUFFIX_ONLY.test(row.text) && NAME_LIKE.test(rows[row.index - 1]?.text.trim() ?? '') && !ADDRESS_STOP.test(rows[row.index - 1]?.text ?? ''))));
+  let chosen = legal && SUFFIX_ONLY.test(legal.text) ? rows[legal.index - 1] : legal;
   chosen ??= candidates.find((row) => naming(row) && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
   chosen ??= candidates.find(naming);
   let reasoning = 'header line naming a business form or trade';

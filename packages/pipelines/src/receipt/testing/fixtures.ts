@@ -212,3 +212,30 @@ export const STREET_FIRST = boxes([
   [40, 198, 'TOTAL:'],
   [380, 198, '30.00'],
 ]);
+
+/** A brand above the registered business, whose legal form is alone on the next line. */
+export const LEGAL_FORM_ALONE = boxes([
+  [100, 20, 'BUBBLE BAY'],
+  [100, 42, 'BUBBLE BAY MALAYSIA'],
+  [120, 64, 'SDN BHD'],
+  [80, 86, 'UNIT 3-2, JALAN AMAN,'],
+  [90, 108, '50450 KUALA LUMPUR'],
+  [40, 138, 'DATE: 06/06/2019'],
+  [40, 168, 'MILK TEA'],
+  [380, 168, '8.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '8.00'],
+]);
+
+/** The registered business introduced by a label ("OWNED BY:") under the brand. */
+export const OWNED_BY = boxes([
+  [100, 20, 'OLD TOWN GRILL'],
+  [100, 42, 'OWNED BY: BARA DINING SDN BHD'],
+  [80, 64, 'LOT 9, JALAN BARA,'],
+  [90, 86, '47800 PETALING JAYA'],
+  [40, 116, 'DATE: 06/06/2019'],
+  [40, 146, 'STEAK'],
+  [380, 146, '40.00'],
+  [40, 176, 'TOTAL:'],
+  [380, 176, '40.00'],
+]);
