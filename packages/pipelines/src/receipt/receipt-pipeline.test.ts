@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CORNER_HARDWARE, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -92,6 +92,10 @@ describe('field_labeling', () => {
   it('takes a legal form alone on its line with the name above it, and drops a label before the name', () => {
     expect(valueOf(LEGAL_FORM_ALONE, 'MERCHANT_NAME')).toEqual(['BUBBLE BAY MALAYSIA SDN BHD']);
     expect(valueOf(OWNED_BY, 'MERCHANT_NAME')).toEqual(['BARA DINING SDN BHD']);
+  });
+
+  it('knows a Malay business word, and takes no registered business printed after the contact lines', () => {
+    expect(valueOf(CUSTOMER_BELOW_CONTACTS, 'MERCHANT_NAME')).toEqual(['PERNIAGAAN SRI INTAN']);
   });
 
   it('does not take a registration or contact line for the name', () => {

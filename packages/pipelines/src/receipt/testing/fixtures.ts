@@ -239,3 +239,17 @@ export const OWNED_BY = boxes([
   [40, 176, 'TOTAL:'],
   [380, 176, '40.00'],
 ]);
+
+/** A shop named with a Malay business word, and a customer's registered business printed after the contact lines. */
+export const CUSTOMER_BELOW_CONTACTS = boxes([
+  [100, 20, 'PERNIAGAAN SRI INTAN'],
+  [80, 42, 'NO.8 JALAN INTAN 2/1'],
+  [90, 64, '81750 MASAI'],
+  [90, 86, 'TEL : 07-111 2222'],
+  [100, 108, 'CUSTOMER: KILANG MEGAH (M) SDN BHD'],
+  [40, 138, 'DATE: 07/07/2019'],
+  [40, 168, 'BOLTS'],
+  [380, 168, '6.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '6.00'],
+]);
