@@ -111,10 +111,11 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
 const STATES = String.raw`JOHOR|SELANGOR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE`;
 const HONORIFIC = String.raw`DARUL\s+[A-Z]+|D\.?\s?E\.?`;
 /** A line ending in a state or the country, with the honorific a state carries: an address that reaches one has ended. */
-const REGION = new RegExp(String.raw`\b(${STATES})(\s*,?\s*(${HONORIFIC}|T\.?))?[\s.,]*$`, 'i');
+const REGION = new RegExp(String.raw`\b(${STATES}|KUALA\s+LUMPUR)(\s*,?\s*(${HONORIFIC}|T\.?))?[\s.,]*$`, 'i');
 /** A line that only names regions, such as a state's honorific or the country under the state. */
-const REGION_ONLY = new RegExp(String.raw`^(\s*[,.]?\s*(${STATES}|KUALA\s+LUMPUR|WILAYAH\s+PERSEKUTUAN|${HONORIFIC}))+[\s.,]*$`, 'i');
-const POSTCODE = /\b\d{5}\b/;
+const REGION_ONLY = new RegExp(String.raw`^(\s*[,.]?\s*(${STATES}|KUALA|WILAYAH|LUMPUR|PERSEKUTUAN|${HONORIFIC}))+[\s.,]*$`, 'i');
+/** Five digits, not after a label ("CHIT NUMBER: 12345" is a reference). */
+const POSTCODE = /(?<!:\s*)\b\d{5}\b/;
 const STREET = /\b(JALAN|JLN|JL\.|LORONG|LRG|LEBUH|PERSIARAN|ROAD|STREET|AVENUE)\b/i;
 /** A line that opens with a house, lot or unit number: "NO. 5", "LOT 12", "A-3-1", "F.K06", "12,". */
 const NUMBERED_START = /^(NO|LOT|UNIT|PTD?)?[\s.:,]*[A-Z]{0,2}[.\-/]?[A-Z]?\d/i;

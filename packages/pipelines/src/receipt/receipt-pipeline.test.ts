@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -73,6 +73,14 @@ describe('field_labeling', () => {
 
   it('keeps a street printed above the number, and ends the address at a labelled number after the postcode', () => {
     expect(valueOf(STREET_FIRST, 'ADDRESS_LINE')).toEqual(['JALAN KENANGA', '90 GROUND FLOOR', '28700 BENTONG']);
+  });
+
+  it('ends an address at the capital as at a state', () => {
+    expect(valueOf(CITY_ADDRESS, 'ADDRESS_LINE')).toEqual(['NO 7, JALAN MERDEKA,', '50050 KUALA LUMPUR']);
+  });
+
+  it('does not take a labelled five-digit reference for a postcode', () => {
+    expect(valueOf(OPERATOR_BELOW_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 88, JALAN SETIA 1', '81750 MASAI, JOHOR']);
   });
 
   it('reads the address from the top of the header when the name was found below it', () => {

@@ -253,3 +253,32 @@ export const CUSTOMER_BELOW_CONTACTS = boxes([
   [40, 198, 'TOTAL:'],
   [380, 198, '6.00'],
 ]);
+
+/** A capital-city address, then counter wording. */
+export const CITY_ADDRESS = boxes([
+  [100, 20, 'KEDAI KOPI MERDEKA'],
+  [80, 42, 'NO 7, JALAN MERDEKA,'],
+  [90, 64, '50050 KUALA LUMPUR'],
+  [110, 86, 'DINE IN NOW'],
+  [40, 138, 'DATE: 08/08/2019'],
+  [40, 168, 'KOPI'],
+  [380, 168, '2.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '2.00'],
+]);
+
+/** A station's address above its operator's name, and a labelled five-digit reference under the name. */
+export const OPERATOR_BELOW_ADDRESS = boxes([
+  [100, 20, 'TAX INVOICE'],
+  [100, 42, 'PETRO SETIA 3'],
+  [80, 64, 'LOT 88, JALAN SETIA 1'],
+  [90, 86, '81750 MASAI, JOHOR'],
+  [100, 108, 'MEGA FUEL ENTERPRISE'],
+  [100, 130, 'CO. REG. NO: 001234567-T'],
+  [40, 152, 'CHIT NUMBER: 12345'],
+  [40, 182, 'DATE: 09/09/2019'],
+  [40, 212, 'RON95'],
+  [380, 212, '50.00'],
+  [40, 242, 'TOTAL:'],
+  [380, 242, '50.00'],
+]);
