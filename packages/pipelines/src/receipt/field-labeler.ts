@@ -1,6 +1,7 @@
 import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
 import { FieldCollector } from './field-collector.js';
-import { findAddress, findMerchant } from './merchant-fields.js';
+import { findAddress } from './address-fields.js';
+import { findMerchant } from './merchant-fields.js';
 import { detectCurrency, normalizeDate } from './normalize.js';
 import type { LabeledField } from './receipt-labels.js';
 import { BARE_PHONE, DATE } from './receipt-patterns.js';

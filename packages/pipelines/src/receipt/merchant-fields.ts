@@ -1,30 +1,19 @@
 import { wordIdsFor, type FieldCollector } from './field-collector.js';
-import { normalizeDate } from './normalize.js';
-import { BARE_PHONE, DATE } from './receipt-patterns.js';
+import { ADDRESS_LIKE, ADDRESS_STOP, LABELLED_NUMBER, PARENTHESISED, REGISTRATION_ONLY, SUFFIX_ONLY } from './receipt-patterns.js';
 import type { ReceiptRow } from './receipt-structure.js';
+
+/** The rows a field was read from, first to last. */
+export type RowSpan = { first: number; last: number };
 
 const COMPANY_SUFFIX =
   /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|STORES?|MART|MARKET|SUPERMARKET|HYPERMARKET|HARDWARE|SHOP|CAFE|CAF[EÉ]|BAKERY|STATIONERY|PHARMACY|LTD\.?|LLC|INC\.?|CORP(ORATION)?|COMPANY|PLT|HOLDINGS|KEDAI|PERNIAGAAN|SYARIKAT|TRADERS?|INDUSTRIES|SERVICES?|CENTRE|CENTER|OUTLET|BOOKSTORES?|GROCER(Y|S)?)\b/i;
 const LEGAL_FORM = /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|LTD\.?|LLC|INC\.?|CORP(ORATION)?|PLT)(?![A-Z])/i;
-const SUFFIX_ONLY = /^\s*(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|\(?M\)?\s*SDN\.?\s*BHD\.?|TRADING|ENTERPRISES?|TRADERS?)\s*$/i;
 const GENERIC_HEADER = /\b(TAX\s+INVOICE|INVOICE|RECEIPT|WELCOME|CASH\s+BILL|OFFICIAL|SIMPLIFIED|COPY|ORDER|TABLE|CHECK|BILL)\b/i;
 /** Lines that are never a business name: courtesy and policy text, contact and registration lines. */
 const NOT_A_NAME = /\b(THANK|GOODS|RETURN(ABLE)?|EXCHANGE|VISIT|PLEASE|COMPANY\s+NO|OUTLET|CARELINE|HOTLINE|POSTED)\b|:\s*\d/i;
 const REGISTRATION = /(\(?\s*(CO\.?\s*(REG\.?)?\s*(NO\.?)?|COMPANY\s+(REG\.?\s*)?NO\.?|ROC\s*(NO\.?)?|REG\.?\s*NO\.?)\s*[:.]?\s*)?\(?\s*\b[A-Z]{0,3}\d{4,}[-\s]?[A-Z]\b\s*\)?/i;
-const ADDRESS_STOP =
-  /\b(ROC|CO\.?\s*NO|COMPANY\s+NO|GUEST|TEL|TELEPHONE|PHONE|FAX|H\/?P|MOBILE|GST|SST|REG\.?\s*NO|INVOICE|RECEIPT|DATE|CASHIER|E-?MAIL|TAX|DOC(UMENT)?\s*NO|BILL|TABLE|SLIP|WWW|HTTP|OPEN|HOURS|MEMBER|COUNTER|TERMINAL|POS\b|STAFF|SERVER|ORDER)\b|@/i;
-/** Words and shapes that mark a line as part of a postal address. */
-const ADDRESS_LIKE =
-  /\b(NO[.:,]?\s*\d+|PTD?\.?\s*\d+|LOT|JALAN|JLN|JL\.|TAMAN|TMN|LEVEL|LEVEL|BLOCK|BLK|BANDAR|KAWASAN|SEKSYEN|SECTION|PERSIARAN|LORONG|LRG|KAMPUNG|KG\.?|BATU|WISMA|PLAZA|MENARA|KOMPLEKS|COMPLEX|MALL|FLOOR|FLR|GROUND|SUITE|UNIT|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|BOULEVARD|BLVD|DRIVE|LANE|WAY|PARK|INDUSTRIAL|PERINDUSTRIAN|CENTRE|CENTER|SQUARE|JOHOR|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)\b|\b\d{5}\b|^\d+[A-Z]?[-,\s]|^[A-Z]{1,2}\d{0,2}-[A-Z0-9]+(-[A-Z0-9]+)*,/i;
-/** A line that is only a registration or reference number, e.g. "(AB1234567)", "(CO. REG : 123456-X)". */
-const REGISTRATION_ONLY = /^\(?[^a-z]*?\b[A-Z]{0,4}\d{5,}[-\s]?[A-Z]?\)?\s*$|^\(.*\b(CO|REG|ROC|GST|NO)\b.*\)$/i;
 /** A line that is a name fragment: letters, spaces and the usual punctuation of names. */
 const NAME_LIKE = /^[A-Z][A-Z&.'()\s/-]*$/i;
-
-/** A number after a label ("OUTLET: 03-…") marks a contact or reference line, not a name. */
-const LABELLED_NUMBER = /:\s*\d/;
-/** A line wholly in parentheses describes the business (its outlet, its kind) rather than naming it. */
-const PARENTHESISED = /^\s*\(.*\)\s*$/;
 
 /**
  * A line's name part: a name ends where its registration number starts (what follows is
@@ -53,7 +42,7 @@ const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
  * the lines it continues or that continue it ("SRI MUTIARA HARDWARE &" / "ELECTRICAL",
  * "PELANGI BOOK" / "CO. (M) SDN BHD"). Returns the last row it took, or -1.
  */
-export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): { first: number; last: number } | undefined {
+export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): RowSpan | undefined {
   const header = rows.filter((row) => row.section === 'header').slice(0, 10);
   const candidates = header.length > 0 ? header : rows.slice(0, 6);
   // Letters of the name itself: a registration line ("COMPANY NO: …") names no business.
@@ -105,74 +94,4 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   const wordIds = rows.slice(first, last + 1).flatMap((row) => wordIdsFor(row, value));
   collector.add('MERCHANT_NAME', chosen, value, confidence, reasoning, undefined, wordIds);
   return { first, last };
-}
-
-/** Malaysia's states and the neighbouring country the receipts name. */
-const STATES = String.raw`JOHOR|SELANGOR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE`;
-const HONORIFIC = String.raw`DARUL\s+[A-Z]+|D\.?\s?E\.?`;
-/** A line ending in a state or the country, with the honorific a state carries: an address that reaches one has ended. */
-const REGION = new RegExp(String.raw`\b(${STATES}|KUALA\s+LUMPUR)(\s*,?\s*(${HONORIFIC}|T\.?))?[\s.,]*$`, 'i');
-/** A line that only names regions, such as a state's honorific or the country under the state. */
-const REGION_ONLY = new RegExp(String.raw`^(\s*[,.]?\s*(${STATES}|KUALA|WILAYAH|LUMPUR|PERSEKUTUAN|${HONORIFIC}))+[\s.,]*$`, 'i');
-/** Five digits, not after a label ("CHIT NUMBER: 12345" is a reference). */
-const POSTCODE = /(?<!:\s*)\b\d{5}\b/;
-const STREET = /\b(JALAN|JLN|JL\.|LORONG|LRG|LEBUH|PERSIARAN|ROAD|STREET|AVENUE)\b/i;
-/** A line that opens with a house, lot or unit number: "NO. 5", "LOT 12", "A-3-1", "F.K06", "12,". */
-const NUMBERED_START = /^(NO|LOT|UNIT|PTD?)?[\s.:,]*[A-Z]{0,2}[.\-/]?[A-Z]?\d/i;
-/** A chain's outlet printed under its head-office address: a branch code and name, or a name in parentheses. */
-const OUTLET = /^\d{3,4}[-\s]\s*[A-Z]|^\(.*\)$/i;
-
-/** A line that ends the header's address block: contact, tax and document lines, a real date, a bare phone number in any format. */
-function stopsAddress(text: string): boolean {
-  return (
-    ADDRESS_STOP.test(text) ||
-    DATE.some((pattern) => normalizeDate(pattern.exec(text)?.[0] ?? '') !== undefined) ||
-    (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3) ||
-    /^\+?[\d\s()-]{9,}$/.test(text)
-  );
-}
-
-/**
- * Address lines: a block read after the name and one read from the header's top (a name
- * can be printed below the address); the first of them with a postcode, else whichever
- * was found. Blocks are built by `addressLines`.
- */
-export function findAddress(rows: readonly ReceiptRow[], merchant: { first: number; last: number } | undefined, collector: FieldCollector, maxLines: number): void {
-  const header = rows.filter((row) => row.section === 'header');
-  const below = addressLines(header.filter((row) => row.index > (merchant?.last ?? -1)).slice(0, 9), maxLines);
-  const fromTop = addressLines(header.filter((row) => !merchant || row.index < merchant.first || row.index > merchant.last).slice(0, 9), maxLines);
-  const found = [below, fromTop].find((lines) => lines.some(({ line }) => POSTCODE.test(line))) ?? (below.length > 0 ? below : fromTop);
-  for (const [index, { row, line }] of found.entries()) collector.add('ADDRESS_LINE', row, line, 0.8, index === 0 ? 'first line of the address block in the header' : 'continues the address');
-}
-
-/**
- * From the first address-looking line, while lines are not contact, tax or document lines,
- * up to `maxLines`; registration numbers and the name's own tail are skipped. Once a line
- * with a postcode ends in a state or the country, only region names or the outlet's name
- * may follow.
- */
-function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ row: ReceiptRow; line: string }> {
-  const taken: Array<{ row: ReceiptRow; line: string }> = [];
-  let postcodeSeen = false;
-  let ended = false;
-  for (const row of rows) {
-    if (taken.length >= maxLines) break;
-    const text = row.text.trim();
-    if (stopsAddress(text)) {
-      if (taken.length > 0) break;
-      continue;
-    }
-    if (ended && !REGION_ONLY.test(text) && !OUTLET.test(text)) break;
-    if (postcodeSeen && LABELLED_NUMBER.test(text)) break;
-    if (REGISTRATION_ONLY.test(text) || SUFFIX_ONLY.test(text)) continue;
-    if (taken.length === 0 && (!ADDRESS_LIKE.test(text) || PARENTHESISED.test(text) || !/[A-Z]/i.test(text))) continue;
-    // A phone number printed at the end of the last address line is not part of it.
-    const line = text.replace(/\s+\+?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}$/, '').trim();
-    // An address starts at its number: lines before it with no number and no street name the building or outlet.
-    if (taken.length > 0 && taken.length <= 2 && NUMBERED_START.test(text) && !POSTCODE.test(text.slice(0, 6)) && taken.every(({ line: before }) => !/\d/.test(before) && !STREET.test(before))) taken.length = 0;
-    taken.push({ row, line });
-    postcodeSeen ||= POSTCODE.test(text);
-    ended ||= postcodeSeen && REGION.test(line);
-  }
-  return taken;
 }
