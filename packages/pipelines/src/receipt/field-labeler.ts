@@ -1,6 +1,7 @@
 import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
 import { FieldCollector } from './field-collector.js';
-import { findAddress, findMerchant } from './merchant-fields.js';
+import { findAddress } from './address-fields.js';
+import { findMerchant } from './merchant-fields.js';
 import { detectCurrency, normalizeDate } from './normalize.js';
 import type { LabeledField } from './receipt-labels.js';
 import { BARE_PHONE, DATE } from './receipt-patterns.js';
@@ -44,8 +45,7 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const collector = new FieldCollector();
   const header = rows.filter((row) => row.section === 'header');
 
-  const merchantRow = findMerchant(rows, collector);
-  if (merchantRow >= 0) findAddress(rows, merchantRow, collector, parameters.maxAddressLines);
+  findAddress(rows, findMerchant(rows, collector), collector, parameters.maxAddressLines);
 
   const phone = header.map((row) => ({ row, match: PHONE.exec(row.text) ?? BARE_PHONE.exec(row.text) })).find(({ match }) => match);
   if (phone?.match) collector.add('PHONE_NUMBER', phone.row, (phone.match[1] ?? phone.match[0]).trim(), PHONE.test(phone.row.text) ? 0.9 : 0.6, PHONE.test(phone.row.text) ? 'number after a phone keyword' : 'phone-shaped number in the header');

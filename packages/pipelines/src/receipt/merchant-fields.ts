@@ -1,38 +1,61 @@
 import { wordIdsFor, type FieldCollector } from './field-collector.js';
-import { BARE_PHONE, DATE } from './receipt-patterns.js';
+import { ADDRESS_LIKE, ADDRESS_STOP, LABELLED_NUMBER, PARENTHESISED, REGISTRATION_ONLY, SUFFIX_ONLY } from './receipt-patterns.js';
 import type { ReceiptRow } from './receipt-structure.js';
 
+/** The rows a field was read from, first to last. */
+export type RowSpan = { first: number; last: number };
+
 const COMPANY_SUFFIX =
-  /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|STORES?|MART|MARKET|SUPERMARKET|HYPERMARKET|HARDWARE|SHOP|CAFE|CAF[EÉ]|BAKERY|STATIONERY|PHARMACY|LTD\.?|LLC|INC\.?|CORP(ORATION)?|COMPANY|PLT|HOLDINGS|KEDAI|TRADERS?|INDUSTRIES|SERVICES?|CENTRE|CENTER|OUTLET|BOOKSTORE|GROCER(Y|S)?)\b/i;
-const SUFFIX_ONLY = /^\s*(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|\(?M\)?\s*SDN\.?\s*BHD\.?|TRADING|ENTERPRISES?|TRADERS?)\s*$/i;
+  /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|ENTERPRISES?|TRADING|RESTAURANT|RESTORAN|STORES?|MART|MARKET|SUPERMARKET|HYPERMARKET|HARDWARE|SHOP|CAFE|CAF[EÉ]|BAKERY|STATIONERY|PHARMACY|LTD\.?|LLC|INC\.?|CORP(ORATION)?|COMPANY|PLT|HOLDINGS|KEDAI|PERNIAGAAN|SYARIKAT|TRADERS?|INDUSTRIES|SERVICES?|CENTRE|CENTER|OUTLET|BOOKSTORES?|GROCER(Y|S)?)\b/i;
+const LEGAL_FORM = /\b(SDN\.?\s*B[HN]D\.?|S\/B|BHD\.?|BERHAD|LTD\.?|LLC|INC\.?|CORP(ORATION)?|PLT)(?![A-Z])/i;
 const GENERIC_HEADER = /\b(TAX\s+INVOICE|INVOICE|RECEIPT|WELCOME|CASH\s+BILL|OFFICIAL|SIMPLIFIED|COPY|ORDER|TABLE|CHECK|BILL)\b/i;
 /** Lines that are never a business name: courtesy and policy text, contact and registration lines. */
 const NOT_A_NAME = /\b(THANK|GOODS|RETURN(ABLE)?|EXCHANGE|VISIT|PLEASE|COMPANY\s+NO|OUTLET|CARELINE|HOTLINE|POSTED)\b|:\s*\d/i;
-const REGISTRATION = /(\(?\s*(CO\.?\s*(REG\.?)?\s*(NO\.?)?|COMPANY\s+(REG\.?\s*)?NO\.?|ROC\s*(NO\.?)?|REG\.?\s*NO\.?)\s*[:.]?\s*)?\(?\s*\b\d{4,}[-\s]?[A-Z]\b\s*\)?/i;
-const ADDRESS_STOP =
-  /\b(ROC|CO\.?\s*NO|COMPANY\s+NO|GUEST|TEL|TELEPHONE|PHONE|FAX|H\/?P|MOBILE|GST|SST|REG\.?\s*NO|INVOICE|RECEIPT|DATE|CASHIER|E-?MAIL|TAX|DOC(UMENT)?\s*NO|BILL|TABLE|SLIP|WWW|HTTP|OPEN|HOURS|MEMBER|COUNTER|TERMINAL|POS\b|STAFF|SERVER|ORDER)\b|@/i;
-/** Words and shapes that mark a line as part of a postal address. */
-const ADDRESS_LIKE =
-  /\b(NO\.?\s*\d|LOT|JALAN|JLN|JL\.|TAMAN|TMN|LEVEL|LEVEL|BLOCK|BLK|BANDAR|KAWASAN|SEKSYEN|SECTION|PERSIARAN|LORONG|LRG|KAMPUNG|KG\.?|BATU|WISMA|PLAZA|MENARA|KOMPLEKS|COMPLEX|MALL|FLOOR|FLR|GROUND|SUITE|UNIT|STREET|ST\.|ROAD|RD\.?|AVENUE|AVE|BOULEVARD|BLVD|DRIVE|LANE|WAY|PARK|INDUSTRIAL|PERINDUSTRIAN|CENTRE|CENTER|SQUARE|JOHOR|SELANGOR|KUALA\s+LUMPUR|PUTRAJAYA|PENANG|PULAU\s+PINANG|PERAK|PAHANG|KEDAH|KELANTAN|TERENGGANU|MELAKA|MALACCA|NEGERI\s+SEMBILAN|SABAH|SARAWAK|PERLIS|LABUAN|MALAYSIA|SINGAPORE)\b|\b\d{5}\b|^\d+[A-Z]?[-,\s]/i;
-/** A line that is only a registration or reference number, e.g. "(AB1234567)", "(CO. REG : 123456-X)". */
-const REGISTRATION_ONLY = /^\(?[^a-z]*?\b[A-Z]{0,4}\d{5,}[-\s]?[A-Z]?\)?\s*$|^\(.*\b(CO|REG|ROC|GST|NO)\b.*\)$/i;
+const REGISTRATION = /(\(?\s*(CO\.?\s*(REG\.?)?\s*(NO\.?)?|COMPANY\s+(REG\.?\s*)?NO\.?|ROC\s*(NO\.?)?|REG\.?\s*NO\.?)\s*[:.]?\s*)?\(?\s*\b[A-Z]{0,3}\d{4,}[-\s]?[A-Z]\b\s*\)?/i;
 /** A line that is a name fragment: letters, spaces and the usual punctuation of names. */
 const NAME_LIKE = /^[A-Z][A-Z&.'()\s/-]*$/i;
+
+/**
+ * A line's name part: a name ends where its registration number starts (what follows is
+ * an outlet code or a note), unless the number comes first.
+ */
+function nameOf(text: string): string {
+  const match = REGISTRATION.exec(text);
+  const before = match ? text.slice(0, match.index) : text;
+  const name = !match || /[A-Z]{3}/i.test(before.replace(/[^A-Z]/gi, '')) ? before : text.slice(match.index + match[0].length);
+  // A label before a colon ("OWNED BY:") introduces the name and is not part of it.
+  return name.replace(/^\s*[A-Z][A-Z .]{2,20}:\s*(?=[A-Z])/i, '').replace(/[\s,;:]+$/, '').trim();
+}
+
+/** A name line runs on into the next: a parenthesis left open, a trailing "&", or the next line is its business form. */
+function runsOn(text: string, next: string): boolean {
+  const openParenthesis = (text.match(/\(/g) ?? []).length > (text.match(/\)/g) ?? []).length;
+  return openParenthesis || /&\s*$/.test(text) || SUFFIX_ONLY.test(next) || /^(ENTERPRISES?|TRADING|SDN|\(M\)|CO\.)\b/i.test(next.trim());
+}
 
 const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
   row !== undefined && NAME_LIKE.test(row.text.trim()) && !ADDRESS_LIKE.test(row.text) && !GENERIC_HEADER.test(row.text) && !ADDRESS_STOP.test(row.text);
 
 /**
- * The business name: the first header line naming a business form or trade, widened to
+ * The business name: the registered business (a legal form) printed above the contact
+ * lines, else the first header line naming a business form or trade, widened to
  * the lines it continues or that continue it ("SRI MUTIARA HARDWARE &" / "ELECTRICAL",
  * "PELANGI BOOK" / "CO. (M) SDN BHD"). Returns the last row it took, or -1.
  */
-export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): number {
+export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollector): RowSpan | undefined {
   const header = rows.filter((row) => row.section === 'header').slice(0, 10);
   const candidates = header.length > 0 ? header : rows.slice(0, 6);
-  const letters = (row: ReceiptRow) => (row.text.match(/[A-Z]/gi) ?? []).length;
-  let chosen = candidates.find((row) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && letters(row) >= 3 && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
-  chosen ??= candidates.find((row) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && letters(row) >= 3);
+  // Letters of the name itself: a registration line ("COMPANY NO: …") names no business.
+  const letters = (row: ReceiptRow) => (nameOf(row.text).match(/[A-Z]/gi) ?? []).length;
+  const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && !LABELLED_NUMBER.test(nameOf(row.text)) && letters(row) >= 3;
+  // The registered business (its legal form) is the name before any trade or brand line,
+  // as long as it is printed above the shop's contact and tax lines.
+  const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text)) + 1 || candidates.length));
+  // A legal form alone on its line belongs to the name above it.
+  const legal = nameZone.find((row) => LEGAL_FORM.test(row.text) && (naming(row) || (SUFFIX_ONLY.test(row.text) && NAME_LIKE.test(rows[row.index - 1]?.text.trim() ?? '') && !ADDRESS_STOP.test(rows[row.index - 1]?.text ?? ''))));
+  let chosen = legal && SUFFIX_ONLY.test(legal.text) ? rows[legal.index - 1] : legal;
+  chosen ??= candidates.find((row) => naming(row) && !ADDRESS_LIKE.test(row.text.replace(COMPANY_SUFFIX, '')));
+  chosen ??= candidates.find(naming);
   let reasoning = 'header line naming a business form or trade';
   let confidence = 0.9;
   if (!chosen) {
@@ -42,57 +65,33 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
     reasoning = 'first mostly-letters line of the header';
     confidence = 0.6;
   }
-  if (!chosen) return -1;
+  if (!chosen) return undefined;
   let first = chosen.index;
   let last = chosen.index;
-  // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS",
-  // "TRADING SDN. BHD") and the line above is a name fragment.
-  const tailOfName = (text: string) => /^\s*(&|CO\.|\(M\)|SDN|BHD|[A-Z']+\.?\s+(SDN|S\/B|BHD))/i.test(text) || text.trim().split(/\s+/).length === 1;
-  while (first > 0 && first > chosen.index - 2 && tailOfName(rows[first]?.text ?? '') && isNameLike(rows[first - 1]) && !NOT_A_NAME.test(rows[first - 1]?.text ?? '')) first--;
+  // Upward: the chosen line starts like the tail of a name ("CO. (M) SDN BHD", "& SONS", "(BRANCH) SDN BHD",
+  // "TRADING SDN. BHD"), or the line above runs on into it, and that line is a name fragment.
+  const tailOfName = (text: string) => /^\s*(&|\(|CO\.|\(M\)|SDN|BHD|[A-Z']+\.?\s+(SDN|S\/B|BHD))/i.test(text) || text.trim().split(/\s+/).length === 1;
+  for (;;) {
+    const above = rows[first - 1];
+    const text = rows[first]?.text ?? '';
+    if (first <= chosen.index - 2 || !isNameLike(above) || NOT_A_NAME.test(above.text) || !(tailOfName(text) || runsOn(above.text, text))) break;
+    first--;
+  }
   // Downward: the name ends in "&", or the next line is its business form or a short tail.
   for (;;) {
     const current = rows[last];
     const next = rows[last + 1];
     if (!current || !isNameLike(next) || REGISTRATION_ONLY.test(next.text)) break;
-    const openParenthesis = (current.text.match(/\(/g) ?? []).length > (current.text.match(/\)/g) ?? []).length;
-    const continues = openParenthesis || /&\s*$/.test(current.text) || SUFFIX_ONLY.test(next.text) || /^(ENTERPRISES?|TRADING|SDN|\(M\)|CO\.)\b/i.test(next.text.trim());
-    if (!continues || last - first >= 2) break;
+    if (!runsOn(current.text, next.text) || last - first >= 2) break;
     last++;
   }
   const value = rows
     .slice(first, last + 1)
-    .map((row) => row.text.replace(REGISTRATION, '').replace(/^#\d+\s+/, '').trim())
+    .map((row) => nameOf(row.text).replace(/^#\d+\s+/, ''))
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();
   const wordIds = rows.slice(first, last + 1).flatMap((row) => wordIdsFor(row, value));
   collector.add('MERCHANT_NAME', chosen, value, confidence, reasoning, undefined, wordIds);
-  return last;
+  return { first, last };
 }
-
-/**
- * Address lines: from the first address-looking line after the name, while lines are
- * not contact, tax or document lines, up to `maxLines`; registration numbers and the
- * name's own tail are skipped.
- */
-export function findAddress(rows: readonly ReceiptRow[], afterRow: number, collector: FieldCollector, maxLines: number): void {
-  let taken = 0;
-
-  for (const row of rows.slice(afterRow + 1, afterRow + 10)) {
-    if (taken >= maxLines) break;
-    const text = row.text.trim();
-    const stop = ADDRESS_STOP.test(text) || DATE.some((pattern) => pattern.test(text)) || (BARE_PHONE.test(text) && text.replace(BARE_PHONE, '').replace(/[^A-Z]/gi, '').length < 3);
-    if (stop) {
-      if (taken > 0) break;
-      continue;
-    }
-    if (REGISTRATION_ONLY.test(text) || SUFFIX_ONLY.test(text)) continue;
-    if (taken === 0 && !ADDRESS_LIKE.test(text)) continue;
-    // A phone number printed at the end of the last address line is not part of it.
-    const line = text.replace(/\s+\+?\(?\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}$/, '').trim();
-    collector.add('ADDRESS_LINE', row, line, 0.8, taken === 0 ? 'first address-like line after the merchant name' : 'continues the address');
-    taken++;
-
-  }
-}
-

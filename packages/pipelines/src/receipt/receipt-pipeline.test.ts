@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { CORNER_HARDWARE, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -61,6 +61,57 @@ describe('field_labeling', () => {
   it('takes no more address lines than its parameters allow', () => {
     const address = labelFields(structureOf(CORNER_HARDWARE), { maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
     expect(address.map((field) => field.value)).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,']);
+  });
+
+  it('ends an address at its state, keeping only the outlet printed under it', () => {
+    expect(valueOf(CHAIN_OUTLET, 'ADDRESS_LINE')).toEqual(['NO 21-23-25B, JALAN CEMPAKA,', '47500 SUBANG JAYA, SELANGOR', '0412-TMN MELATI']);
+  });
+
+  it('starts an address at its number, not at the outlet line above it, and ends it before a phone number', () => {
+    expect(valueOf(MALL_OUTLET, 'ADDRESS_LINE')).toEqual(['LOT G-12, MUTIARA MALL,', '50450 KUALA LUMPUR.']);
+  });
+
+  it('keeps a street printed above the number, and ends the address at a labelled number after the postcode', () => {
+    expect(valueOf(STREET_FIRST, 'ADDRESS_LINE')).toEqual(['JALAN KENANGA', '90 GROUND FLOOR', '28700 BENTONG']);
+  });
+
+  it('ends an address at the capital as at a state', () => {
+    expect(valueOf(CITY_ADDRESS, 'ADDRESS_LINE')).toEqual(['NO 7, JALAN MERDEKA,', '50050 KUALA LUMPUR']);
+  });
+
+  it('does not take a labelled five-digit reference for a postcode', () => {
+    expect(valueOf(OPERATOR_BELOW_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 88, JALAN SETIA 1', '81750 MASAI, JOHOR']);
+  });
+
+  it('reads the address from the top of the header when the name was found below it', () => {
+    expect(valueOf(NAME_BELOW_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 7, JALAN RIA 2,', '81100 JOHOR BAHRU, JOHOR']);
+  });
+
+  it('ends a name at its registration number and passes over a parenthesised description', () => {
+    expect(valueOf(NAME_WITH_REGISTRATION, 'MERCHANT_NAME')).toEqual(["AMIR'S BAKEHOUSE S/B"]);
+    expect(valueOf(NAME_WITH_REGISTRATION, 'ADDRESS_LINE')).toEqual(['NO. 3, JALAN KENARI,', '43000 KAJANG, SELANGOR']);
+  });
+
+  it('prefers the registered business above the contact lines to a brand, widened over a parenthesis left open', () => {
+    expect(valueOf(BRAND_ABOVE_BUSINESS, 'MERCHANT_NAME')).toEqual(['SENJA HOSPITALITY (BANGSAR SOUTH) SDN BHD']);
+    expect(valueOf(BRAND_ABOVE_BUSINESS, 'ADDRESS_LINE')).toEqual(['12, JALAN TELAWI 3,', '59100 KUALA LUMPUR']);
+  });
+
+  it('takes a legal form alone on its line with the name above it, and drops a label before the name', () => {
+    expect(valueOf(LEGAL_FORM_ALONE, 'MERCHANT_NAME')).toEqual(['BUBBLE BAY MALAYSIA SDN BHD']);
+    expect(valueOf(OWNED_BY, 'MERCHANT_NAME')).toEqual(['BARA DINING SDN BHD']);
+  });
+
+  it('knows a Malay business word, and takes no registered business printed after the contact lines', () => {
+    expect(valueOf(CUSTOMER_BELOW_CONTACTS, 'MERCHANT_NAME')).toEqual(['PERNIAGAAN SRI INTAN']);
+  });
+
+  it('does not take a registration or contact line for the name', () => {
+    expect(valueOf(PLAIN_NAME, 'MERCHANT_NAME')).toEqual(['SERI TAILORING & GIFTS']);
+  });
+
+  it('widens a legal form that opens with the branch in parentheses to the name above it', () => {
+    expect(valueOf(BRANCH_IN_PARENTHESES, 'MERCHANT_NAME')).toEqual(['PASAR BARU MAKMUR (CHERAS) SDN BHD']);
   });
 
   it('gives every field word ids, a confidence and a reason, with labels from the original set', () => {

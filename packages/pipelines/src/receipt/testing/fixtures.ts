@@ -83,3 +83,202 @@ export const MISMATCHED_TOTALS = boxes([
   [40, 220, 'TOTAL'],
   [380, 220, '11.00'],
 ]);
+
+/**
+ * A chain's head-office address that ends in its state, the outlet's code and name under
+ * it, then counter wording that is not address; the house number is a range.
+ */
+export const CHAIN_OUTLET = boxes([
+  [100, 20, 'MAJU BAKERY SDN BHD'],
+  [140, 42, '(765432-W)'],
+  [80, 64, 'NO 21-23-25B, JALAN CEMPAKA,'],
+  [90, 86, '47500 SUBANG JAYA, SELANGOR'],
+  [110, 108, '0412-TMN MELATI'],
+  [130, 130, 'SELF COLLECT'],
+  [110, 152, 'TEL: 03-5555 0101'],
+  [40, 180, 'DATE: 07/08/2018'],
+  [40, 210, 'BUN'],
+  [380, 210, '2.50'],
+  [40, 240, 'TOTAL:'],
+  [380, 240, '2.50'],
+]);
+
+/** A header whose only business-form line is printed below the address (a customer's name). */
+export const NAME_BELOW_ADDRESS = boxes([
+  [100, 20, 'CERIA BOOKS'],
+  [80, 42, 'LOT 7, JALAN RIA 2,'],
+  [90, 64, '81100 JOHOR BAHRU, JOHOR'],
+  [110, 86, 'TEL: 07-555 1234'],
+  [100, 108, 'PERMATA ENGINEERING SDN BHD'],
+  [40, 130, 'DATE: 09/10/2018'],
+  [40, 160, 'PEN'],
+  [380, 160, '3.00'],
+  [40, 190, 'TOTAL:'],
+  [380, 190, '3.00'],
+]);
+
+/**
+ * A brand line, a parenthesised description, and the business whose registration number
+ * and outlet code share its line; the registration line below names no business.
+ */
+export const NAME_WITH_REGISTRATION = boxes([
+  [100, 20, 'SINAR PASTRY'],
+  [100, 42, '(SINAR PASTRY SHOP (40123))'],
+  [80, 64, "AMIR'S BAKEHOUSE S/B 456789-K (SP2)"],
+  [80, 86, 'NO. 3, JALAN KENARI,'],
+  [90, 108, '43000 KAJANG, SELANGOR'],
+  [90, 130, 'COMPANY REG NO. :456789-K'],
+  [40, 160, 'DATE: 11/12/2018'],
+  [40, 190, 'TART'],
+  [380, 190, '4.00'],
+  [40, 220, 'TOTAL:'],
+  [380, 220, '4.00'],
+]);
+
+/**
+ * A header with no business form or trade word, whose registration lines carry "COMPANY"
+ * (one number with a letter prefix) and whose contact line carries "OUTLET".
+ */
+export const PLAIN_NAME = boxes([
+  [100, 20, 'SERI TAILORING & GIFTS'],
+  [80, 42, '8, JALAN DAMAI,'],
+  [90, 64, '55100 KUALA LUMPUR'],
+  [90, 86, 'COMPANY REG NO. :12345-A'],
+  [90, 98, 'COMPANY NO: JB0012345-T'],
+  [90, 110, 'OUTLET:03-1234 5678'],
+  [40, 116, 'DATE: 11/12/2018'],
+  [40, 146, 'BUTTONS'],
+  [380, 146, '2.00'],
+  [40, 176, 'TOTAL:'],
+  [380, 176, '2.00'],
+]);
+
+/** A brand line with a trade word above the registered business, whose name breaks inside a parenthesis. */
+export const BRAND_ABOVE_BUSINESS = boxes([
+  [100, 20, 'KOPI SENJA CAFE'],
+  [100, 42, 'SENJA HOSPITALITY (BANGSAR'],
+  [100, 64, 'SOUTH) SDN BHD'],
+  [120, 86, '(998877-T)'],
+  [80, 108, '12, JALAN TELAWI 3,'],
+  [90, 130, '59100 KUALA LUMPUR'],
+  [90, 152, 'TEL: 03-2222 3333'],
+  [40, 182, 'DATE: 02/01/2019'],
+  [40, 212, 'LATTE'],
+  [380, 212, '9.00'],
+  [40, 242, 'TOTAL:'],
+  [380, 242, '9.00'],
+]);
+
+/** A registered name whose branch, in parentheses, opens the line of its legal form. */
+export const BRANCH_IN_PARENTHESES = boxes([
+  [100, 20, 'PASAR BARU MAKMUR'],
+  [100, 42, '(CHERAS) SDN BHD'],
+  [80, 64, 'NO 5, JALAN MEWAH 2,'],
+  [90, 86, '43200 CHERAS, SELANGOR'],
+  [40, 116, 'DATE: 03/04/2019'],
+  [40, 146, 'SUGAR'],
+  [380, 146, '2.90'],
+  [40, 176, 'TOTAL:'],
+  [380, 176, '2.90'],
+]);
+
+/**
+ * An outlet line naming its mall above the numbered address, a phone number in
+ * international form under it, then a labelled site number.
+ */
+export const MALL_OUTLET = boxes([
+  [100, 20, 'TEH TARIK HOUSE SDN BHD'],
+  [100, 42, 'TEH TARIK MUTIARA MALL'],
+  [80, 64, 'LOT G-12, MUTIARA MALL,'],
+  [90, 86, '50450 KUALA LUMPUR.'],
+  [90, 108, '+603-2111 4444'],
+  [40, 138, 'DATE: 05/05/2019'],
+  [40, 168, 'TEA'],
+  [380, 168, '3.50'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '3.50'],
+]);
+
+/** A street printed above the house number, and a labelled site number after the postcode. */
+export const STREET_FIRST = boxes([
+  [100, 20, 'MAJU MOTOR ENTERPRISE'],
+  [100, 42, 'JALAN KENANGA'],
+  [80, 64, '90 GROUND FLOOR'],
+  [90, 86, '28700 BENTONG'],
+  [90, 108, 'SITE: 1234'],
+  [40, 138, 'DATE: 05/05/2019'],
+  [40, 168, 'OIL'],
+  [380, 168, '30.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '30.00'],
+]);
+
+/** A brand above the registered business, whose legal form is alone on the next line. */
+export const LEGAL_FORM_ALONE = boxes([
+  [100, 20, 'BUBBLE BAY'],
+  [100, 42, 'BUBBLE BAY MALAYSIA'],
+  [120, 64, 'SDN BHD'],
+  [80, 86, 'UNIT 3-2, JALAN AMAN,'],
+  [90, 108, '50450 KUALA LUMPUR'],
+  [40, 138, 'DATE: 06/06/2019'],
+  [40, 168, 'MILK TEA'],
+  [380, 168, '8.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '8.00'],
+]);
+
+/** The registered business introduced by a label ("OWNED BY:") under the brand. */
+export const OWNED_BY = boxes([
+  [100, 20, 'OLD TOWN GRILL'],
+  [100, 42, 'OWNED BY: BARA DINING SDN BHD'],
+  [80, 64, 'LOT 9, JALAN BARA,'],
+  [90, 86, '47800 PETALING JAYA'],
+  [40, 116, 'DATE: 06/06/2019'],
+  [40, 146, 'STEAK'],
+  [380, 146, '40.00'],
+  [40, 176, 'TOTAL:'],
+  [380, 176, '40.00'],
+]);
+
+/** A shop named with a Malay business word, and a customer's registered business printed after the contact lines. */
+export const CUSTOMER_BELOW_CONTACTS = boxes([
+  [100, 20, 'PERNIAGAAN SRI INTAN'],
+  [80, 42, 'NO.8 JALAN INTAN 2/1'],
+  [90, 64, '81750 MASAI'],
+  [90, 86, 'TEL : 07-111 2222'],
+  [100, 108, 'CUSTOMER: KILANG MEGAH (M) SDN BHD'],
+  [40, 138, 'DATE: 07/07/2019'],
+  [40, 168, 'BOLTS'],
+  [380, 168, '6.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '6.00'],
+]);
+
+/** A capital-city address, then counter wording. */
+export const CITY_ADDRESS = boxes([
+  [100, 20, 'KEDAI KOPI MERDEKA'],
+  [80, 42, 'NO 7, JALAN MERDEKA,'],
+  [90, 64, '50050 KUALA LUMPUR'],
+  [110, 86, 'DINE IN NOW'],
+  [40, 138, 'DATE: 08/08/2019'],
+  [40, 168, 'KOPI'],
+  [380, 168, '2.00'],
+  [40, 198, 'TOTAL:'],
+  [380, 198, '2.00'],
+]);
+
+/** A station's address above its operator's name, and a labelled five-digit reference under the name. */
+export const OPERATOR_BELOW_ADDRESS = boxes([
+  [100, 20, 'TAX INVOICE'],
+  [100, 42, 'PETRO SETIA 3'],
+  [80, 64, 'LOT 88, JALAN SETIA 1'],
+  [90, 86, '81750 MASAI, JOHOR'],
+  [100, 108, 'MEGA FUEL ENTERPRISE'],
+  [100, 130, 'CO. REG. NO: 001234567-T'],
+  [40, 152, 'CHIT NUMBER: 12345'],
+  [40, 182, 'DATE: 09/09/2019'],
+  [40, 212, 'RON95'],
+  [380, 212, '50.00'],
+  [40, 242, 'TOTAL:'],
+  [380, 242, '50.00'],
+]);
