@@ -52,7 +52,7 @@ import { registerSeedReceiptRoutes } from './routes/seed-receipt-routes.js';
 import { registerWebRoutes } from './routes/web-routes.js';
 import { registerWebSocketRoutes } from './routes/websocket-routes.js';
 import { RunFeed } from './streaming/run-feed.js';
-import { pipelineModulePaths } from './pipelines/pipeline-modules.js';
+import { loadPipelineModules, pipelineModulePaths } from './pipelines/pipeline-modules.js';
 import { UserPipelines } from './pipelines/user-pipelines.js';
 import { StreamCounters } from './streaming/stream-observer.js';
 import { installHttpTracing } from './telemetry/http-tracing.js';
@@ -173,17 +173,23 @@ export async function createUnfoldServer(options: UnfoldServerOptions = {}): Pro
     return503OnClosing: false,
     ...errorContractOptions,
   });
-  const registry = new PipelineRegistry([demoPipeline, createReceiptPipeline(receiptOptionsFor(config, app.log)), createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
-  // The user's modules load before anything is held: one that fails stops the start with nothing to release.
-  const userPipelines = new UserPipelines(registry, pipelineModulePaths(config.UNFOLD_PIPELINES, process.cwd()));
-  await userPipelines.reload().catch(async (error: unknown) => {
-    await registry.close();
-    throw error;
-  });
-  if (userPipelines.files.length > 0) app.log.info({ modules: userPipelines.files, pipelines: userPipelines.names }, 'loaded pipelines');
+  // The user's modules are imported before anything is held: one that fails stops the start with nothing to release.
+  const moduleFiles = pipelineModulePaths(config.UNFOLD_PIPELINES, process.cwd());
+  const userModules = await loadPipelineModules(moduleFiles);
   // The SQLite file has one owner: a second server (or CLI run) on it stops here, named.
+  // Before any pipeline is made: the email pipeline's record sink opens a file in the directory.
   const lock = options.store || config.UNFOLD_STORE !== 'sqlite' ? undefined : await lockDataDir(config.UNFOLD_DATA_DIR, (error) => app.log.error({ err: error }, 'lost the data directory lock'));
   const store = options.store ?? openStore(config);
+  const registry = new PipelineRegistry([demoPipeline, createReceiptPipeline(receiptOptionsFor(config, app.log)), createEmailPipeline(emailOptionsFor(config)), ...(options.pipelines ?? [])]);
+  const userPipelines = new UserPipelines(registry, moduleFiles);
+  await userPipelines.install(userModules).catch(async (error: unknown) => {
+    // A name already taken: what this start took is given back before it says so.
+    await registry.close();
+    if (!options.store) await store.close();
+    await lock?.release();
+    throw error;
+  });
+  if (moduleFiles.length > 0) app.log.info({ modules: moduleFiles, pipelines: userPipelines.names }, 'loaded pipelines');
   const metrics = config.UNFOLD_METRICS === 'on' ? new UnfoldMetrics({ pipelines: registry.list() }) : undefined;
   const feed = new RunFeed();
   const runner = new LocalRunner({ store, registry, concurrency: config.UNFOLD_CONCURRENCY, hooks: safeHooks([...(metrics ? [metrics] : []), feed, runLog(app.log), ...(options.hooks ?? [])]) });

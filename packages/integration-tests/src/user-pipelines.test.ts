@@ -201,7 +201,8 @@ describe('unfold dev', () => {
     return pipelines.find((pipeline) => pipeline.name === 'invoice')?.description;
   };
   const until = async (condition: () => Promise<boolean>, what: string) => {
-    for (let tries = 0; tries < 200; tries++) {
+    // A reload imports the module afresh: seconds on a loaded machine, so the wait is generous.
+    for (let tries = 0; tries < 600; tries++) {
       if (await condition()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -72,7 +72,8 @@ describe('web app with a user pipeline loaded', () => {
     expect(await page.evaluate(() => (window as { __injected?: boolean }).__injected)).toBeUndefined();
     // Folded and unfolded: the summary line then carries the data on one line.
     await page.getByTestId('custom-event').last().locator('summary').click();
-    expect(await page.getByTestId('custom-event').last().locator('summary').textContent()).toBe('#11data-total{"total":99.75,"currency":"EUR"}');
+    // The toggle re-renders on the next frame: poll rather than read once.
+    await expect.poll(() => page.getByTestId('custom-event').last().locator('summary').textContent()).toBe('#11data-total{"total":99.75,"currency":"EUR"}');
     await page.close();
   });
 

@@ -1,6 +1,6 @@
 import type { AnyPipeline, PipelineRegistry } from '@unfold/engine';
 import { UnfoldError } from '@unfold/protocol';
-import { loadPipelineModules } from './pipeline-modules.js';
+import { loadPipelineModules, type LoadedModule } from './pipeline-modules.js';
 
 /**
  * The pipelines a server loaded from the user's modules, beside the built-in ones: loaded
@@ -27,7 +27,11 @@ export class UserPipelines {
    * Runs in flight finish on the version they started with.
    */
   async reload(): Promise<string[]> {
-    const modules = await loadPipelineModules(this.files);
+    return this.install(await loadPipelineModules(this.files));
+  }
+
+  /** Puts the pipelines of modules already loaded in the place of the last ones; throws, changing nothing, as `reload` does. */
+  async install(modules: readonly LoadedModule[]): Promise<string[]> {
     const next = modules.flatMap((module) => module.pipelines);
     try {
       await this.registry.replace(this.loaded, next);
