@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ParsedEmail } from './parse-email.js';
-import { extractByRules } from './rules-extractor.js';
+import { DEFAULT_EMAIL_RULES, extractByRules } from './rules-extractor.js';
 
-/** An email with only a signature block, so every field read comes from the signature. */
+/** An email with only a signature block, so every field read comes from the signature. The rules alone, without the model they feed. */
 const signed = (signature: string): ParsedEmail => ({ sender_name: '', sender_email: '', subject: '', body: `See below.\n\n${signature}`, quoted: '', signature, sign_off: '', attachments: [] });
-const fieldsOf = (signature: string) => Object.fromEntries(extractByRules(signed(signature)).map((field) => [field.field_name, field.value]));
+const fieldsOf = (signature: string) => Object.fromEntries(extractByRules(signed(signature), { ...DEFAULT_EMAIL_RULES, model: null }).map((field) => [field.field_name, field.value]));
 
 describe('extractByRules on a signature', () => {
   it('reads a name followed by a note about it, and the title the note names', () => {

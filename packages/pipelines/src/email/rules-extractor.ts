@@ -1,4 +1,8 @@
+import { EMAIL, FAX, LOCATION, ORGANISATION, PHONE, QUOTED_HEADER, SIGNED_NAME, TITLE_WORDS, clean } from './email-patterns.js';
 import type { ParsedEmail } from './parse-email.js';
+import { MODEL_FIELDS } from './signature-candidates.js';
+import { readSignature, type SignatureModel } from './signature-model.js';
+import shippedModel from './signature-weights.json' with { type: 'json' };
 
 export const EMAIL_FIELDS = ['candidate_name', 'job_title', 'location', 'company_name', 'referrer_name', 'phone', 'email', 'website', 'calendly_url', 'industry'] as const;
 export type EmailField = (typeof EMAIL_FIELDS)[number];
@@ -10,22 +14,12 @@ export interface ExtractedField {
   source: string;
   /** The part of the email it was read from. */
   origin: 'signature' | 'headers' | 'text';
+  /** How likely the value is right (0–1), where it is measured: the signature model's probability. */
+  confidence?: number;
 }
 
-const TITLE_WORDS =
-  /\b(president|vice president|vp|ceo|cfo|coo|cto|cio|chairman|director|manager|head of|lead|engineer|analyst|assistant|associate|consultant|specialist|coordinator|administrator|officer|partner|founder|co-founder|owner|developer|designer|recruiter|counsel|attorney|lawyer|accountant|controller|trader|scientist|architect|representative|advisor|adviser|executive|supervisor|secretary|intern|principal|chief|senior|sr\.?|junior|jr\.?|staff|professor|editor|producer|agent|geologist|geophysicist|economist|paralegal|treasurer|auditor|broker|buyer|planner|technician|clerk|scheduler|originator|marketer)\b/i;
-const ORGANISATION =
-  /\b(inc\.?|incorporated|llc|l\.l\.c\.|ltd\.?|limited|corp\.?|corporation|company|co\.|group|partners|llp|plc|gmbh|ag|s\.a\.|holdings|associates|international|energy|services|solutions|technologies|systems|capital|bank|university|college|institute|foundation|agency|firm)\b/i;
-const PHONE = /(?:(?:phone|tel|telephone|office|direct|work|cell|mobile|mob|ph|o|c|p|w|m)\s*[:.]?\s*)?(\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?|\+\s?\d{1,3}[\s.-]?(?:\(0\)\s?)?\d{1,4}(?:[\s.-]?\d{2,5}){1,4})/i;
-const FAX = /\b(fax|facsimile|f\s*:)/i;
-const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
 const CALENDLY = /https?:\/\/(?:www\.)?calendly\.com\/[^\s<>)"']+/i;
 const WEBSITE = /\b(?:https?:\/\/|www\.)[^\s<>)"']+/i;
-/** A header line of a quoted message ("Message-ID: <…@host>", "X-Mailer: …"): it names a message or mail software, never the writer. */
-const QUOTED_HEADER = /^(?:>\s*)*(?:message-id|in-reply-to|references|return-path|x-[\w-]+)\s*:/i;
-const LOCATION = /\b([A-Z][a-zA-Z.'-]+(?:\s[A-Z][a-zA-Z.'-]+){0,2}),\s*([A-Z]{2})\b(?:\s+\d{5}(?:-\d{4})?)?/;
-/** A signature's first line as a name: a first name or initials is enough ("Tamsin", "TS", "Jo B. Ridgeway"). */
-const SIGNED_NAME = /^-?\s*(?:[A-Z][a-zA-Z'’-]+|[A-Z]{1,3}|[a-z]{2,3})(?:\s+(?:[A-Z][a-zA-Z'’-]+\.?|[A-Z]\.)){0,3}$/;
 const REFERRER = /\b(?:referred (?:to you )?by|referral from|recommended by)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,2})/;
 const JOB_IN_TEXT = /\b(?:for|about|regarding|re:?)\s+(?:the|your|a|an)\s+([A-Za-z][\w /&-]{2,60}?)\s+(?:position|role|opening|opportunity|job)\b/i;
 const INDUSTRIES: Array<[RegExp, string]> = [
@@ -41,14 +35,14 @@ const INDUSTRIES: Array<[RegExp, string]> = [
 export type EmailRuleParameters = {
   /** A title or organisation line has at most this many words; a longer one is a sentence. */
   maxRoleLineWords: number;
+  /** The learned signature reader (`docs/`: trained by `scripts/train-email-model.mjs`); null reads by the rules alone. */
+  model: SignatureModel | null;
 };
-export const DEFAULT_EMAIL_RULES: EmailRuleParameters = { maxRoleLineWords: 8 };
+export const DEFAULT_EMAIL_RULES: EmailRuleParameters = { maxRoleLineWords: 8, model: shippedModel as SignatureModel };
 
-/** Collapses white space and strips the punctuation a sentence leaves around a value ("…/30min."). */
 /** Ten zeros or one digit repeated is a placeholder, not a number anyone answers. */
 const isPlausiblePhone = (value: string) => !/^(\d)\1+$/.test(value.replace(/\D/g, ''));
 
-const clean = (value: string) => value.replace(/\s+/g, ' ').replace(/^[\s,;:|*-]+|[\s,;:|*!?-]+$|(?<=\S{3})\.$(?<!\b[A-Z][a-z]{0,3}\.)/g, '');
 
 /** "Okafor, Chidi" → "Chidi Okafor"; "chidi.okafor@x.com" → "chidi okafor". */
 function nameFromHeader(name: string, email: string): string {
@@ -117,6 +111,15 @@ export function extractByRules(email: ParsedEmail, parameters: EmailRuleParamete
     // The line under the title, in capitals and not an address, is where the writer works.
     else if (titleLine === index - 1 && /^[A-Z][\w&.'-]*(\s+[A-Z&][\w&.'-]*){0,5}$/.test(line) && !/\d/.test(line)) {
       set('company_name', line, 'line under the title');
+    }
+  }
+
+  if (parameters.model) {
+    // The rules' readings become features of the model, which has the last word on these fields.
+    const picks = Object.fromEntries([...fields.values()].map((field) => [field.field_name, field.value]));
+    for (const field of MODEL_FIELDS) fields.delete(field);
+    for (const reading of readSignature(email, parameters.model, picks)) {
+      fields.set(reading.field_name, { field_name: reading.field_name, value: reading.value, source: `signature model, ${reading.reasoning}`, origin: 'signature', confidence: reading.confidence });
     }
   }
 

@@ -27,18 +27,21 @@ export interface Denotation {
  * inside them (a fifth of the signature blocks, many sign-offs): what is read from such
  * a block can be neither right nor wrong, so it is left out of the score.
  */
-function unlabelledBlocks(denotations: readonly Denotation[]): string[] {
+export function unlabelledBlocks(denotations: readonly Denotation[]): string[] {
   return denotations
     .filter((block) => block.type === 'Body/Signature' || block.type === 'Body/Outro')
     .filter((block) => !denotations.some((field) => field.type.startsWith(`${block.type}/`) && field.start >= block.start && field.end <= block.end))
     .map((block) => block.text);
 }
-const PREDICTION: Record<EnronField, EmailField> = { name: 'candidate_name', position: 'job_title', organisation: 'company_name', phone: 'phone', email: 'email' };
+export const PREDICTION: Record<EnronField, EmailField> = { name: 'candidate_name', position: 'job_title', organisation: 'company_name', phone: 'phone', email: 'email' };
 
 const text = (value: string) => value.toLowerCase().replace(/[^a-z0-9@.&]+/g, ' ').trim();
 /** A phone as its last ten digits, extension left off. */
 const digits = (value: string) => value.replace(/\s*(x|ext\.?)\s*\d+\s*$/i, '').replace(/\D/g, '').slice(-10);
-const same = (field: EnronField) => (a: string, b: string) => (field === 'phone' ? digits(a) === digits(b) && digits(a).length >= 7 : text(a) === text(b));
+export const same = (field: EnronField) => (a: string, b: string) => (field === 'phone' ? digits(a) === digits(b) && digits(a).length >= 7 : text(a) === text(b));
+
+/** The distinct values annotated for a field in an email. */
+export const truthsOf = (document: EnronDocument, field: EnronField) => [...new Set(document.denotations.filter((denotation) => ANNOTATION[field].includes(denotation.type)).map((denotation) => denotation.text.trim()))];
 
 /** An annotated email, read once: the messages of its thread as the rules see them, and its labels. */
 export interface EnronDocument {
@@ -97,7 +100,7 @@ export function tallyEnron(documents: readonly EnronDocument[], parameters: Emai
     }
     const unlabelled = options.strict ? [] : unlabelledBlocks(document.denotations);
     for (const field of ENRON_FIELDS) {
-      const truths = [...new Set(document.denotations.filter((denotation) => ANNOTATION[field].includes(denotation.type)).map((denotation) => denotation.text.trim()))];
+      const truths = truthsOf(document, field);
       const equal = same(field);
       const guesses = [...(predicted.get(field) ?? [])].filter((guess) => truths.some((truth) => equal(guess, truth)) || !unlabelled.some((block) => block.includes(guess)));
       const tally = tallies[field];

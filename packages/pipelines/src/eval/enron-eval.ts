@@ -1,4 +1,5 @@
 import { DEFAULT_EMAIL_RULES, type EmailRuleParameters } from '../email/rules-extractor.js';
+import type { SignatureModel } from '../email/signature-model.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import { emailRules } from './email-rules-fit.js';
 import { ENRON_FIELDS, loadEnron, tallyEnron, type EnronField } from './enron-documents.js';
@@ -20,6 +21,15 @@ export interface EnronFoldedReport extends CrossValidated<EmailRuleParameters, R
 export async function evaluateEnron(dataDir: string, options: { strict?: boolean } = {}): Promise<EnronReport> {
   const documents = await loadEnron(dataDir);
   return { emails: documents.length, fields: scoreFields(ENRON_FIELDS, tallyEnron(documents, DEFAULT_EMAIL_RULES, options)) };
+}
+
+/**
+ * The signature model fitted on every annotated email of a folder, as
+ * `scripts/train-email-model.mjs` ships it (the evaluation's folds fit their own).
+ */
+export async function trainEnronModel(dataDir: string, options: { strict?: boolean } = {}): Promise<SignatureModel> {
+  const fitted = await emailRules(options).fit(await loadEnron(dataDir));
+  return fitted.model as SignatureModel;
 }
 
 /** Scores the email rules by k-fold cross-validation: fitted on k−1 folds, scored on the one held back. */
