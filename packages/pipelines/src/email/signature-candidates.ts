@@ -161,12 +161,13 @@ export function candidatesOf(email: ParsedEmail, picks: RulePicks = {}): Candida
     const place = placeOf(lines, at);
     if (line.text.split(/\s+/).length <= MAX_LINE_WORDS) {
       for (const { text, segment } of segmentsOf(line.text)) {
-        const value = clean(text);
+        // "Thanks, Kim.": a signed word keeps no full stop.
+        const value = clean(text).replace(/^([A-Za-z][\w'’-]*)\.$/, '$1');
         if (value === '' || !/[A-Za-z]/.test(value)) continue;
         const own = shape(value);
         const rules = (['candidate_name', 'job_title', 'company_name'] as const).filter((field) => picked(field, value)).map((field) => `rules:${field}`);
         // A few crossings the sum of single features cannot express.
-        const crossed = [`segment=${segment}&${own[0] as string}`, ...own.filter((feature) => feature === 'name_shape' || feature === 'title_word' || feature === 'org_word').map((feature) => `${feature}&${place[1] as string}`), ...(line.inSignature ? own.map((feature) => `sig&${feature}`) : [])];
+        const crossed = [`segment=${segment}&${own[0] as string}`, ...(line.blankBefore && line.blankAfter ? own.filter((feature) => feature === 'name_shape' || feature === 'lower_word' || feature === 'initials').map((feature) => `alone&${feature}`) : []), ...own.filter((feature) => feature === 'name_shape' || feature === 'title_word' || feature === 'org_word').map((feature) => `${feature}&${place[1] as string}`), ...(line.inSignature ? own.map((feature) => `sig&${feature}`) : [])];
         candidates.push({ kind: 'line', text: value, features: [`segment=${segment}`, ...own, ...place, ...rules, ...crossed] });
       }
     }

@@ -8,15 +8,14 @@ const ENRON_FIELD = Object.fromEntries(ENRON_FIELDS.map((field) => [PREDICTION[f
 
 /**
  * The training emails' choices, a list a field: each message's candidates, a candidate
- * right when it equals an annotated value the way the evaluation compares them. Unless
- * `strict`, a wrong candidate inside a block annotated without its fields is left out, as
- * the evaluation leaves such a reading out of the score, and a message whose only
- * candidates were such is not a lesson at all.
+ * right when it equals an annotated value the way the evaluation compares them. A wrong
+ * candidate inside a block annotated without its fields is left out (the block may well
+ * hold the field, unlabelled), and a message whose only candidates were such teaches nothing.
  */
-export function labelledChoices(documents: readonly EnronDocument[], rules: EmailRuleParameters, options: { strict?: boolean } = {}): Record<ModelField, Choice[]> {
+export function labelledChoices(documents: readonly EnronDocument[], rules: EmailRuleParameters): Record<ModelField, Choice[]> {
   const choices = Object.fromEntries(MODEL_FIELDS.map((field) => [field, [] as Choice[]])) as Record<ModelField, Choice[]>;
   for (const document of documents) {
-    const unlabelled = options.strict ? [] : unlabelledBlocks(document.denotations);
+    const unlabelled = unlabelledBlocks(document.denotations);
     const truths = Object.fromEntries(MODEL_FIELDS.map((field) => [field, truthsOf(document, ENRON_FIELD[field])])) as Record<ModelField, string[]>;
     for (const message of document.messages) {
       const picks = Object.fromEntries(extractByRules(message, { ...rules, model: null }).filter((field) => field.origin === 'signature').map((field) => [field.field_name, field.value]));
@@ -36,11 +35,11 @@ export function labelledChoices(documents: readonly EnronDocument[], rules: Emai
   return choices;
 }
 
-/** A field's value is taken at this probability: below it the model is wrong more often than right on held-back mail. */
-const TAKE_AT = 0.4;
+/** A field's value is taken when the model finds it more likely right than wrong. */
+const TAKE_AT = 0.5;
 
 /** The signature model trained on these emails: one choice model a field. */
-export function trainSignatureModel(documents: readonly EnronDocument[], rules: EmailRuleParameters, options: { strict?: boolean } = {}): SignatureModel {
-  const choices = labelledChoices(documents, rules, options);
+export function trainSignatureModel(documents: readonly EnronDocument[], rules: EmailRuleParameters): SignatureModel {
+  const choices = labelledChoices(documents, rules);
   return Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(choices[field]), threshold: TAKE_AT }])) as SignatureModel;
 }

@@ -27,8 +27,8 @@ export async function evaluateEnron(dataDir: string, options: { strict?: boolean
  * The signature model fitted on every annotated email of a folder, as
  * `scripts/train-email-model.mjs` ships it (the evaluation's folds fit their own).
  */
-export async function trainEnronModel(dataDir: string, options: { strict?: boolean } = {}): Promise<SignatureModel> {
-  const fitted = await emailRules(options).fit(await loadEnron(dataDir));
+export async function trainEnronModel(dataDir: string): Promise<SignatureModel> {
+  const fitted = await emailRules().fit(await loadEnron(dataDir));
   return fitted.model as SignatureModel;
 }
 
