@@ -108,7 +108,15 @@ export const eventPayloadSchemas = {
     severity: z.enum(['error', 'warning', 'info']).optional(),
   }),
   extraction_token: z.object({ delta: z.string(), index: z.number().int().nonnegative() }),
-  extraction_field: z.object({ field_name: z.string(), value: z.unknown(), complete: z.boolean().optional() }),
+  extraction_field: z.object({
+    field_name: z.string(),
+    value: z.unknown(),
+    complete: z.boolean().optional(),
+    /** How likely the value is right, where the extractor measures it (the email signature model's probability). */
+    confidence: z.number().min(0).max(1).optional(),
+    /** Why the extractor read it: the rule, or the model's features that weighed most. */
+    reasoning: z.string().optional(),
+  }),
   research_result: z.object({
     status: z.string(),
     result: z.record(z.string(), z.unknown()),

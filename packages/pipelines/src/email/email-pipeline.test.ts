@@ -77,6 +77,9 @@ describe('email pipeline', () => {
     const { store, outcome } = await runInMemory(emailPipeline, { raw: RAW }, { runId: 'e' });
     const events = await store.events.read('e', 0, 500);
     expect(events.filter((event) => event.event_type === 'extraction_field').map((event) => (event as { field_name: string }).field_name)).toContain('phone');
+    // A field the signature model read carries its probability and the features that fired.
+    const name = events.find((event) => event.event_type === 'extraction_field' && event.field_name === 'candidate_name');
+    expect(name).toMatchObject({ value: 'Dana Whitfield', confidence: expect.any(Number), reasoning: expect.stringMatching(/^signature model, p \d\.\d\d: /) });
     expect(outcome.terminal).toMatchObject({ event_type: 'processing_completed', result: { extracted: { candidate_name: 'Dana Whitfield', phone: '+17135550142' } } });
   });
 

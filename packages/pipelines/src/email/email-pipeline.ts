@@ -21,7 +21,7 @@ const extract = defineTool({
   name: 'extract',
   run(context) {
     const fields = extractByRules(context.outputs['parse'] as ParsedEmail);
-    for (const field of fields) context.emit('extraction_field', { field_name: field.field_name, value: field.value, complete: true });
+    for (const field of fields) context.emit('extraction_field', { field_name: field.field_name, value: field.value, complete: true, reasoning: field.source, ...(field.confidence === undefined ? {} : { confidence: field.confidence }) });
     return fields;
   },
 });
