@@ -28,6 +28,8 @@ const STREET = /^\d+\s+\w+.*\b(street|st|avenue|ave|road|rd|suite|ste|floor|fl|b
 const PHONE_LABEL = /\b(fax|facsimile|fx|cell|cel|mobile|mob|pager|home|direct|office|work|tel|telephone|phone|voice|main|ph)\b|\b([fcmohwpt])\s*[:.)]\s*$/i;
 /** Closings the parser does not take as a sign-off, kept from signing the message as a name. */
 const CLOSING = /^(cordially|yours|yours truly|warmly|ciao|later|peace|ttyl|rgds|best|regards|thanks|thank you|thx|sincerely|cheers)\W*$/i;
+/** A line that ends on a closing, whatever follows it: "…any questions.  Thanks!  -". */
+const CLOSING_END = /\b(thanks|thank you|thx|regards|cheers|best|sincerely|cordially)\b[\s!.,:;-]*$/i;
 const URL = /\b(https?:\/\/|www\.)/i;
 
 const bucket = (value: number, top: number) => String(Math.min(value, top));
@@ -54,7 +56,7 @@ function shape(text: string, prefix = ''): string[] {
   if (ORGANISATION.test(text)) features.push('org_word');
   if (SIGNED_NAME.test(text) && !TITLE_WORDS.test(text) && !ORGANISATION.test(text)) features.push('name_shape');
   if (SIGN_OFF.test(text) || CLOSING.test(text)) features.push('sign_off');
-  if (/^[a-z]{2,4}$/.test(text)) features.push('lower_word');
+  if (/^[a-z]{2,10}$/.test(text)) features.push('lower_word');
   if (HEADER_LABEL.test(text)) features.push('header');
   if (STREET.test(text) || LOCATION.test(text)) features.push('address');
   if (PHONE.test(text)) features.push('phone');
@@ -85,7 +87,7 @@ function linesOf(email: ParsedEmail): Line[] {
     const start = offset;
     offset += line.length + 1;
     if (text === '' || QUOTED_HEADER.test(text)) continue;
-    if (SIGN_OFF.test(text)) signOff = lines.length;
+    if (SIGN_OFF.test(text) || CLOSING_END.test(text)) signOff = lines.length;
     lines.push({
       text,
       fromEnd: 0,
@@ -167,7 +169,11 @@ export function candidatesOf(email: ParsedEmail, picks: RulePicks = {}): Candida
         const own = shape(value);
         const rules = (['candidate_name', 'job_title', 'company_name'] as const).filter((field) => picked(field, value)).map((field) => `rules:${field}`);
         // A few crossings the sum of single features cannot express.
-        const crossed = [`segment=${segment}&${own[0] as string}`, ...(line.blankBefore && line.blankAfter ? own.filter((feature) => feature === 'name_shape' || feature === 'lower_word' || feature === 'initials').map((feature) => `alone&${feature}`) : []), ...own.filter((feature) => feature === 'name_shape' || feature === 'title_word' || feature === 'org_word').map((feature) => `${feature}&${place[1] as string}`), ...(line.inSignature ? own.map((feature) => `sig&${feature}`) : [])];
+        const signed = own.filter((feature) => feature === 'name_shape' || feature === 'lower_word' || feature === 'initials');
+        const crossed = [
+          `segment=${segment}&${own[0] as string}`,
+          ...(line.blankBefore && line.blankAfter ? signed.map((feature) => `alone&${feature}`) : []),
+          ...(line.fromEnd === 0 ? signed.map((feature) => `last&${feature}`) : []), ...own.filter((feature) => feature === 'name_shape' || feature === 'title_word' || feature === 'org_word').map((feature) => `${feature}&${place[1] as string}`), ...(line.inSignature ? own.map((feature) => `sig&${feature}`) : [])];
         candidates.push({ kind: 'line', text: value, features: [`segment=${segment}`, ...own, ...place, ...rules, ...crossed] });
       }
     }
