@@ -24,8 +24,10 @@ function printFolded<F extends string>(fields: readonly F[], heldOut: Record<F |
   process.stderr.write(`training overall ${figures(training.overall)}\n`);
 }
 
+/** A learned model's weights are counted, not printed: the line stays one a person can read. */
+const summarise = (key: string, value: unknown) => (key === 'weights' && typeof value === 'object' && value !== null ? `${Object.keys(value).length} weights` : value);
 const describeFolds = (report: { folds: number; seed: number; parameters: readonly unknown[] }) =>
-  `${report.folds} folds, seed ${report.seed}; fitted per fold: ${report.parameters.map((parameters) => JSON.stringify(parameters)).join(' ')}`;
+  `${report.folds} folds, seed ${report.seed}; fitted per fold: ${report.parameters.map((parameters) => JSON.stringify(parameters, summarise)).join(' ')}`;
 
 const write = (report: unknown): void => void process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 

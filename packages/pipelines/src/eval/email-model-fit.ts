@@ -2,7 +2,9 @@ import { extractByRules, type EmailRuleParameters } from '../email/rules-extract
 import { train, type Choice } from '../email/choice-model.js';
 import { CANDIDATE_KIND, MODEL_FIELDS, candidatesOf, type ModelField } from '../email/signature-candidates.js';
 import type { SignatureModel } from '../email/signature-model.js';
-import { ENRON_FIELDS, PREDICTION, same, truthsOf, unlabelledBlocks, type EnronDocument, type EnronField } from './enron-documents.js';
+import { ENRON_FIELDS, PREDICTION, same, tallyEnron, truthsOf, unlabelledBlocks, type EnronDocument, type EnronField } from './enron-documents.js';
+import { emptyTallies, poolTallies, score, type FieldTallies } from './field-tally.js';
+import { splitFolds } from './folds.js';
 
 const ENRON_FIELD = Object.fromEntries(ENRON_FIELDS.map((field) => [PREDICTION[field], field])) as Record<ModelField, EnronField>;
 
@@ -35,11 +37,38 @@ export function labelledChoices(documents: readonly EnronDocument[], rules: Emai
   return choices;
 }
 
-/** A field's value is taken when the model finds it more likely right than wrong. */
-const TAKE_AT = 0.5;
+/** The thresholds tried; 0.5 (more likely right than wrong) stands unless another reads better. */
+const THRESHOLDS = [0.5, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.55, 0.6, 0.7];
+const INNER_FOLDS = 3;
 
-/** The signature model trained on these emails: one choice model a field. */
-export function trainSignatureModel(documents: readonly EnronDocument[], rules: EmailRuleParameters): SignatureModel {
-  const choices = labelledChoices(documents, rules);
-  return Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(choices[field]), threshold: TAKE_AT }])) as SignatureModel;
+const withThreshold = (model: SignatureModel, threshold: (field: ModelField) => number): SignatureModel =>
+  Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: model[field].weights, threshold: threshold(field) }])) as SignatureModel;
+
+/**
+ * The signature model trained on these emails: one choice model a field. A field's
+ * threshold is chosen by cross-validation inside the training emails (the model's
+ * probabilities on its own training emails are too sure of themselves to choose by): the
+ * one whose held-back F1, scored as the evaluation scores, is best. A field with few
+ * examples is often right below 0.5 and needs a lower one.
+ */
+export function trainSignatureModel(documents: readonly EnronDocument[], rules: EmailRuleParameters, options: { strict?: boolean } = {}): SignatureModel {
+  const model = withThreshold(
+    Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(labelledChoices(documents, rules)[field]), threshold: 0.5 }])) as SignatureModel,
+    () => 0.5,
+  );
+  if (documents.length < INNER_FOLDS * 2) return model;
+  const byId = new Map(documents.map((document) => [document.id, document]));
+  const folds = splitFolds([...byId.keys()], INNER_FOLDS).map((ids) => ids.map((id) => byId.get(id) as EnronDocument));
+  const heldBack = THRESHOLDS.map((): FieldTallies<EnronField>[] => [emptyTallies(ENRON_FIELDS)]);
+  for (const [index, held] of folds.entries()) {
+    const rest = folds.filter((_, other) => other !== index).flat();
+    const choices = labelledChoices(rest, rules);
+    const inner = Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(choices[field]), threshold: 0.5 }])) as SignatureModel;
+    for (const [at, threshold] of THRESHOLDS.entries()) heldBack[at]?.push(tallyEnron(held, { ...rules, model: withThreshold(inner, () => threshold) }, options));
+  }
+  const pooled = heldBack.map((tallies) => poolTallies(ENRON_FIELDS, tallies));
+  return withThreshold(model, (field) => {
+    const f1 = pooled.map((tallies) => score(tallies[ENRON_FIELD[field]]).f1);
+    return THRESHOLDS[f1.indexOf(Math.max(...f1))] as number;
+  });
 }
