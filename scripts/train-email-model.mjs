@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Trains the email signature model on annotated emails (`<name>.txt` + `<name>.txt.ann`, see
-// docs/) and writes the weights the email pipeline ships with. Build first (`npm run build`).
+// Trains the email signature model on annotated emails (`<name>.txt` with its `<name>.txt.ann`,
+// the format `unfold eval email` reads) and writes the weights the email pipeline ships with.
+// Deterministic: the same emails give the same file. Build first (`npm run build`).
 //   node scripts/train-email-model.mjs --data <dir> [--out packages/pipelines/src/email/signature-weights.json]
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';

@@ -35,7 +35,7 @@ const INDUSTRIES: Array<[RegExp, string]> = [
 export type EmailRuleParameters = {
   /** A title or organisation line has at most this many words; a longer one is a sentence. */
   maxRoleLineWords: number;
-  /** The learned signature reader (`docs/`: trained by `scripts/train-email-model.mjs`); null reads by the rules alone. */
+  /** The learned signature reader (weights trained by `scripts/train-email-model.mjs`); null reads by the rules alone. */
   model: SignatureModel | null;
 };
 export const DEFAULT_EMAIL_RULES: EmailRuleParameters = { maxRoleLineWords: 8, model: shippedModel as SignatureModel };
