@@ -44,6 +44,12 @@ const INNER_FOLDS = 3;
 const withThreshold = (model: SignatureModel, threshold: (field: ModelField) => number): SignatureModel =>
   Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: model[field].weights, threshold: threshold(field) }])) as SignatureModel;
 
+/** One choice model a field, each taking its value at 0.5. */
+function trainAt50(documents: readonly EnronDocument[], rules: EmailRuleParameters): SignatureModel {
+  const choices = labelledChoices(documents, rules);
+  return Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(choices[field]), threshold: 0.5 }])) as SignatureModel;
+}
+
 /**
  * The signature model trained on these emails: one choice model a field. A field's
  * threshold is chosen by cross-validation inside the training emails (the model's
@@ -52,18 +58,14 @@ const withThreshold = (model: SignatureModel, threshold: (field: ModelField) => 
  * examples is often right below 0.5 and needs a lower one.
  */
 export function trainSignatureModel(documents: readonly EnronDocument[], rules: EmailRuleParameters, options: { strict?: boolean } = {}): SignatureModel {
-  const model = withThreshold(
-    Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(labelledChoices(documents, rules)[field]), threshold: 0.5 }])) as SignatureModel,
-    () => 0.5,
-  );
+  const model = trainAt50(documents, rules);
   if (documents.length < INNER_FOLDS * 2) return model;
   const byId = new Map(documents.map((document) => [document.id, document]));
   const folds = splitFolds([...byId.keys()], INNER_FOLDS).map((ids) => ids.map((id) => byId.get(id) as EnronDocument));
   const heldBack = THRESHOLDS.map((): FieldTallies<EnronField>[] => [emptyTallies(ENRON_FIELDS)]);
   for (const [index, held] of folds.entries()) {
     const rest = folds.filter((_, other) => other !== index).flat();
-    const choices = labelledChoices(rest, rules);
-    const inner = Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: train(choices[field]), threshold: 0.5 }])) as SignatureModel;
+    const inner = trainAt50(rest, rules);
     for (const [at, threshold] of THRESHOLDS.entries()) heldBack[at]?.push(tallyEnron(held, { ...rules, model: withThreshold(inner, () => threshold) }, options));
   }
   const pooled = heldBack.map((tallies) => poolTallies(ENRON_FIELDS, tallies));
