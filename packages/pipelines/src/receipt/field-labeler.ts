@@ -1,3 +1,4 @@
+import { calibrate, calibrationSchema, type Calibration } from '../calibration/confidence-calibration.js';
 import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
 import { FieldCollector } from './field-collector.js';
 import { findAddress } from './address-fields.js';
@@ -5,6 +6,7 @@ import { findMerchant } from './merchant-fields.js';
 import { detectCurrency, normalizeDate } from './normalize.js';
 import type { LabeledField } from './receipt-labels.js';
 import { BARE_PHONE, DATE } from './receipt-patterns.js';
+import shippedCalibration from './receipt-calibration.json' with { type: 'json' };
 import type { ReceiptRow, ReceiptStructure } from './receipt-structure.js';
 
 const TIME = /\b([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AP]\.?M\.?)?\b/i;
@@ -22,8 +24,10 @@ const COUPON = /\b(COUPON|VOUCHER)\b/i;
 export type ReceiptRuleParameters = {
   /** An address runs to at most this many lines; what follows is shop detail, not address. */
   maxAddressLines: number;
+  /** What a rule's confidence means, by label: fitted on how often each was right (see `confidence-calibration.ts`). */
+  calibration: Calibration;
 };
-export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6 };
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, calibration: calibrationSchema.parse(shippedCalibration) };
 
 function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
@@ -74,7 +78,7 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const payment = rows.filter((row) => row.section !== 'header').map((row) => ({ row, match: PAYMENT.exec(row.text) })).find(({ match }) => match);
   if (payment?.match) collector.add('PAYMENT_METHOD', payment.row, payment.match[0].toUpperCase(), 0.75, 'payment keyword');
 
-  return collector.fields;
+  return collector.fields.map((field) => ({ ...field, confidence: calibrate(parameters.calibration, field.field_name, field.confidence) }));
 }
 
 export function currencyOf(structure: ReceiptStructure): string | undefined {

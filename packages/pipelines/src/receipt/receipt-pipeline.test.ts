@@ -1,7 +1,7 @@
 import { runInMemory } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
-import { labelFields } from './field-labeler.js';
+import { DEFAULT_RECEIPT_RULES, labelFields } from './field-labeler.js';
 import { extractLineItems } from './line-items.js';
 import { normalizeDate, parseAmount, detectCurrency } from './normalize.js';
 import { RECEIPT_LABELS } from './receipt-labels.js';
@@ -58,8 +58,15 @@ describe('field_labeling', () => {
     expect(valueOf(CORNER_HARDWARE, 'PAYMENT_METHOD')).toEqual(['CASH']);
   });
 
+  it("says each label's confidence as its calibration maps it, and a label without one as its rule gave it", () => {
+    const raw = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, calibration: {} });
+    const calibrated = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, calibration: { DATE: [[1, 0.42]] } });
+    expect(calibrated.find((field) => field.field_name === 'DATE')?.confidence).toBe(0.42);
+    expect(calibrated.filter((field) => field.field_name !== 'DATE')).toEqual(raw.filter((field) => field.field_name !== 'DATE'));
+  });
+
   it('takes no more address lines than its parameters allow', () => {
-    const address = labelFields(structureOf(CORNER_HARDWARE), { maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
+    const address = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
     expect(address.map((field) => field.value)).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,']);
   });
 
