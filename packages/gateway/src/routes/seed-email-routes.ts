@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { followRun, type RunRecord, type Store } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -53,6 +54,9 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
       sse_url: '/stream/sse/process-email',
       batch_url: '/stream/batch/process-email',
       expires_at: expiresAt.toISOString(),
+      // What the original's negotiate also said: a session id, and which transports it offers (no Azure SignalR).
+      userId: randomUUID(),
+      features: { streaming: true, websocket: true, sse: true, signalr: false },
     };
   };
   app.get('/stream/negotiate', SEED_KEY, negotiate);
@@ -125,14 +129,19 @@ export function registerSeedEmailRoutes(app: FastifyInstance, context: GatewayCo
 
   app.post('/intake/email', SEED_KEY, (request) => processEmail(request, request.body));
 
+  const activeConnections = () => Object.values(context.streams.snapshot().connections).reduce((sum, count) => sum + count, 0);
+
   app.get('/stream/health', { config: { auth: 'open' } }, async () => ({
     status: 'healthy',
-    features: { websocket: true, sse: true, batch: true, model_extractor: context.config.UNFOLD_EMAIL_EXTRACTOR === 'model' },
+    timestamp: new Date().toISOString(),
+    active_connections: activeConnections(),
+    signalr_configured: false,
+    features: { websocket: true, sse: true, batch: true, batch_streaming: true, signalr: false, model_extractor: context.config.UNFOLD_EMAIL_EXTRACTOR === 'model' },
     connections: context.streams.snapshot().connections,
   }));
 
   app.get('/stream/metrics', SEED_KEY, async () => ({
-    active_connections: Object.values(context.streams.snapshot().connections).reduce((sum, count) => sum + count, 0),
+    active_connections: activeConnections(),
     runs: { active: context.runner.activeCount, queued: context.runner.queuedCount },
     streams: context.streams.snapshot(),
   }));
