@@ -170,6 +170,9 @@ describe('seed 003 routes with a key configured', () => {
     const both = await fetch(`${server().url}/stream/negotiate?api_key=${SCRIPT_KEY}`, { headers: { 'x-api-key': KEY } });
     expect(both.status).toBe(401);
     expect(((await both.json()) as { message: string }).message).toContain('different keys');
+    const repeated = await fetch(`${server().url}/stream/negotiate?api_key=${KEY}&api_key=${KEY}`);
+    expect(repeated.status).toBe(401);
+    expect(((await repeated.json()) as { message: string }).message).toContain('api_key query parameter is malformed');
     // Only the seed's routes take a key in the query.
     expect(await status(`/v1/runs?api_key=${KEY}`)).toBe(401);
 
