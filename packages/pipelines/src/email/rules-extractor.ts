@@ -1,6 +1,8 @@
+import { EMAIL, FAX, JOB_IN_TEXT, PHONE, isPlausiblePhone } from './email-patterns.js';
 import type { ParsedEmail } from './parse-email.js';
+import { readAsReferral } from './referral.js';
 
-export const EMAIL_FIELDS = ['candidate_name', 'job_title', 'location', 'company_name', 'referrer_name', 'phone', 'email', 'website', 'calendly_url', 'industry'] as const;
+export const EMAIL_FIELDS = ['candidate_name', 'job_title', 'location', 'company_name', 'referrer_name', 'referrer_email', 'phone', 'email', 'website', 'calendly_url', 'industry'] as const;
 export type EmailField = (typeof EMAIL_FIELDS)[number];
 
 export interface ExtractedField {
@@ -16,9 +18,6 @@ const TITLE_WORDS =
   /\b(president|vice president|vp|ceo|cfo|coo|cto|cio|chairman|director|manager|head of|lead|engineer|analyst|assistant|associate|consultant|specialist|coordinator|administrator|officer|partner|founder|co-founder|owner|developer|designer|recruiter|counsel|attorney|lawyer|accountant|controller|trader|scientist|architect|representative|advisor|adviser|executive|supervisor|secretary|intern|principal|chief|senior|sr\.?|junior|jr\.?|staff|professor|editor|producer|agent|geologist|geophysicist|economist|paralegal|treasurer|auditor|broker|buyer|planner|technician|clerk|scheduler|originator|marketer)\b/i;
 const ORGANISATION =
   /\b(inc\.?|incorporated|llc|l\.l\.c\.|ltd\.?|limited|corp\.?|corporation|company|co\.|group|partners|llp|plc|gmbh|ag|s\.a\.|holdings|associates|international|energy|services|solutions|technologies|systems|capital|bank|university|college|institute|foundation|agency|firm)\b/i;
-const PHONE = /(?:(?:phone|tel|telephone|office|direct|work|cell|mobile|mob|ph|o|c|p|w|m)\s*[:.]?\s*)?(\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?|\+\s?\d{1,3}[\s.-]?(?:\(0\)\s?)?\d{1,4}(?:[\s.-]?\d{2,5}){1,4})/i;
-const FAX = /\b(fax|facsimile|f\s*:)/i;
-const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}/i;
 const CALENDLY = /https?:\/\/(?:www\.)?calendly\.com\/[^\s<>)"']+/i;
 const WEBSITE = /\b(?:https?:\/\/|www\.)[^\s<>)"']+/i;
 /** A header line of a quoted message ("Message-ID: <…@host>", "X-Mailer: …"): it names a message or mail software, never the writer. */
@@ -27,7 +26,6 @@ const LOCATION = /\b([A-Z][a-zA-Z.'-]+(?:\s[A-Z][a-zA-Z.'-]+){0,2}),\s*([A-Z]{2}
 /** A signature's first line as a name: a first name or initials is enough ("Tamsin", "TS", "Jo B. Ridgeway"). */
 const SIGNED_NAME = /^-?\s*(?:[A-Z][a-zA-Z'’-]+|[A-Z]{1,3}|[a-z]{2,3})(?:\s+(?:[A-Z][a-zA-Z'’-]+\.?|[A-Z]\.)){0,3}$/;
 const REFERRER = /\b(?:referred (?:to you )?by|referral from|recommended by)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,2})/;
-const JOB_IN_TEXT = /\b(?:for|about|regarding|re:?)\s+(?:the|your|a|an)\s+([A-Za-z][\w /&-]{2,60}?)\s+(?:position|role|opening|opportunity|job)\b/i;
 const INDUSTRIES: Array<[RegExp, string]> = [
   [/\b(energy|oil|gas|power|utility|utilities|pipeline)\b/i, 'Energy'],
   [/\b(bank|banking|capital|investment|finance|financial|trading|securities)\b/i, 'Financial Services'],
@@ -45,9 +43,6 @@ export type EmailRuleParameters = {
 export const DEFAULT_EMAIL_RULES: EmailRuleParameters = { maxRoleLineWords: 8 };
 
 /** Collapses white space and strips the punctuation a sentence leaves around a value ("…/30min."). */
-/** Ten zeros or one digit repeated is a placeholder, not a number anyone answers. */
-const isPlausiblePhone = (value: string) => !/^(\d)\1+$/.test(value.replace(/\D/g, ''));
-
 const clean = (value: string) => value.replace(/\s+/g, ' ').replace(/^[\s,;:|*-]+|[\s,;:|*!?-]+$|(?<=\S{3})\.$(?<!\b[A-Z][a-z]{0,3}\.)/g, '');
 
 /** "Okafor, Chidi" → "Chidi Okafor"; "chidi.okafor@x.com" → "chidi okafor". */
@@ -139,5 +134,6 @@ export function extractByRules(email: ParsedEmail, parameters: EmailRuleParamete
   if (domain && !/^(gmail|yahoo|hotmail|outlook|aol|icloud|live|msn|me|mail|protonmail)$/i.test(domain)) set('company_name', domain.charAt(0).toUpperCase() + domain.slice(1), "the sender's e-mail domain", 'headers');
   const industryText = `${fields.get('company_name')?.value ?? ''} ${email.signature}`;
   set('industry', INDUSTRIES.find(([pattern]) => pattern.test(industryText))?.[1], 'keywords of the organisation', 'text');
-  return EMAIL_FIELDS.flatMap((name) => fields.get(name) ?? []);
+  const read = readAsReferral(email, [...fields.values()]);
+  return EMAIL_FIELDS.flatMap((name) => read.filter((field) => field.field_name === name));
 }
