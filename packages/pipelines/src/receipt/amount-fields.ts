@@ -49,6 +49,23 @@ function amountForRow(rows: readonly ReceiptRow[], row: ReceiptRow): { value: st
   return undefined;
 }
 
+/**
+ * Cash is paid to the nearest 5 sen: when a total is not a multiple of 0.05 and its 5-sen
+ * rounding is printed below it (within 2 sen, as a rounding adjustment moves it), that
+ * printed amount is what the customer pays, whatever its line is called.
+ */
+function roundedPayable(rows: readonly ReceiptRow[], total: { value: string; row: ReceiptRow }): { value: string; row: ReceiptRow } | undefined {
+  const value = parseAmount(total.value);
+  if (value === undefined) return undefined;
+  const rounded = Math.round(value * 20) / 20;
+  if (Math.abs(rounded - value) < 0.005) return undefined;
+  for (const row of rows.filter((candidate) => candidate.index > total.row.index)) {
+    const match = rowAmounts(row).find((amount) => Math.abs((parseAmount(amount) ?? Number.NaN) - rounded) < 0.005);
+    if (match) return { value: bareAmount(match), row };
+  }
+  return undefined;
+}
+
 export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector): void {
   // Tax summaries repeat "TOTAL" for the tax table; what follows one is not the total.
   const summary = rows.findIndex((row) => /\b(GST|TAX|SST)\s+SUMMARY\b|\bSUMMARY\b|\bTAX\s+CODE\b/i.test(row.text) && row.index > 2);
@@ -58,7 +75,9 @@ export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector
   const take = (row: ReceiptRow, rank: number, why: string): boolean => {
     const amount = amountForRow(rows, row);
     if (!amount) return false;
-    collector.add('GRAND_TOTAL', amount.row, amount.value, [0.95, 0.9, 0.85][rank] ?? 0.8, why, parseAmount(amount.value));
+    const payable = roundedPayable(searchable, amount);
+    if (payable) collector.add('GRAND_TOTAL', payable.row, payable.value, 0.85, `${why}, rounded to the 5 sen printed below it`, parseAmount(payable.value));
+    else collector.add('GRAND_TOTAL', amount.row, amount.value, [0.95, 0.9, 0.85][rank] ?? 0.8, why, parseAmount(amount.value));
     return true;
   };
   // The final payable: an explicit rounded/nett/grand total (the last one), else the

@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TOTAL_BEFORE_ROUNDING, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -126,6 +126,11 @@ describe('field_labeling', () => {
 
   it('prefers the total printed after the rounding adjustment', () => {
     expect(valueOf(TOTAL_BEFORE_ROUNDING, 'GRAND_TOTAL')).toEqual(['17.50']);
+  });
+
+  it('takes the 5-sen rounding of the total printed below it as the payable, and leaves a total with none as it is', () => {
+    expect(valueOf(ROUNDED_BELOW_TOTAL, 'GRAND_TOTAL')).toEqual(['12.35']);
+    expect(valueOf(UNROUNDED_CARD_TOTAL, 'GRAND_TOTAL')).toEqual(['12.33']);
   });
 });
 
