@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TOTAL_BEFORE_ROUNDING, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -42,6 +42,16 @@ describe('structure_analysis', () => {
     expect(structure.sections.map((section) => section.section)).toEqual(['header', 'items', 'totals', 'footer']);
     expect(structure.rows.find((row) => row.text.startsWith('PAINT'))?.section).toBe('items');
     expect(structure.rows.at(-1)?.section).toBe('footer');
+  });
+
+  it('levels a receipt scanned askew, so each amount shares the row of its label', () => {
+    const rows = structureOf(ASKEW).rows.map((row) => row.text);
+    expect(rows).toEqual(expect.arrayContaining(['SUGAR 1KG 3.20', 'TOTAL 19.70', 'CASH 50.00', 'CHANGE 30.30']));
+    expect(valueOf(ASKEW, 'GRAND_TOTAL')).toEqual(['19.70']);
+  });
+
+  it('keeps lines printed one above the other apart, however tightly spaced', () => {
+    expect(structureOf(TIGHT_LINES).rows.map((row) => row.text)).toEqual(['GOLDEN LOTUS HARDWARE', 'TRADING SDN BHD', 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR']);
   });
 });
 

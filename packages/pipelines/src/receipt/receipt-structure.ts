@@ -35,6 +35,40 @@ function lineGroups(words: readonly ReceiptWord[]): ReceiptWord[][] {
 
 const top = (line: ReceiptWord[]) => Math.min(...line.map((word) => word.bounding_box.y));
 const bottom = (line: ReceiptWord[]) => Math.max(...line.map((word) => word.bounding_box.y + word.bounding_box.height));
+const left = (line: ReceiptWord[]) => Math.min(...line.map((word) => word.bounding_box.x));
+const right = (line: ReceiptWord[]) => Math.max(...line.map((word) => word.bounding_box.x + word.bounding_box.width));
+
+/** The slopes tried for a receipt photographed or scanned askew: up to about 4.5° either way. */
+const SLOPES = Array.from({ length: 33 }, (_, step) => (step - 16) * 0.005);
+
+/**
+ * How far the page's rows fall per unit of width. A row's label and its amount are boxes
+ * side by side; on a receipt set askew (or curled) the amount drifts up or down from its
+ * label the further right it is. The slope kept is the one under which the most boxes
+ * find a box beside them (no horizontal overlap) at the same height, within a quarter of
+ * the smaller height; level wins a tie.
+ */
+function slopeOf(lines: readonly ReceiptWord[][]): number {
+  const boxes = lines.map((line) => ({ left: left(line), right: right(line), middle: (top(line) + bottom(line)) / 2, height: bottom(line) - top(line) }));
+  const aligned = (slope: number) => {
+    let count = 0;
+    for (const box of boxes) {
+      const level = box.middle - slope * ((box.left + box.right) / 2);
+      const beside = boxes.some(
+        (other) =>
+          other !== box && (other.left >= box.right || other.right <= box.left) && Math.abs(other.middle - slope * ((other.left + other.right) / 2) - level) < 0.25 * Math.min(box.height, other.height),
+      );
+      if (beside) count++;
+    }
+    return count;
+  };
+  let best = { slope: 0, count: aligned(0) };
+  for (const slope of SLOPES) {
+    const count = aligned(slope);
+    if (count > best.count) best = { slope, count };
+  }
+  return best.slope;
+}
 
 /**
  * Rows by vertical overlap (a line joins a row when more than half of the smaller of the
@@ -43,14 +77,20 @@ const bottom = (line: ReceiptWord[]) => Math.max(...line.map((word) => word.boun
  * totals row.
  */
 export function analyseStructure(words: readonly ReceiptWord[]): ReceiptStructure {
-  const lines = lineGroups(words).sort((a, b) => top(a) - top(b));
+  const grouped = lineGroups(words);
+  const slope = slopeOf(grouped);
+  // Heights measured level: a line's offset from the page's slope at its middle.
+  const levelled = (line: ReceiptWord[]) => slope * ((left(line) + right(line)) / 2);
+  const lines = grouped.sort((a, b) => top(a) - levelled(a) - (top(b) - levelled(b)));
   const rows: Array<{ words: ReceiptWord[]; top: number; bottom: number }> = [];
   for (const line of lines) {
-    const lineTop = top(line);
-    const lineBottom = bottom(line);
+    const lineTop = top(line) - levelled(line);
+    const lineBottom = bottom(line) - levelled(line);
     const row = rows.find((candidate) => {
       const overlap = Math.min(candidate.bottom, lineBottom) - Math.max(candidate.top, lineTop);
-      return overlap > 0.5 * Math.min(candidate.bottom - candidate.top, lineBottom - lineTop);
+      // Lines one above the other share no row, however close: their words would interleave.
+      const stacked = candidate.words.some((word) => word.bounding_box.x < right(line) && word.bounding_box.x + word.bounding_box.width > left(line));
+      return !stacked && overlap > 0.5 * Math.min(candidate.bottom - candidate.top, lineBottom - lineTop);
     });
     if (row) {
       row.words.push(...line);

@@ -103,6 +103,37 @@ export const UNROUNDED_CARD_TOTAL = boxes([
   [380, 220, '12.33'],
 ]);
 
+/**
+ * A receipt scanned askew: every amount, printed at the right, sits 12 px higher than its
+ * label at the left, so an amount overlaps its own label by less than half a line.
+ */
+export const ASKEW = boxes([
+  [100, 20, 'KEDAI RUNCIT AMAN'],
+  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+  [40, 80, '12-01-2019'],
+  [40, 110, 'ITEM'],
+  [300, 98, 'AMOUNT'],
+  [40, 140, 'RICE 5KG'],
+  [380, 128, '16.50'],
+  [40, 165, 'SUGAR 1KG'],
+  [380, 153, '3.20'],
+  [40, 190, 'SUBTOTAL'],
+  [380, 178, '19.70'],
+  [40, 215, 'TOTAL'],
+  [380, 203, '19.70'],
+  [40, 240, 'CASH'],
+  [380, 228, '50.00'],
+  [40, 265, 'CHANGE'],
+  [380, 253, '30.30'],
+]);
+
+/** Two lines of a name printed one above the other, closer than half a line. */
+export const TIGHT_LINES = boxes([
+  [60, 20, 'GOLDEN LOTUS HARDWARE'],
+  [90, 27, 'TRADING SDN BHD'],
+  [80, 60, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
