@@ -4,7 +4,10 @@ import type { ReceiptLabel } from './receipt-labels.js';
 import { AMOUNT, type ReceiptRow } from './receipt-structure.js';
 
 export const SUBTOTAL = /\bSUB\s*-?\s*TOTAL\b/i;
-const NOT_TOTAL = /\(\s*TOTAL|@\s*\d+(\.\d+)?\s*%|\b((TAX|GST|SST)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
+const NOT_TOTAL = /\(\s*TOTAL|\b((TAX|GST|SST)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
+/** A tax rate ("GST @6%") marks a tax line, unless the line opens with the total the rate is included in. */
+const TAX_RATE = /@\s*\d+(\.\d+)?\s*%/;
+const OPENS_WITH_TOTAL = /^\s*TOTAL\b/i;
 /** Total keywords, strongest first: what the customer finally pays beats a running total. */
 const TOTAL_CLASSES: RegExp[] = [
   /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+AMOUNT|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
@@ -71,7 +74,7 @@ export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector
   const summary = rows.findIndex((row) => /\b(GST|TAX|SST)\s+SUMMARY\b|\bSUMMARY\b|\bTAX\s+CODE\b/i.test(row.text) && row.index > 2);
   const searchable = rows.filter((row) => row.index > 1 && (summary < 0 || row.index < summary));
   const isCandidate = (row: ReceiptRow, rank: number) =>
-    (TOTAL_CLASSES[rank] as RegExp).test(row.text) && !(rank > 0 && NOT_TOTAL.test(row.text)) && !SUBTOTAL.test(row.text) && !/\bEXCL/i.test(row.text);
+    (TOTAL_CLASSES[rank] as RegExp).test(row.text) && !(rank > 0 && (NOT_TOTAL.test(row.text) || (TAX_RATE.test(row.text) && !OPENS_WITH_TOTAL.test(row.text)))) && !SUBTOTAL.test(row.text) && !/\bEXCL/i.test(row.text);
   const take = (row: ReceiptRow, rank: number, why: string): boolean => {
     const amount = amountForRow(rows, row);
     if (!amount) return false;

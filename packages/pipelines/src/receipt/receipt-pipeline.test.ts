@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -136,6 +136,10 @@ describe('field_labeling', () => {
 
   it('prefers the total printed after the rounding adjustment', () => {
     expect(valueOf(TOTAL_BEFORE_ROUNDING, 'GRAND_TOTAL')).toEqual(['17.50']);
+  });
+
+  it('reads a total that names its tax rate, not the tax line that names the total', () => {
+    expect(valueOf(TOTAL_WITH_RATE, 'GRAND_TOTAL')).toEqual(['21.20']);
   });
 
   it('takes the 5-sen rounding of the total printed below it as the payable, and leaves a total with none as it is', () => {

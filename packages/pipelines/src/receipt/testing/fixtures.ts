@@ -134,6 +134,18 @@ export const TIGHT_LINES = boxes([
   [80, 60, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
 ]);
 
+/** A total that names the tax rate it includes, and a tax line after it that names the total. */
+export const TOTAL_WITH_RATE = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '21.20'],
+  [40, 170, 'TOTAL INCL. GST@6%'],
+  [380, 170, '21.20'],
+  [40, 195, 'CARD'],
+  [380, 195, '21.20'],
+  [40, 220, 'GST @6% INCLUDED IN TOTAL'],
+  [380, 220, '1.20'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
