@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORNER_HARDWARE, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from '../receipt/testing/fixtures.js';
+import { CORNER_HARDWARE, LOOSE_PUNCTUATION, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from '../receipt/testing/fixtures.js';
 import { crossValidateSroie, evaluateSroie } from './sroie-eval.js';
 
 const GROCER = { company: 'KEDAI RUNCIT AMAN', address: 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR', date: '12-01-2019' };
@@ -36,5 +36,31 @@ describe('crossValidateSroie', () => {
     expect(report.training.exact.address).toEqual({ precision: 1, recall: 1, f1: 1 });
     expect(report.held_out.exact.total).toEqual({ precision: 1, recall: 1, f1: 1 });
     expect(report.receipts).toBe(3);
+  });
+});
+
+describe('the fitted joining of address lines', () => {
+  let loose: string;
+  beforeAll(async () => {
+    loose = await mkdtemp(join(tmpdir(), 'sroie-joining-'));
+    await mkdir(join(loose, 'box'));
+    await mkdir(join(loose, 'key'));
+    // Keys that keep every mark as printed: the shipped joining (commas closed up, full stops as commas) misreads them.
+    const key = { company: 'KEDAI BUKU CERIA', address: 'NO. 8 , JALAN CEMPAKA 2 , TAMAN MEWAH. 43000 KAJANG, SELANGOR D.E. MALAYSIA.' };
+    for (const id of ['first', 'second']) {
+      await writeFile(join(loose, 'box', `${id}.txt`), LOOSE_PUNCTUATION);
+      await writeFile(join(loose, 'key', `${id}.json`), JSON.stringify(key));
+    }
+  });
+  afterAll(() => rm(loose, { recursive: true, force: true }));
+
+  it('is learned from the training folds: receipts keyed with the printed marks fit a joining that keeps them', async () => {
+    expect((await evaluateSroie(loose, 'boxes')).exact.address.f1).toBe(0);
+    const report = await crossValidateSroie(loose, 'boxes', { folds: 2 });
+    expect(report.parameters).toEqual([
+      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
+      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
+    ]);
+    expect(report.held_out.exact.address.f1).toBe(1);
   });
 });

@@ -28,16 +28,42 @@ function stopsAddress(text: string): boolean {
 }
 
 /**
+ * How the address is written out where one printed line runs into the next, and how far it
+ * runs. People copying a printed address out keep most of its punctuation but join its
+ * lines as one sentence: these are the choices that are fitted on labelled receipts.
+ */
+export type AddressRules = {
+  /** An address runs to at most this many lines; what follows is shop detail, not address. */
+  maxAddressLines: number;
+  /** A line ending in a comma set apart ("JALAN 6 ,") joins the next as "JALAN 6, …". */
+  closeSpacedComma: boolean;
+  /** A line ending in a full stop after a word ("JALAN 6.") joins the next with a comma. */
+  fullStopAsComma: boolean;
+};
+
+/** A line's end where another line of the address follows it, as `rules` write it. */
+function joinedEnd(line: string, rules: AddressRules): string {
+  let end = line;
+  if (rules.closeSpacedComma) end = end.replace(/\s+,$/, ',');
+  // Not after an initial ("D.E.", "P."): there the stop abbreviates.
+  if (rules.fullStopAsComma) end = end.replace(/(?<!(?:^|[\s.])[A-Z])\.$/i, ',');
+  return end;
+}
+
+/**
  * Address lines: a block read after the name and one read from the header's top (a name
  * can be printed below the address); the first of them with a postcode, else whichever
  * was found. Blocks are built by `addressLines`.
  */
-export function findAddress(rows: readonly ReceiptRow[], merchant: RowSpan | undefined, collector: FieldCollector, maxLines: number): void {
+export function findAddress(rows: readonly ReceiptRow[], merchant: RowSpan | undefined, collector: FieldCollector, rules: AddressRules): void {
   const header = rows.filter((row) => row.section === 'header');
-  const below = addressLines(header.filter((row) => row.index > (merchant?.last ?? -1)).slice(0, 9), maxLines);
-  const fromTop = addressLines(header.filter((row) => !merchant || row.index < merchant.first || row.index > merchant.last).slice(0, 9), maxLines);
+  const below = addressLines(header.filter((row) => row.index > (merchant?.last ?? -1)).slice(0, 9), rules.maxAddressLines);
+  const fromTop = addressLines(header.filter((row) => !merchant || row.index < merchant.first || row.index > merchant.last).slice(0, 9), rules.maxAddressLines);
   const found = [below, fromTop].find((lines) => lines.some(({ line }) => POSTCODE.test(line))) ?? (below.length > 0 ? below : fromTop);
-  for (const [index, { row, line }] of found.entries()) collector.add('ADDRESS_LINE', row, line, 0.8, index === 0 ? 'first line of the address block in the header' : 'continues the address');
+  for (const [index, { row, line }] of found.entries()) {
+    const value = index < found.length - 1 ? joinedEnd(line, rules) : line;
+    collector.add('ADDRESS_LINE', row, value, 0.8, index === 0 ? 'first line of the address block in the header' : 'continues the address');
+  }
 }
 
 /**

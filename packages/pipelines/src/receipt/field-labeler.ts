@@ -1,6 +1,6 @@
 import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
 import { FieldCollector } from './field-collector.js';
-import { findAddress } from './address-fields.js';
+import { findAddress, type AddressRules } from './address-fields.js';
 import { findMerchant } from './merchant-fields.js';
 import { detectCurrency, normalizeDate } from './normalize.js';
 import type { LabeledField } from './receipt-labels.js';
@@ -18,12 +18,9 @@ const NOT_TAX_AMOUNT = /\b(REG|ID|NO\.?|INVOICE|SUMMARY|EXCL|INCL(USIVE)?|CODE)\
 const DISCOUNT = /\b(DISCOUNT|DISC\.?|SAVINGS?|LESS|PROMO(TION)?)\b/i;
 const COUPON = /\b(COUPON|VOUCHER)\b/i;
 
-/** The rules' tuned numbers, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
-export type ReceiptRuleParameters = {
-  /** An address runs to at most this many lines; what follows is shop detail, not address. */
-  maxAddressLines: number;
-};
-export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6 };
+/** The rules' tuned choices, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
+export type ReceiptRuleParameters = AddressRules;
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true };
 
 function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
@@ -45,7 +42,7 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const collector = new FieldCollector();
   const header = rows.filter((row) => row.section === 'header');
 
-  findAddress(rows, findMerchant(rows, collector), collector, parameters.maxAddressLines);
+  findAddress(rows, findMerchant(rows, collector), collector, parameters);
 
   const phone = header.map((row) => ({ row, match: PHONE.exec(row.text) ?? BARE_PHONE.exec(row.text) })).find(({ match }) => match);
   if (phone?.match) collector.add('PHONE_NUMBER', phone.row, (phone.match[1] ?? phone.match[0]).trim(), PHONE.test(phone.row.text) ? 0.9 : 0.6, PHONE.test(phone.row.text) ? 'number after a phone keyword' : 'phone-shaped number in the header');

@@ -1,14 +1,14 @@
 import { runInMemory } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
-import { labelFields } from './field-labeler.js';
+import { DEFAULT_RECEIPT_RULES, labelFields } from './field-labeler.js';
 import { extractLineItems } from './line-items.js';
 import { normalizeDate, parseAmount, detectCurrency } from './normalize.js';
 import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -69,8 +69,18 @@ describe('field_labeling', () => {
   });
 
   it('takes no more address lines than its parameters allow', () => {
-    const address = labelFields(structureOf(CORNER_HARDWARE), { maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
+    const address = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
     expect(address.map((field) => field.value)).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,']);
+  });
+
+  it('joins address lines as its rules say: a comma set apart closed up, a full stop after a word as a comma, initials kept', () => {
+    const address = (rules: Partial<typeof DEFAULT_RECEIPT_RULES>) =>
+      labelFields(structureOf(LOOSE_PUNCTUATION), { ...DEFAULT_RECEIPT_RULES, ...rules })
+        .filter((field) => field.field_name === 'ADDRESS_LINE')
+        .map((field) => field.value)
+        .join(' ');
+    expect(address({ closeSpacedComma: true, fullStopAsComma: true })).toBe('NO. 8 , JALAN CEMPAKA 2, TAMAN MEWAH, 43000 KAJANG, SELANGOR D.E. MALAYSIA.');
+    expect(address({ closeSpacedComma: false, fullStopAsComma: false })).toBe('NO. 8 , JALAN CEMPAKA 2 , TAMAN MEWAH. 43000 KAJANG, SELANGOR D.E. MALAYSIA.');
   });
 
   it('ends an address at its state, keeping only the outlet printed under it', () => {

@@ -146,6 +146,16 @@ export const TOTAL_WITH_RATE = boxes([
   [380, 220, '1.20'],
 ]);
 
+/** An address whose lines end in a comma set apart, a full stop, and a state's initials. */
+export const LOOSE_PUNCTUATION = boxes([
+  [100, 20, 'KEDAI BUKU CERIA'],
+  [80, 42, 'NO. 8 , JALAN CEMPAKA 2 ,'],
+  [110, 64, 'TAMAN MEWAH.'],
+  [90, 86, '43000 KAJANG, SELANGOR D.E.'],
+  [130, 108, 'MALAYSIA.'],
+  [110, 130, 'TEL: 03-8736 4455'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
