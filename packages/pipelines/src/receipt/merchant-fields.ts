@@ -77,12 +77,14 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
     if (first <= chosen.index - 2 || !isNameLike(above) || NOT_A_NAME.test(above.text) || !(tailOfName(text) || runsOn(above.text, text))) break;
     first--;
   }
-  // Downward: the name ends in "&", or the next line is its business form or a short tail.
+  // Downward: the name ends in "&", or the next line is its business form or a short tail,
+  // or the next line is all that stands between the name and its registration number.
   for (;;) {
     const current = rows[last];
     const next = rows[last + 1];
     if (!current || !isNameLike(next) || REGISTRATION_ONLY.test(next.text)) break;
-    if (!runsOn(current.text, next.text) || last - first >= 2) break;
+    const beforeRegistration = REGISTRATION_ONLY.test(rows[last + 2]?.text ?? '') && !NOT_A_NAME.test(next.text);
+    if (!(runsOn(current.text, next.text) || beforeRegistration) || last - first >= 2) break;
     last++;
   }
   const value = rows

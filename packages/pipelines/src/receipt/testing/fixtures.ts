@@ -156,6 +156,16 @@ export const LOOSE_PUNCTUATION = boxes([
   [110, 130, 'TEL: 03-8736 4455'],
 ]);
 
+/** A name printed over two lines, the second naming no business form, then its registration number. */
+export const NAME_OVER_REGISTRATION = boxes([
+  [100, 20, 'RESTORAN SERI MELATI'],
+  [120, 42, 'MELATI CORNER'],
+  [130, 64, '(765432-A)'],
+  [80, 86, 'NO. 3, JALAN KENANGA 1,'],
+  [90, 108, '43000 KAJANG, SELANGOR.'],
+  [110, 130, 'TEL: 03-8736 9911'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
