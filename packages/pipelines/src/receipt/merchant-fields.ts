@@ -33,6 +33,14 @@ function runsOn(text: string, next: string): boolean {
   return openParenthesis || /&\s*$/.test(text) || SUFFIX_ONLY.test(next) || /^(ENTERPRISES?|TRADING|SDN|\(M\)|CO\.)\b/i.test(next.trim());
 }
 
+/** A name row's text without the boxes printed beside the name that are no part of it: a stamp ("POSTED"), a contact. */
+function besideName(row: ReceiptRow): string {
+  const boxes = new Map<number, string[]>();
+  for (const word of row.words) boxes.set(word.line_id, [...(boxes.get(word.line_id) ?? []), word.text]);
+  const kept = [...boxes.values()].map((words) => words.join(' ')).filter((text) => !NOT_A_NAME.test(text));
+  return kept.length > 0 ? kept.join(' ') : row.text;
+}
+
 const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
   row !== undefined && NAME_LIKE.test(row.text.trim()) && !ADDRESS_LIKE.test(row.text) && !GENERIC_HEADER.test(row.text) && !ADDRESS_STOP.test(row.text);
 
@@ -89,7 +97,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   }
   const value = rows
     .slice(first, last + 1)
-    .map((row) => nameOf(row.text).replace(/^#\d+\s+/, ''))
+    .map((row) => nameOf(besideName(row)).replace(/^#\d+\s+/, ''))
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();

@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -128,6 +128,10 @@ describe('field_labeling', () => {
 
   it('widens a name over the line between it and its registration number', () => {
     expect(valueOf(NAME_OVER_REGISTRATION, 'MERCHANT_NAME')).toEqual(['RESTORAN SERI MELATI MELATI CORNER']);
+  });
+
+  it('leaves out of the name a stamp printed beside it', () => {
+    expect(valueOf(STAMPED_NAME, 'MERCHANT_NAME')).toEqual(['KEDAI ELEKTRIK JAYA']);
   });
 
   it('does not take a registration or contact line for the name', () => {

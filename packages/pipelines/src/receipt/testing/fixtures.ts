@@ -166,6 +166,15 @@ export const NAME_OVER_REGISTRATION = boxes([
   [110, 130, 'TEL: 03-8736 9911'],
 ]);
 
+/** A name with a stamp printed beside it, in the same row. */
+export const STAMPED_NAME = boxes([
+  [100, 20, 'KEDAI ELEKTRIK JAYA'],
+  [320, 18, 'POSTED'],
+  [80, 42, 'NO. 3, JALAN KENANGA 1,'],
+  [90, 64, '43000 KAJANG, SELANGOR.'],
+  [110, 86, 'TEL: 03-8736 9911'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
