@@ -9,6 +9,8 @@ import type { ReceiptRow, ReceiptStructure } from './receipt-structure.js';
 
 const TIME = /\b([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AP]\.?M\.?)?\b/i;
 const PHONE = /(?:\b(?:TEL|PHONE|PH|H\/?P|MOBILE|FAX)\b\.?\s*(?:NO\.?)?\s*[:.]?\s*)([+(]?\d[\d\s\-()/]{6,}\d)/i;
+/** A contact line: its digits are a number to call, whatever their shape. */
+const CONTACT = /\b(TEL|PHONE|FAX|H\/?P|MOBILE)\b/i;
 const WEBSITE = /\b(?:https?:\/\/)?(?:www\.)[a-z0-9-]+(?:\.[a-z0-9-]+)+\b|\b[a-z0-9-]+\.(?:com|net|org)(?:\.[a-z]{2})?\b/i;
 const STORE_HOURS = /\b(OPEN(ING)?\s*(HOURS?)?|HOURS|BUSINESS\s+HOURS)\b|\d{1,2}(:\d{2})?\s*[AP]M\s*(-|TO)\s*\d{1,2}(:\d{2})?\s*[AP]M/i;
 const LOYALTY = /\b(MEMBER(SHIP)?|LOYALTY|POINTS?\s+CARD|CARD)\s*(NO|ID|#|NUMBER)?\.?\s*[:.]?\s*([A-Z0-9*]{4,})/i;
@@ -22,12 +24,12 @@ const COUPON = /\b(COUPON|VOUCHER)\b/i;
 export type ReceiptRuleParameters = AddressRules;
 export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true };
 
-function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp): { row: ReceiptRow; text: string } | undefined {
+function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp, accept: (text: string, row: ReceiptRow) => boolean = () => true): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
   for (const row of ordered) {
     for (const pattern of patterns) {
       const match = pattern.exec(row.text);
-      if (match) return { row, text: match[0] };
+      if (match && accept(match[0], row)) return { row, text: match[0] };
     }
   }
   return undefined;
@@ -53,7 +55,8 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const hours = firstMatch(header, [STORE_HOURS]);
   if (hours) collector.add('STORE_HOURS', hours.row, hours.row.text.trim(), 0.6, 'opening hours wording');
 
-  const date = firstMatch(rows, DATE, /\bDATE\b/i);
+  // A date is a real calendar day, and not the digits of a phone number ("TEL. : 05.22.95.66.66").
+  const date = firstMatch(rows, DATE, /\bDATE\b/i, (text, row) => normalizeDate(text) !== undefined && !CONTACT.test(row.text));
   if (date) collector.add('DATE', date.row, date.text, /\bDATE\b/i.test(date.row.text) ? 0.95 : 0.85, /\bDATE\b/i.test(date.row.text) ? 'date on the DATE line' : 'first date-shaped text', normalizeDate(date.text));
 
   const time = firstMatch(rows, [TIME], /\bTIME\b/i);

@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUNDED_BELOW_TOTAL, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -150,6 +150,10 @@ describe('field_labeling', () => {
       expect(field.confidence).toBeLessThanOrEqual(1);
       expect(field.reasoning.length).toBeGreaterThan(3);
     }
+  });
+
+  it('reads a date that is a calendar day, not a phone number written with dots or an item code', () => {
+    expect(valueOf(DATE_LOOKALIKES, 'DATE')).toEqual(['14/02/2019']);
   });
 
   it('prefers the total printed after the rounding adjustment', () => {

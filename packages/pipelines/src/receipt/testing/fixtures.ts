@@ -175,6 +175,16 @@ export const STAMPED_NAME = boxes([
   [110, 86, 'TEL: 03-8736 9911'],
 ]);
 
+/** Date-shaped digits that are no date: a phone number written with dots, and an item code that is no calendar day. */
+export const DATE_LOOKALIKES = boxes([
+  [100, 20, 'KEDAI RUNCIT AMAN'],
+  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+  [110, 64, 'TEL. : 03.22.95.66.66'],
+  [40, 100, 'HOOK 5/40/160'],
+  [380, 100, '4.50'],
+  [40, 130, '14/02/2019 10:15'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
