@@ -10,7 +10,7 @@ const TAX_RATE = /@\s*\d+(\.\d+)?\s*%/;
 const OPENS_WITH_TOTAL = /^\s*TOTAL\b/i;
 /** Total keywords, strongest first: what the customer finally pays beats a running total. */
 const TOTAL_CLASSES: RegExp[] = [
-  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+AMOUNT|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
+  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+(AMOUNT|AMT)|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
   /\bTOTAL\s*(\(?\s*RM\s*\)?|AMOUNT|AMT|SALES?|INCL\w*(\s+(GST|SST|TAX))?|\(INCL[^)]*\))/i,
   /\bTOTAL\b/i,
 ];
@@ -88,7 +88,8 @@ export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector
   for (const row of searchable.filter((candidate) => isCandidate(candidate, 0)).reverse()) {
     if (take(row, 0, `amount of the "${TOTAL_CLASSES[0]?.exec(row.text)?.[0]}" line`)) return;
   }
-  const rounding = searchable.find((row) => /\bROUND(ING)?\b.*\b(ADJ|ADJUSTMENT)?/i.test(row.text) && !/TOTAL/i.test(row.text));
+  // An item can be round ("BRACKET (ROUND)"): the adjustment is a line after the items.
+  const rounding = searchable.find((row) => row.section !== 'items' && /\bROUND(ING)?\b.*\b(ADJ|ADJUSTMENT)?/i.test(row.text) && !/TOTAL/i.test(row.text));
   if (rounding) {
     const after = searchable.find((row) => row.index > rounding.index && (isCandidate(row, 1) || isCandidate(row, 2)));
     if (after && take(after, 1, 'the total after the rounding adjustment')) return;

@@ -185,6 +185,38 @@ export const DATE_LOOKALIKES = boxes([
   [40, 130, '14/02/2019 10:15'],
 ]);
 
+/** An item whose name says ROUND, before the totals: the rounding adjustment is the line after them. */
+export const ROUND_ITEM = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '8.90'],
+  [40, 165, 'PIPE CLIP (ROUND)'],
+  [380, 165, '4.00'],
+  [40, 190, 'TOTAL'],
+  [380, 190, '12.90'],
+  [40, 215, 'DISCOUNT'],
+  [380, 215, '0.90'],
+  [40, 240, 'ROUNDING ADJ'],
+  [380, 240, '0.00'],
+  [40, 265, 'TOTAL INCL GST:'],
+  [380, 265, '12.00'],
+  [40, 290, 'CASH'],
+  [380, 290, '20.00'],
+]);
+
+/** A net amount after a gross one, then the money handed over. */
+export const NET_AMOUNT = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '20.00'],
+  [40, 170, 'GROSS AMT :'],
+  [380, 170, '20.00'],
+  [40, 195, 'NET AMT :'],
+  [380, 195, '18.00'],
+  [40, 220, 'RECEIVED'],
+  [380, 220, '20.00'],
+  [40, 245, 'CHANGE'],
+  [380, 245, '2.00'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
