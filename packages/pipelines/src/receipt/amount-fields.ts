@@ -4,7 +4,7 @@ import type { ReceiptLabel } from './receipt-labels.js';
 import { AMOUNT, type ReceiptRow } from './receipt-structure.js';
 
 export const SUBTOTAL = /\bSUB\s*-?\s*TOTAL\b/i;
-const NOT_TOTAL = /\(\s*TOTAL|\b((TAX|GST|SST)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
+const NOT_TOTAL = /\(\s*TOTAL|\b((TAX|GST|SST)\s+TOTAL|(ACCEPTED|TENDERED|RECEIVED)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
 /** A tax rate ("GST @6%") marks a tax line, unless the line opens with the total the rate is included in. */
 const TAX_RATE = /@\s*\d+(\.\d+)?\s*%/;
 const OPENS_WITH_TOTAL = /^\s*TOTAL\b/i;
@@ -12,7 +12,7 @@ const OPENS_WITH_TOTAL = /^\s*TOTAL\b/i;
 const TOTAL_CLASSES: RegExp[] = [
   /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+(AMOUNT|AMT)|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
   /\bTOTAL\s*(\(?\s*RM\s*\)?|AMOUNT|AMT|SALES?|INCL\w*(\s+(GST|SST|TAX))?|\(INCL[^)]*\))/i,
-  /\bTOTAL\b/i,
+  /\b(TOTAL|TTL|TL)\b/i,
 ];
 
 function amountsIn(text: string): Array<{ text: string; index: number }> {
@@ -100,7 +100,7 @@ export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector
     }
   }
   // No total keyword: the amount just above what was paid or given back.
-  const paid = rows.find((row) => row.section !== 'header' && /\b(CASH|CHANGE|TENDER)\b/i.test(row.text));
+  const paid = rows.find((row) => row.section !== 'header' && /\b(CASH|CHANGE|TENDER(ED)?|ACCEPTED|RECEIVED)\b/i.test(row.text));
   const before = paid ? [...rows.slice(0, paid.index)].reverse().find((row) => rowAmounts(row).length > 0) : undefined;
   const amount = before && rowAmounts(before).at(-1);
   if (before && amount) collector.add('GRAND_TOTAL', before, bareAmount(amount), 0.5, 'last amount before the payment lines', parseAmount(amount));

@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NET_AMOUNT, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NET_AMOUNT, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -166,6 +166,14 @@ describe('field_labeling', () => {
 
   it('reads a net amount as the payable', () => {
     expect(valueOf(NET_AMOUNT, 'GRAND_TOTAL')).toEqual(['18.00']);
+  });
+
+  it('reads a total abbreviated TL', () => {
+    expect(valueOf(ABBREVIATED_TOTAL, 'GRAND_TOTAL')).toEqual(['9.40']);
+  });
+
+  it('does not take the money accepted for the total, but the amount above it', () => {
+    expect(valueOf(ACCEPTED_TOTAL, 'GRAND_TOTAL')).toEqual(['5.00']);
   });
 
   it('reads a total that names its tax rate, not the tax line that names the total', () => {

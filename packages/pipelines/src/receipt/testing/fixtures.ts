@@ -217,6 +217,32 @@ export const NET_AMOUNT = boxes([
   [380, 245, '2.00'],
 ]);
 
+/** The total abbreviated "TL", its amount on the line below. */
+export const ABBREVIATED_TOTAL = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '9.40'],
+  [40, 170, 'SUBTOTAL:'],
+  [380, 170, '9.40'],
+  [40, 195, 'TL:RM'],
+  [380, 220, '9.40'],
+  [40, 245, 'GST 6%'],
+  [380, 245, '0.53'],
+  [40, 270, 'CASH'],
+  [380, 270, '10.00'],
+]);
+
+/** A machine's receipt: the money it accepted is called a total, but the amount due is above it. */
+export const ACCEPTED_TOTAL = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '5.00 RM'],
+  [40, 170, 'AMOUNT INCL. GST'],
+  [380, 170, '5.00 RM'],
+  [40, 195, 'ACCEPTED TOTAL'],
+  [380, 195, '10.00 RM'],
+  [40, 220, 'CHANGE'],
+  [380, 220, '5.00 RM'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
