@@ -7,8 +7,8 @@ import type { ReceiptRow } from './receipt-structure.js';
 const HONORIFIC = String.raw`DARUL\s+[A-Z]+|D\.?\s?E\.?`;
 /** A line ending in a state or the country, with the honorific a state carries: an address that reaches one has ended. */
 const REGION = new RegExp(String.raw`\b(${STATES}|KUALA\s+LUMPUR)(\s*,?\s*(${HONORIFIC}|T\.?))?[\s.,]*$`, 'i');
-/** A line that only names regions, such as a state's honorific or the country under the state. */
-const REGION_ONLY = new RegExp(String.raw`^(\s*[,.]?\s*(${STATES}|KUALA|WILAYAH|LUMPUR|PERSEKUTUAN|${HONORIFIC}))+[\s.,]*$`, 'i');
+/** A line that only names regions, such as a state's honorific or the country under the state, or a further postcode with its state (a mailing one). */
+const REGION_ONLY = new RegExp(String.raw`^(\d{5}\s*,?)?(\s*[,.]?\s*(${STATES}|KUALA|WILAYAH|LUMPUR|PERSEKUTUAN|${HONORIFIC}))+[\s.,]*$`, 'i');
 /** Five digits, not after a label ("CHIT NUMBER: 12345" is a reference). */
 const POSTCODE = /(?<!:\s*)\b\d{5}\b/;
 const STREET = /\b(JALAN|JLN|JL\.|LORONG|LRG|LEBUH|PERSIARAN|ROAD|STREET|AVENUE)\b/i;

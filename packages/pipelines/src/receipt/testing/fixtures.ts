@@ -243,6 +243,14 @@ export const ACCEPTED_TOTAL = boxes([
   [380, 220, '5.00 RM'],
 ]);
 
+/** An address ending in its state, then a second postcode with the state. */
+export const SECOND_POSTCODE = boxes([
+  [100, 20, 'KEDAI KOPI PANTAI'],
+  [80, 42, '12, JALAN PANTAI, 10300 PENANG.'],
+  [110, 64, '10450 PENANG.'],
+  [110, 86, 'TEL: 04-123 4567'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
