@@ -14,6 +14,7 @@ const POSTCODE = /(?<!:\s*)\b\d{5}\b/;
 const STREET = /\b(JALAN|JLN|JL\.|LORONG|LRG|LEBUH|PERSIARAN|ROAD|STREET|AVENUE)\b/i;
 /** A line that opens with a house, lot or unit number: "NO. 5", "LOT 12", "A-3-1", "F.K06", "12,". */
 const NUMBERED_START = /^(NO|LOT|UNIT|PTD?)?[\s.:,]*[A-Z]{0,2}[.\-/]?[A-Z]?\d/i;
+const ADDRESS_LABEL = /^([A-Z]{1,4}\s+)?(ADD|ADDR|ADDRESS)\s*[:.]\s*/i;
 /** A chain's outlet printed under its head-office address: a branch code and name, or a name in parentheses. */
 const OUTLET = /^\d{3,4}[-\s]\s*[A-Z]|^\(.*\)$/i;
 
@@ -78,7 +79,8 @@ function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ ro
   let ended = false;
   for (const row of rows) {
     if (taken.length >= maxLines) break;
-    const text = row.text.trim();
+    // A label before the address ("ADDRESS:", "HQ ADD:") introduces it and is not part of it.
+    const text = row.text.trim().replace(ADDRESS_LABEL, '');
     if (stopsAddress(text)) {
       if (taken.length > 0) break;
       continue;

@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NET_AMOUNT, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LABELLED_ADDRESS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NET_AMOUNT, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -97,6 +97,10 @@ describe('field_labeling', () => {
 
   it('keeps a second postcode with its state printed under the address', () => {
     expect(valueOf(SECOND_POSTCODE, 'ADDRESS_LINE')).toEqual(['12, JALAN PANTAI, 10300 PENANG,', '10450 PENANG.']);
+  });
+
+  it('leaves the label that introduces an address out of it', () => {
+    expect(valueOf(LABELLED_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 88, JALAN BESAR', '43000 KAJANG, SELANGOR']);
   });
 
   it('ends an address at the capital as at a state', () => {

@@ -251,6 +251,15 @@ export const SECOND_POSTCODE = boxes([
   [110, 86, 'TEL: 04-123 4567'],
 ]);
 
+/** An address introduced by a label, the head office's. */
+export const LABELLED_ADDRESS = boxes([
+  [100, 20, 'KEDAI UBAT SENTOSA SDN BHD'],
+  [110, 42, 'TEL: 03-8736 2200'],
+  [80, 64, 'HQ ADD: LOT 88, JALAN BESAR'],
+  [90, 86, '43000 KAJANG, SELANGOR'],
+  [40, 110, 'DATE: 15/12/2018'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
