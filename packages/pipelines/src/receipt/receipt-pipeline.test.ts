@@ -79,8 +79,8 @@ describe('field_labeling', () => {
         .filter((field) => field.field_name === 'ADDRESS_LINE')
         .map((field) => field.value)
         .join(' ');
-    expect(address({ closeSpacedComma: true, fullStopAsComma: true })).toBe('NO. 8 , JALAN CEMPAKA 2, TAMAN MEWAH, 43000 KAJANG, SELANGOR D.E. MALAYSIA.');
-    expect(address({ closeSpacedComma: false, fullStopAsComma: false })).toBe('NO. 8 , JALAN CEMPAKA 2 , TAMAN MEWAH. 43000 KAJANG, SELANGOR D.E. MALAYSIA.');
+    expect(address({ closeSpacedComma: true, fullStopAsComma: true })).toBe('NO. 8 , JALAN CEMPAKA 2, TAMAN MEWAH, 48999 PEKAN SERI, SELANGOR D.E. MALAYSIA.');
+    expect(address({ closeSpacedComma: false, fullStopAsComma: false })).toBe('NO. 8 , JALAN CEMPAKA 2 , TAMAN MEWAH. 48999 PEKAN SERI, SELANGOR D.E. MALAYSIA.');
   });
 
   it('ends an address at its state, keeping only the outlet printed under it', () => {

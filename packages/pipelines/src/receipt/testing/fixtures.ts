@@ -151,7 +151,7 @@ export const LOOSE_PUNCTUATION = boxes([
   [100, 20, 'KEDAI BUKU CERIA'],
   [80, 42, 'NO. 8 , JALAN CEMPAKA 2 ,'],
   [110, 64, 'TAMAN MEWAH.'],
-  [90, 86, '43000 KAJANG, SELANGOR D.E.'],
+  [90, 86, '48999 PEKAN SERI, SELANGOR D.E.'],
   [130, 108, 'MALAYSIA.'],
   [110, 130, 'TEL: 03-8736 4455'],
 ]);
