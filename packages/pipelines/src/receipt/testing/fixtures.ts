@@ -72,17 +72,22 @@ export const TOTAL_BEFORE_ROUNDING = boxes([
   [380, 295, '20.00'],
 ]);
 
-/**
- * Labels in one column and amounts in the next: the total (12.33) is read from its label,
- * and the 5-sen rounding of it (12.35) is printed below under a label that names no total.
- */
-export const ROUNDED_BELOW_TOTAL = boxes([
+/** The grocer's sale with its tax, to a total of 12.33. */
+const TAXED_SALE: Array<[number, number, string]> = [
   ...GROCER_HEADER,
   [380, 140, '11.63'],
   [40, 170, 'GST 6%'],
   [380, 170, '0.70'],
   [40, 195, 'TOTAL SALES:'],
   [380, 195, '12.33'],
+];
+
+/**
+ * Labels in one column and amounts in the next: the total (12.33) is read from its label,
+ * and the 5-sen rounding of it (12.35) is printed below under a label that names no total.
+ */
+export const ROUNDED_BELOW_TOTAL = boxes([
+  ...TAXED_SALE,
   [40, 220, 'ROUNDING ADJUSTMENT:'],
   [380, 220, '0.02'],
   [40, 245, 'AMOUNT TO BE PAID:'],
@@ -93,12 +98,7 @@ export const ROUNDED_BELOW_TOTAL = boxes([
 
 /** The same total paid by card: no rounded amount is printed, so the total stays as it is. */
 export const UNROUNDED_CARD_TOTAL = boxes([
-  ...GROCER_HEADER,
-  [380, 140, '11.63'],
-  [40, 170, 'GST 6%'],
-  [380, 170, '0.70'],
-  [40, 195, 'TOTAL SALES:'],
-  [380, 195, '12.33'],
+  ...TAXED_SALE,
   [40, 220, 'CARD'],
   [380, 220, '12.33'],
 ]);
