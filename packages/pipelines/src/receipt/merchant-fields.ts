@@ -58,7 +58,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && !LABELLED_NUMBER.test(nameOf(row.text)) && letters(row) >= 3;
   // The registered business (its legal form) is the name before any trade or brand line,
   // as long as it is printed above the shop's contact and tax lines.
-  const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text)) + 1 || candidates.length));
+  const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text) && !GENERIC_HEADER.test(row.text)) + 1 || candidates.length));
   // A legal form alone on its line belongs to the name above it.
   const legal = nameZone.find((row) => LEGAL_FORM.test(row.text) && (naming(row) || (SUFFIX_ONLY.test(row.text) && NAME_LIKE.test(rows[row.index - 1]?.text.trim() ?? '') && !ADDRESS_STOP.test(rows[row.index - 1]?.text ?? ''))));
   let chosen = legal && SUFFIX_ONLY.test(legal.text) ? rows[legal.index - 1] : legal;

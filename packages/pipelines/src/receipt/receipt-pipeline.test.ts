@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LABELLED_ADDRESS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NET_AMOUNT, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LABELLED_ADDRESS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NET_AMOUNT, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TITLE_ABOVE_NAME, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -140,6 +140,10 @@ describe('field_labeling', () => {
 
   it('leaves out of the name a stamp printed beside it', () => {
     expect(valueOf(STAMPED_NAME, 'MERCHANT_NAME')).toEqual(['KEDAI ELEKTRIK JAYA']);
+  });
+
+  it('reads a document title at the top as no end of the lines where the registered business is printed', () => {
+    expect(valueOf(TITLE_ABOVE_NAME, 'MERCHANT_NAME')).toEqual(['MAJU KESIHATAN SDN BHD']);
   });
 
   it('does not take a registration or contact line for the name', () => {

@@ -260,6 +260,17 @@ export const LABELLED_ADDRESS = boxes([
   [40, 110, 'DATE: 15/12/2018'],
 ]);
 
+/** A document title above the brand and the registered business that trades under it. */
+export const TITLE_ABOVE_NAME = boxes([
+  [100, 20, 'SIMPLIFIED TAX INVOICE'],
+  [120, 42, 'SEHAT PHARMACY'],
+  [100, 64, 'MAJU KESIHATAN SDN BHD'],
+  [130, 86, '(998877-A)'],
+  [100, 108, 'GST NO: 001234567890'],
+  [80, 130, 'NO. 3, JALAN KENANGA 1,'],
+  [90, 152, '48999 PEKAN SERI, SELANGOR'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
