@@ -82,6 +82,9 @@ function addressLines(rows: readonly ReceiptRow[], maxLines: number): Array<{ ro
     // A label before the address ("ADDRESS:", "HQ ADD:") introduces it and is not part of it.
     const text = row.text.trim().replace(ADDRESS_LABEL, '');
     if (stopsAddress(text)) {
+      // A contact printed after the address's last part on one line ("…, JOHOR, TEL: …") ends it there.
+      const before = text.slice(0, ADDRESS_STOP.exec(text)?.index ?? 0).replace(/[\s,;]+$/, '');
+      if (taken.length > 0 && !postcodeSeen && POSTCODE.test(before)) taken.push({ row, line: before });
       if (taken.length > 0) break;
       continue;
     }

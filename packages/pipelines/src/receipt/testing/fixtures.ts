@@ -271,6 +271,14 @@ export const TITLE_ABOVE_NAME = boxes([
   [90, 152, '48999 PEKAN SERI, SELANGOR'],
 ]);
 
+/** The address's last line carries the phone number after the state. */
+export const PHONE_AFTER_STATE = boxes([
+  [100, 20, 'KEDAI KOPI SERI'],
+  [80, 42, 'NO. 9, JALAN MELUR 2,'],
+  [60, 64, '48999 PEKAN SERI, SELANGOR, TEL NO.: 03-8736 1234'],
+  [110, 86, 'TAX INVOICE'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
