@@ -195,7 +195,7 @@ describe('unfold eval receipt: confidence', () => {
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe('confidence of the labels with a truth (as shipped):');
-    expect(lines.some((line) => /^ {2}confidence 0\.\d-\d\.\d +\d+ claims {2}said \d\.\d{3} {2}right \d\.\d{3}$/.test(line))).toBe(true);
+    expect(lines.some((line) => /^ {2}confidence 0\.\d\d-\d\.\d\d +\d+ claims {2}said \d\.\d{3} {2}right \d\.\d{3}$/.test(line))).toBe(true);
     expect(lines.at(-1)).toMatch(/^overall /);
 
     const file = join(dataDir, 'calibration.json');

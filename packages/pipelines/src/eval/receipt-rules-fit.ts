@@ -9,22 +9,22 @@ import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
 
 /**
- * The receipt rules as a fittable extractor: the longest address is the one that reads the
- * training receipts best (overall exact F1, as SROIE scores), and each label's confidence is
- * then calibrated on how often that reading was right.
+ * The receipt rules as a fittable extractor, one choice at a time: the longest address, then
+ * the way its lines are joined, each the one that reads the training receipts best (overall
+ * exact F1, as SROIE scores); then each label's confidence is calibrated on how often that
+ * reading was right.
  */
 export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, ReceiptRuleParameters> {
+  const trainingScore = (training: readonly SroieDocument[]) => async (parameters: ReceiptRuleParameters) => {
+    const { exact } = tallySroie(await reader.read(training, parameters));
+    return score(sum(SROIE_FIELDS.map((field) => exact[field]))).f1;
+  };
   return {
-    async fit(training) {
+    fit: async (training) => {
       const uncalibrated = { ...DEFAULT_RECEIPT_RULES, calibration: {} };
-      const rules = await bestOf(
-        uncalibrated,
-        ADDRESS_LINES.map((maxAddressLines) => ({ ...uncalibrated, maxAddressLines })),
-        async (parameters) => {
-          const { exact } = tallySroie(await reader.read(training, parameters));
-          return score(sum(SROIE_FIELDS.map((field) => exact[field]))).f1;
-        },
-      );
+      const length = await bestOf(uncalibrated, ADDRESS_LINES.map((maxAddressLines) => ({ ...uncalibrated, maxAddressLines })), trainingScore(training));
+      const joinings = [false, true].flatMap((closeSpacedComma) => [false, true].map((fullStopAsComma) => ({ ...length, closeSpacedComma, fullStopAsComma })));
+      const rules = await bestOf(length, joinings, trainingScore(training));
       return { ...rules, calibration: fitCalibration(tallySroie(await reader.read(training, rules)).samples) };
     },
   };

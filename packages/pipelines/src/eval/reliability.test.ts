@@ -7,11 +7,12 @@ describe('reliabilityOf', () => {
   it('bins claims by confidence and says how often each bin was right, leaving empty bins out', () => {
     const table = reliabilityOf([sample(0.95, true), sample(0.92, true), sample(0.91, false), sample(0.35, false), sample(1, true)]);
     expect(table.bins).toEqual([
-      { from: 0.3, to: 0.4, claims: 1, mean_confidence: 0.35, share_right: 0 },
-      { from: 0.9, to: 1, claims: 4, mean_confidence: 0.945, share_right: 0.75 },
+      { from: 0.35, to: 0.4, claims: 1, mean_confidence: 0.35, share_right: 0 },
+      { from: 0.9, to: 0.95, claims: 2, mean_confidence: 0.915, share_right: 0.5 },
+      { from: 0.95, to: 1, claims: 2, mean_confidence: 0.975, share_right: 1 },
     ]);
-    // |0.35 − 0| + |3.78 − 3| over five claims
-    expect(table.ece).toBe(0.226);
+    // (|0.35 − 0| + |1.83 − 1| + |1.95 − 2|) over five claims
+    expect(table.ece).toBe(0.246);
   });
 
   it('is zero for claims right exactly as often as they say, and for no claims', () => {
@@ -20,6 +21,6 @@ describe('reliabilityOf', () => {
   });
 
   it('prints a line a bin and the error last', () => {
-    expect(formatReliability(reliabilityOf([sample(0.95, true)]))).toEqual(['confidence 0.9-1.0      1 claims  said 0.950  right 1.000', 'expected calibration error 0.050']);
+    expect(formatReliability(reliabilityOf([sample(0.95, true)]))).toEqual(['confidence 0.95-1.00      1 claims  said 0.950  right 1.000', 'expected calibration error 0.050']);
   });
 });

@@ -18,7 +18,7 @@ export interface Reliability {
 const round = (value: number) => Math.round(value * 1000) / 1000;
 
 /** A reliability table over equal-width confidence bins; empty bins are left out. */
-export function reliabilityOf(samples: readonly ConfidenceSample[], binCount = 10): Reliability {
+export function reliabilityOf(samples: readonly ConfidenceSample[], binCount = 20): Reliability {
   const bins = Array.from({ length: binCount }, (_, index) => ({ from: index / binCount, to: (index + 1) / binCount, claims: 0, confidence: 0, right: 0 }));
   for (const { confidence, correct } of samples) {
     const bin = bins[Math.min(binCount - 1, Math.max(0, Math.floor(confidence * binCount)))];
@@ -35,10 +35,10 @@ export function reliabilityOf(samples: readonly ConfidenceSample[], binCount = 1
   };
 }
 
-/** The table as text lines: `confidence 0.9-1.0  412 claims  said 0.951  right 0.946`, then the ECE. */
+/** The table as text lines: `confidence 0.95-1.00  412 claims  said 0.951  right 0.946`, then the ECE. */
 export function formatReliability({ bins, ece }: Reliability): string[] {
   return [
-    ...bins.map((bin) => `confidence ${bin.from.toFixed(1)}-${bin.to.toFixed(1)}  ${String(bin.claims).padStart(5)} claims  said ${bin.mean_confidence.toFixed(3)}  right ${bin.share_right.toFixed(3)}`),
+    ...bins.map((bin) => `confidence ${bin.from.toFixed(2)}-${bin.to.toFixed(2)}  ${String(bin.claims).padStart(5)} claims  said ${bin.mean_confidence.toFixed(3)}  right ${bin.share_right.toFixed(3)}`),
     `expected calibration error ${ece.toFixed(3)}`,
   ];
 }

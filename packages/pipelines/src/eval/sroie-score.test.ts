@@ -86,6 +86,6 @@ describe('confidenceSamples', () => {
     const claim = (value: string) => ({ key, predicted: {}, claims: [{ label: 'MERCHANT_NAME', value, confidence: 0.9 }] });
     const pooled = poolSroieTallies([tallySroie([claim('KEDAI MAJU JAYA')]), tallySroie([claim('KEDAI MAJU'), claim('KEDAI MAJU JAYA')])]);
     expect(pooled.samples).toHaveLength(3);
-    expect(scoreSroieTallies(pooled).reliability.bins).toEqual([{ from: 0.9, to: 1, claims: 3, mean_confidence: 0.9, share_right: 0.667 }]);
+    expect(scoreSroieTallies(pooled).reliability.bins).toEqual([{ from: 0.9, to: 0.95, claims: 3, mean_confidence: 0.9, share_right: 0.667 }]);
   });
 });
