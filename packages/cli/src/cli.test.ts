@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,5 +168,49 @@ describe('unfold eval --folds', () => {
     expect(tooMany.code).toBe(2);
     expect(tooMany.stderr).toContain('6 folds need at least 6 documents');
     expect((await unfold(['eval', 'email', '--data', dataDir, '--seed', '3'])).stderr).toContain('--seed chooses the split of --folds');
+  }, 60_000);
+});
+
+describe('unfold eval receipt: confidence', () => {
+  let dataDir: string;
+  /** Two made-up receipts in SROIE's box format: a line a row, four corners, then the text. */
+  const RECEIPTS = [
+    ['KEDAI BUKU CERIA', 'NO 3, JALAN DAMAI, 43000 KAJANG', 'DATE: 02/04/2018', 'TOTAL 12.00'],
+    ['RESTORAN SINAR PAGI', 'LOT 9, JALAN INDAH, 50050 KUALA LUMPUR', 'DATE: 11/06/2018', 'TOTAL 8.50'],
+  ] as const;
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'unfold-cli-receipts-'));
+    await mkdir(join(dataDir, 'box'));
+    await mkdir(join(dataDir, 'key'));
+    for (const [index, [company, address, date, total]] of RECEIPTS.entries()) {
+      const boxes = [company, address, date, total].map((text, row) => `10,${20 + row * 30},300,${20 + row * 30},300,${40 + row * 30},10,${40 + row * 30},${text}`);
+      await writeFile(join(dataDir, 'box', `r${index}.txt`), `${boxes.join('\n')}\n`);
+      await writeFile(join(dataDir, 'key', `r${index}.json`), JSON.stringify({ company, address, date: date.slice(6), total: total.slice(6) }));
+    }
+  });
+  afterAll(async () => rm(dataDir, { recursive: true, force: true }));
+
+  it('prints how often each confidence was right before the figures, and writes a calibration fitted on every receipt', async () => {
+    const { code, stdout } = await unfold(['eval', 'receipt', '--data', dataDir]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines[0]).toBe('confidence of the labels with a truth (as shipped):');
+    expect(lines.some((line) => /^ {2}confidence 0\.\d\d-\d\.\d\d +\d+ claims {2}said \d\.\d{3} {2}right \d\.\d{3}$/.test(line))).toBe(true);
+    expect(lines.at(-1)).toMatch(/^overall /);
+
+    const file = join(dataDir, 'calibration.json');
+    expect((await unfold(['eval', 'receipt', '--data', dataDir, '--write-calibration', file])).code).toBe(0);
+    const calibration = JSON.parse(await readFile(file, 'utf8')) as Record<string, [number, number][]>;
+    // Both dates right: (2 + 1) / (2 + 2), whatever the rule's own confidence.
+    expect(calibration['DATE']?.map(([, calibrated]) => calibrated)).toEqual([0.75]);
+  }, 60_000);
+
+  it('refuses --write-calibration with --folds or for emails, writing nothing', async () => {
+    const file = join(dataDir, 'refused.json');
+    const withFolds = await unfold(['eval', 'receipt', '--data', dataDir, '--folds', '2', '--write-calibration', file]);
+    expect(withFolds.code).toBe(2);
+    expect(withFolds.stderr).toContain('--write-calibration fits on every receipt of --data');
+    expect((await unfold(['eval', 'email', '--data', dataDir, '--write-calibration', file])).code).toBe(2);
+    await expect(readFile(file)).rejects.toThrow();
   }, 60_000);
 });

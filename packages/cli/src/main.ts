@@ -77,6 +77,7 @@ program
   .option('--strict', 'email: also count what is read from signature and sign-off blocks annotated without their fields as wrong')
   .option('--folds <k>', 'k-fold cross-validation: fit on k-1 folds, score the held-back one; prints held-back figures with the training folds\' beside them', wholeNumber(2))
   .option('--seed <s>', `with --folds: the seed of the split; the same seed and documents give the same folds (default: ${DEFAULT_FOLD_SEED})`, wholeNumber(0))
+  .option('--write-calibration <file>', 'receipt: fit the confidence calibration on every receipt of --data and write it as JSON (the pipeline ships packages/pipelines/src/receipt/receipt-calibration.json)')
   .action(evalCommand);
 
 const keys = program.command('keys').description('create, list and revoke API keys, each bound to a tenant (in UNFOLD_DATA_DIR; works while a server runs there)');

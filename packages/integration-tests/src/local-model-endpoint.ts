@@ -8,6 +8,7 @@ export const INTAKE_ANSWER = {
   location: 'Houston, TX',
   company_name: 'Northwind Energy Inc.',
   referrer_name: 'Priya Raman',
+  referrer_email: null,
   phone: '(713) 555-0142',
   email: 'dana@northwind-energy.com',
   website: null,

@@ -27,3 +27,5 @@ export * from './email/sinks/sqlite-sink.js';
 export * from './email/sinks/postgres-sink.js';
 export * from './email/model-extractor.js';
 export * from './email/sinks/zoho-sink.js';
+export * from './eval/reliability.js';
+export * from './calibration/confidence-calibration.js';

@@ -5,7 +5,7 @@ import { runInMemory } from '@unfold/engine';
 import { createEmailPipeline, modelExtractor } from '@unfold/pipelines';
 import { LatencyRecorder, type LatencySummary } from '../latency-recorder.js';
 
-const ANSWER = JSON.stringify({ candidate_name: 'Dana Whitfield', job_title: 'Lead Data Engineer', location: 'Houston, TX', company_name: 'Northwind Energy Inc.', referrer_name: null, phone: '(713) 555-0142', email: 'dana@northwind-energy.com', website: null, calendly_url: null, industry: 'Energy' });
+const ANSWER = JSON.stringify({ candidate_name: 'Dana Whitfield', job_title: 'Lead Data Engineer', location: 'Houston, TX', company_name: 'Northwind Energy Inc.', referrer_name: null, referrer_email: null, phone: '(713) 555-0142', email: 'dana@northwind-energy.com', website: null, calendly_url: null, industry: 'Energy' });
 
 /**
  * The model's first byte → the first `extraction_token` in the run's log, with the model

@@ -1,4 +1,5 @@
-import { ENRON_FIELDS, SROIE_FIELDS, crossValidateEnron, crossValidateSroie, evaluateEnron, evaluateSroie, type FieldScore } from '@unfold/pipelines';
+import { writeFile } from 'node:fs/promises';
+import { ENRON_FIELDS, SROIE_FIELDS, crossValidateEnron, crossValidateSroie, evaluateEnron, evaluateSroie, fitSroieCalibration, formatReliability, type FieldScore, type Reliability } from '@unfold/pipelines';
 import { UnfoldError } from '@unfold/protocol';
 
 export interface EvalOptions {
@@ -8,6 +9,7 @@ export interface EvalOptions {
   strict?: boolean;
   folds?: number;
   seed?: number;
+  writeCalibration?: string;
 }
 
 const figures = (score: FieldScore) => `${score.precision.toFixed(3)} ${score.recall.toFixed(3)} ${score.f1.toFixed(3)}`;
@@ -23,6 +25,9 @@ function printFolded<F extends string>(fields: readonly F[], heldOut: Record<F |
   process.stdout.write(`${line('overall', heldOut.overall)}\n`);
   process.stderr.write(`training overall ${figures(training.overall)}\n`);
 }
+
+/** How often claims were right at each confidence, printed before the figures so the overall line stays last. */
+const printReliability = (title: string, reliability: Reliability) => process.stdout.write([`${title}:`, ...formatReliability(reliability).map((row) => `  ${row}`), ''].join('\n'));
 
 /** A learned model's weights are counted, not printed: the line stays one a person can read. */
 const summarise = (key: string, value: unknown) => (key === 'weights' && typeof value === 'object' && value !== null ? `${Object.keys(value).length} weights` : value);
@@ -58,13 +63,21 @@ async function evalReceipt(options: EvalOptions, from: 'boxes' | 'images'): Prom
     const report = await crossValidateSroie(options.data, from, { folds: options.folds, seed: options.seed }, onProgress);
     if (process.stderr.isTTY) process.stderr.write('\r');
     if (options.json) return write(report);
+    printReliability('confidence of the labels with a truth, held back (calibrated on the training folds)', report.held_out.reliability);
     printFolded(SROIE_FIELDS, report.held_out.exact, report.training.exact);
     process.stderr.write([`normalised: ${normalised(report.held_out.normalized)}`, `normalised, training: ${normalised(report.training.normalized)}`, `${timing(report)}; ${describeFolds(report)}`, ''].join('\n'));
+    return;
+  }
+  if (options.writeCalibration !== undefined) {
+    const calibration = await fitSroieCalibration(options.data, from, onProgress);
+    await writeFile(options.writeCalibration, `${JSON.stringify(calibration, null, 2)}\n`);
+    process.stderr.write(`\rwrote the confidence calibration of ${Object.keys(calibration).join(', ')} to ${options.writeCalibration}\n`);
     return;
   }
   const report = await evaluateSroie(options.data, from, onProgress);
   if (process.stderr.isTTY) process.stderr.write('\r');
   if (options.json) return write(report);
+  printReliability('confidence of the labels with a truth (as shipped)', report.reliability);
   for (const field of [...SROIE_FIELDS, 'overall'] as const) process.stdout.write(`${line(field, report.exact[field])}\n`);
   process.stderr.write([`normalised: ${normalised(report.normalized)}`, timing(report), ''].join('\n'));
 }
@@ -72,6 +85,7 @@ async function evalReceipt(options: EvalOptions, from: 'boxes' | 'images'): Prom
 /** `unfold eval receipt|email --data <dir> [--folds k]`: precision, recall and F1 per field, then overall. */
 export async function evalCommand(pipeline: string, options: EvalOptions): Promise<void> {
   if (options.seed !== undefined && options.folds === undefined) throw new UnfoldError('invalid_input', '--seed chooses the split of --folds; give --folds too');
+  if (options.writeCalibration !== undefined && (options.folds !== undefined || pipeline !== 'receipt')) throw new UnfoldError('invalid_input', '--write-calibration fits on every receipt of --data: give it to eval receipt, without --folds');
   if (pipeline === 'email') return evalEmail(options);
   if (pipeline !== 'receipt') throw new UnfoldError('unknown_pipeline', `no evaluation for "${pipeline}"; try: receipt, email`);
   if (options.from !== 'boxes' && options.from !== 'images') throw new UnfoldError('invalid_input', `--from is boxes or images, not ${options.from}`);

@@ -12,6 +12,9 @@ const tokenQuerySchema = z.object({
   token: z.string().max(MAX_CREDENTIAL_LENGTH).optional(),
 });
 
+/** Seed 003's routes took the key in the query too: its scripts and add-in send it there. */
+const apiKeyQuerySchema = z.object({ api_key: z.string().max(MAX_CREDENTIAL_LENGTH).optional() });
+
 const malformed = (message: string) => new UnfoldError('unauthorized', message);
 
 function headerValue(request: FastifyRequest, name: string): string | undefined {
@@ -20,11 +23,12 @@ function headerValue(request: FastifyRequest, name: string): string | undefined 
 }
 
 /**
- * The API key a request presents in `Authorization: Bearer <key>` or `X-API-Key: <key>` (the
- * same key if both), or undefined. Throws `unauthorized` for a malformed header or two
- * different keys rather than guessing which one was meant.
+ * The API key a request presents in `Authorization: Bearer <key>` or `X-API-Key: <key>`, or
+ * with `fromQuery` also as `?api_key=<key>` (the same key wherever it is given twice), or
+ * undefined. Throws `unauthorized` for a malformed credential or two different keys rather
+ * than guessing which one was meant.
  */
-export function readApiKey(request: FastifyRequest): string | undefined {
+export function readApiKey(request: FastifyRequest, fromQuery = false): string | undefined {
   const authorization = headerValue(request, 'authorization');
   const apiKeyHeader = headerValue(request, 'x-api-key');
   let key: string | undefined;
@@ -37,6 +41,15 @@ export function readApiKey(request: FastifyRequest): string | undefined {
     if (given === '' || given.includes(',') || /\s/.test(given)) throw malformed('the X-API-Key header is malformed: send one key');
     if (key !== undefined && key !== given) throw malformed('Authorization and X-API-Key name different keys: send one');
     key = given;
+  }
+  if (fromQuery) {
+    const query = apiKeyQuerySchema.safeParse(request.query ?? {});
+    if (!query.success) throw malformed('the api_key query parameter is malformed: send one key');
+    const given = query.data.api_key?.trim();
+    if (given !== undefined && given !== '') {
+      if (key !== undefined && key !== given) throw malformed('the api_key query parameter and the header name different keys: send one');
+      key = given;
+    }
   }
   if (key !== undefined && key.length > MAX_CREDENTIAL_LENGTH) throw malformed('the API key is not valid');
   return key;

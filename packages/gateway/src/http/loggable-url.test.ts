@@ -9,6 +9,10 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/v1/runs?my_token=x')).toBe('/v1/runs?my_token=x');
   });
 
+  it('replaces an API key given in the query (seed 003 routes)', () => {
+    expect(loggableUrl('/stream/negotiate?api_key=secret&x=1')).toBe('/stream/negotiate?api_key=[redacted]&x=1');
+  });
+
   it('cuts a long URL to 200 characters', () => {
     expect(loggableUrl(`/${'a'.repeat(300)}`)).toHaveLength(200);
   });

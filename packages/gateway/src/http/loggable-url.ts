@@ -1,4 +1,4 @@
-/** A request URL fit for a log line: a stream token in the query replaced (it is a credential), cut to 200 characters. */
+/** A request URL fit for a log line: a stream token or API key in the query replaced (they are credentials), cut to 200 characters. */
 export function loggableUrl(url: string): string {
-  return url.replace(/([?&](?:access_token|token)=)[^&#]*/gi, '$1[redacted]').slice(0, 200);
+  return url.replace(/([?&](?:access_token|token|api_key)=)[^&#]*/gi, '$1[redacted]').slice(0, 200);
 }

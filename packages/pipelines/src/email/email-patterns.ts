@@ -1,4 +1,4 @@
-/** The patterns the rules and the signature model both read a signature with. */
+/** Patterns the email rules share: the signature reader, the referral reader and the signature model. */
 
 export const TITLE_WORDS =
   /\b(president|vice president|vp|ceo|cfo|coo|cto|cio|chairman|director|manager|head of|lead|engineer|analyst|assistant|associate|consultant|specialist|coordinator|administrator|officer|partner|founder|co-founder|owner|developer|designer|recruiter|counsel|attorney|lawyer|accountant|controller|trader|scientist|architect|representative|advisor|adviser|executive|supervisor|secretary|intern|principal|chief|senior|sr\.?|junior|jr\.?|staff|professor|editor|producer|agent|geologist|geophysicist|economist|paralegal|treasurer|auditor|broker|buyer|planner|technician|clerk|scheduler|originator|marketer)\b/i;
@@ -8,6 +8,7 @@ export const ORGANISATION =
 
 /** A phone number as written: North American with an optional extension, or international with its country code. */
 export const PHONE_NUMBER = /\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?|\+\s?\d{1,3}[\s.-]?(?:\(0\)\s?)?\d{1,4}(?:[\s.-]?\d{2,5}){1,4}/;
+/** A phone number, after an optional label; the number is group 1. */
 export const PHONE = new RegExp(`(?:(?:phone|tel|telephone|office|direct|work|cell|mobile|mob|ph|o|c|p|w|m)\\s*[:.]?\\s*)?(${PHONE_NUMBER.source})`, 'i');
 
 export const FAX = /\b(fax|facsimile|f\s*:)/i;
@@ -24,3 +25,9 @@ export const clean = (value: string) => value.replace(/\s+/g, ' ').replace(/^[\s
 
 /** A header line of a quoted message ("Message-ID: <…@host>", "X-Mailer: …"): it names a message or mail software, never the writer. */
 export const QUOTED_HEADER = /^(?:>\s*)*(?:message-id|in-reply-to|references|return-path|x-[\w-]+)\s*:/i;
+
+/** The position a message is about: "for the Senior Analyst role". */
+export const JOB_IN_TEXT = /\b(?:for|about|regarding|re:?)\s+(?:the|your|a|an)\s+([A-Za-z][\w /&-]{2,60}?)\s+(?:position|role|opening|opportunity|job)\b/i;
+
+/** Ten zeros or one digit repeated is a placeholder, not a number anyone answers. */
+export const isPlausiblePhone = (value: string) => !/^(\d)\1+$/.test(value.replace(/\D/g, ''));

@@ -65,9 +65,12 @@ describe('validate', () => {
       { field_name: 'candidate_name', value: ' JANE O’NEIL ', source: 'test', origin: 'signature' },
       { field_name: 'phone', value: '(713) 555-0142', source: 'test', origin: 'signature' },
       { field_name: 'email', value: 'not-an-address', source: 'test', origin: 'headers' },
+      { field_name: 'referrer_name', value: 'sam ortiz', source: 'test', origin: 'headers' },
+      { field_name: 'referrer_email', value: 'sam@ortiz-search.test', source: 'test', origin: 'headers' },
     ]);
-    expect(record.fields).toEqual({ candidate_name: 'Jane O’Neil', phone: '+17135550142' });
-    expect(record.notes.map((note) => `${note.rule}:${note.passed}`)).toEqual(['phone_e164:true', 'email_syntax:false']);
+    expect(record.fields).toEqual({ candidate_name: 'Jane O’Neil', phone: '+17135550142', referrer_name: 'Sam Ortiz', referrer_email: 'sam@ortiz-search.test' });
+    expect(record.notes.map((note) => `${note.rule}:${note.passed}`)).toEqual(['phone_e164:true', 'email_syntax:false', 'email_syntax:true']);
+    expect(validateFields([{ field_name: 'referrer_email', value: 'sam at ortiz', source: 'test', origin: 'headers' }]).fields).toEqual({});
     expect(titleCase('McDonald')).toBe('McDonald');
   });
 });

@@ -16,6 +16,7 @@ const ANSWER = JSON.stringify({
   location: 'Houston, TX',
   company_name: 'Northwind Energy Inc.',
   referrer_name: null,
+  referrer_email: null,
   phone: '(713) 555-0142',
   email: 'dana@northwind-energy.com',
   website: null,

@@ -9,9 +9,11 @@ import { EMAIL_FIELDS, type EmailField, type ExtractedField } from './rules-extr
 /** Every field is present and may be null: what strict structured-output endpoints require. */
 const extractionSchema = z.object(Object.fromEntries(EMAIL_FIELDS.map((field) => [field, z.string().nullable()])) as Record<EmailField, z.ZodNullable<z.ZodString>>);
 
-const INSTRUCTIONS = `You read emails forwarded to a recruiting team and return the sender's details as JSON.
-Fields: candidate_name (the person writing), job_title (their current title or the role discussed), location (City, ST),
-company_name, referrer_name (who referred them, if anyone), phone, email, website, calendly_url, industry.
+const INSTRUCTIONS = `You read emails forwarded to a recruiting team and return the candidate's details as JSON.
+The candidate is the person the sender introduces, refers or recommends, if the email does that; otherwise the person writing.
+Fields: candidate_name, job_title (their current title or the role discussed), location (City, ST),
+company_name, referrer_name and referrer_email (who referred them, if anyone: in a referral, the sender),
+phone and email (the candidate's, never the referrer's), website, calendly_url, industry.
 Use null for anything the email does not say. Copy values as written; do not invent.`;
 
 function prompt(email: ParsedEmail): string {

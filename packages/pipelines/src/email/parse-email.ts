@@ -23,6 +23,8 @@ export interface ParsedEmail {
   sign_off: string;
   /** The attachments with their bytes, for sinks that store them; never put in events. */
   attachments: EmailAttachment[];
+  /** Who the message is copied to (a raw message's Cc header): a referral often copies the person it introduces. */
+  cc?: Array<{ name: string; address: string }>;
 }
 
 /** Where a reply's quoted text or a forwarded message begins. */
@@ -38,6 +40,10 @@ const SIGN_OFF_WITH_NAME = new RegExp(`^\\s*(${SIGN_OFF_WORDS}\\s*[,.!-]+)\\s*([
 const LONE_NAME = /^(?:[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2}|[A-Z]{2,3}|[a-z]{2,3})$/;
 /** A name signed at the end of the last sentence: "… see you then?  --Owen". */
 const TRAILING_NAME = /(?:^|\s)--?\s?([A-Z][a-zA-Z'’-]+(?:\s+[A-Z][a-zA-Z'’-]+)?)\s*$/;
+
+function addressesOf(field: AddressObject | AddressObject[] | undefined): Array<{ name: string; address: string }> {
+  return (Array.isArray(field) ? field : field ? [field] : []).flatMap((object) => object.value.map((entry) => ({ name: entry.name ?? '', address: entry.address ?? '' })));
+}
 
 function addressOf(field: AddressObject | AddressObject[] | undefined): { name: string; address: string } {
   const first = (Array.isArray(field) ? field[0] : field)?.value[0];
@@ -160,11 +166,13 @@ export async function parseEmail(input: EmailInput): Promise<ParsedEmail> {
   let subject: string;
   let text: string;
   let attachments: ParsedEmail['attachments'];
+  let cc: ParsedEmail['cc'] = [];
   if ('raw' in input) {
     const message = await simpleParser(input.raw, { skipImageLinks: true, skipTextToHtml: true }).catch((error: unknown) => {
       throw new UnfoldError('invalid_email', `the message could not be parsed: ${(error as Error).message}`);
     });
     sender = addressOf(message.from);
+    cc = addressesOf(message.cc);
     subject = message.subject ?? '';
     text = message.text ?? '';
     attachments = message.attachments.map((attachment) => ({ filename: attachment.filename ?? 'attachment', content_type: attachment.contentType, size: attachment.size, content: attachment.content }));
@@ -182,5 +190,5 @@ export async function parseEmail(input: EmailInput): Promise<ParsedEmail> {
   // Invalid UTF-8 arrives as U+FFFD; a body of nothing but that and white space has no text.
   if (text.replace(/[\s\uFFFD]/g, '') === '' && subject.trim() === '') throw new UnfoldError('no_text_found', 'the email has no text');
   const { body, quoted } = splitQuoted(text.replace(/\r\n/g, '\n'));
-  return { sender_name: sender.name, sender_email: sender.address, subject, body, quoted, ...findSignature(body), attachments };
+  return { sender_name: sender.name, sender_email: sender.address, subject, body, quoted, ...findSignature(body), attachments, cc };
 }

@@ -1,10 +1,11 @@
-import { EMAIL, FAX, LOCATION, ORGANISATION, PHONE, QUOTED_HEADER, SIGNED_NAME, TITLE_WORDS, clean } from './email-patterns.js';
+import { EMAIL, FAX, JOB_IN_TEXT, LOCATION, ORGANISATION, PHONE, QUOTED_HEADER, SIGNED_NAME, TITLE_WORDS, clean, isPlausiblePhone } from './email-patterns.js';
 import type { ParsedEmail } from './parse-email.js';
+import { readAsReferral } from './referral.js';
 import { MODEL_FIELDS } from './signature-candidates.js';
 import { readSignature, type SignatureModel } from './signature-model.js';
 import shippedModel from './signature-weights.json' with { type: 'json' };
 
-export const EMAIL_FIELDS = ['candidate_name', 'job_title', 'location', 'company_name', 'referrer_name', 'phone', 'email', 'website', 'calendly_url', 'industry'] as const;
+export const EMAIL_FIELDS = ['candidate_name', 'job_title', 'location', 'company_name', 'referrer_name', 'referrer_email', 'phone', 'email', 'website', 'calendly_url', 'industry'] as const;
 export type EmailField = (typeof EMAIL_FIELDS)[number];
 
 export interface ExtractedField {
@@ -21,7 +22,6 @@ export interface ExtractedField {
 const CALENDLY = /https?:\/\/(?:www\.)?calendly\.com\/[^\s<>)"']+/i;
 const WEBSITE = /\b(?:https?:\/\/|www\.)[^\s<>)"']+/i;
 const REFERRER = /\b(?:referred (?:to you )?by|referral from|recommended by)\s+([A-Z][a-zA-Z'-]+(?:\s+[A-Z][a-zA-Z'-]+){0,2})/;
-const JOB_IN_TEXT = /\b(?:for|about|regarding|re:?)\s+(?:the|your|a|an)\s+([A-Za-z][\w /&-]{2,60}?)\s+(?:position|role|opening|opportunity|job)\b/i;
 const INDUSTRIES: Array<[RegExp, string]> = [
   [/\b(energy|oil|gas|power|utility|utilities|pipeline)\b/i, 'Energy'],
   [/\b(bank|banking|capital|investment|finance|financial|trading|securities)\b/i, 'Financial Services'],
@@ -39,10 +39,6 @@ export type EmailRuleParameters = {
   model: SignatureModel | null;
 };
 export const DEFAULT_EMAIL_RULES: EmailRuleParameters = { maxRoleLineWords: 8, model: shippedModel as SignatureModel };
-
-/** Ten zeros or one digit repeated is a placeholder, not a number anyone answers. */
-const isPlausiblePhone = (value: string) => !/^(\d)\1+$/.test(value.replace(/\D/g, ''));
-
 
 /** "Okafor, Chidi" → "Chidi Okafor"; "chidi.okafor@x.com" → "chidi okafor". */
 function nameFromHeader(name: string, email: string): string {
@@ -142,5 +138,6 @@ export function extractByRules(email: ParsedEmail, parameters: EmailRuleParamete
   if (domain && !/^(gmail|yahoo|hotmail|outlook|aol|icloud|live|msn|me|mail|protonmail)$/i.test(domain)) set('company_name', domain.charAt(0).toUpperCase() + domain.slice(1), "the sender's e-mail domain", 'headers');
   const industryText = `${fields.get('company_name')?.value ?? ''} ${email.signature}`;
   set('industry', INDUSTRIES.find(([pattern]) => pattern.test(industryText))?.[1], 'keywords of the organisation', 'text');
-  return EMAIL_FIELDS.flatMap((name) => fields.get(name) ?? []);
+  const read = readAsReferral(email, [...fields.values()]);
+  return EMAIL_FIELDS.flatMap((name) => read.filter((field) => field.field_name === name));
 }

@@ -9,6 +9,7 @@ export interface ValidatedRecord {
 }
 
 const NAME_FIELDS: EmailField[] = ['candidate_name', 'referrer_name'];
+const ADDRESS_FIELDS: EmailField[] = ['email', 'referrer_email'];
 const emailSchema = z.email();
 
 /** "JANE O'NEIL" and "jane o'neil" → "Jane O'Neil"; names already in mixed case stay as written. */
@@ -42,10 +43,12 @@ export function validateFields(extracted: readonly ExtractedField[], options: { 
       delete fields.phone;
     }
   }
-  if (fields.email !== undefined) {
-    const valid = emailSchema.safeParse(fields.email).success;
-    notes.push({ rule: 'email_syntax', passed: valid, message: valid ? fields.email : `${fields.email} is not an e-mail address; dropped` });
-    if (!valid) delete fields.email;
+  for (const name of ADDRESS_FIELDS) {
+    const value = fields[name];
+    if (value === undefined) continue;
+    const valid = emailSchema.safeParse(value).success;
+    notes.push({ rule: 'email_syntax', passed: valid, message: valid ? value : `${value} is not an e-mail address; dropped` });
+    if (!valid) delete fields[name];
   }
   if (options.researchedCompany && options.researchedCompany !== fields.company_name) {
     notes.push({ rule: 'company_from_research', passed: true, message: `${fields.company_name ?? 'no guess'} → ${options.researchedCompany}` });

@@ -5,7 +5,7 @@ import type { UnfoldEvent } from '@unfold/protocol';
 import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
 import { createReceiptPipeline } from '../receipt/receipt-pipeline.js';
 import type { ReceiptWord } from '../receipt/receipt-words.js';
-import type { SroieField, SroieReceipt } from './sroie-score.js';
+import type { Claim, SroieField, SroieReceipt } from './sroie-score.js';
 
 /** A labelled receipt of an SROIE-format folder: its id (the file name) and its ground truth. */
 export interface SroieDocument {
@@ -18,6 +18,7 @@ type Input = { sroie_boxes: string } | { image_base64: string } | { words: Recei
 
 interface Run {
   result: Record<string, unknown> | undefined;
+  claims: Claim[];
   /** From the words being available to the first field_labeled event. */
   firstFieldMs: number | undefined;
   words: ReceiptWord[] | undefined;
@@ -33,19 +34,22 @@ async function runOne(pipeline: ReceiptPipeline, input: Input, receiptId: string
   let started: number | undefined;
   let firstFieldMs: number | undefined;
   let words: ReceiptWord[] | undefined;
+  const claims: Claim[] = [];
   const watch = (store: Store) =>
     store.events.onAppend(receiptId, (event: UnfoldEvent) => {
       const wordsReady = 'image_base64' in input ? event.event_type === 'tool_completed' && event.tool_name === 'ocr_extraction' : event.event_type === 'processing_started';
       if (wordsReady) started = performance.now();
       if (event.event_type === 'receipt_words') words = event.words.map(wordOf);
-      if (event.event_type === 'field_labeled' && firstFieldMs === undefined && started !== undefined) firstFieldMs = performance.now() - started;
+      if (event.event_type !== 'field_labeled') return;
+      claims.push({ label: event.field_name, value: event.value, confidence: event.confidence });
+      if (firstFieldMs === undefined && started !== undefined) firstFieldMs = performance.now() - started;
     });
   try {
     const { outcome } = await runInMemory(pipeline, input, { runId: receiptId, onStore: watch });
     const terminal = outcome.terminal;
-    return { result: terminal.event_type === 'processing_completed' ? (terminal.result as Record<string, unknown>) : undefined, firstFieldMs, words };
+    return { result: terminal.event_type === 'processing_completed' ? (terminal.result as Record<string, unknown>) : undefined, claims, firstFieldMs, words };
   } catch {
-    return { result: undefined, firstFieldMs, words }; // input the pipeline refuses scores as no prediction
+    return { result: undefined, claims: [], firstFieldMs, words }; // input the pipeline refuses scores as no prediction
   }
 }
 
@@ -87,9 +91,8 @@ export function createReceiptReader(dataDir: string, from: 'boxes' | 'images', o
   };
   const readWith = async (document: SroieDocument, parameters: ReceiptRuleParameters, key: string): Promise<SroieReceipt> => {
     const shipped = await firstRun(document);
-    if (key === shippedKey) return { predicted: predictions(shipped.result), key: document.key };
-    const run = shipped.words ? await runOne(pipelineFor(key, parameters), { words: shipped.words }, document.id) : shipped;
-    return { predicted: predictions(run.result), key: document.key };
+    const run = key === shippedKey || !shipped.words ? shipped : await runOne(pipelineFor(key, parameters), { words: shipped.words }, document.id);
+    return { predicted: predictions(run.result), claims: run.claims, key: document.key };
   };
 
   return {

@@ -2,8 +2,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CORNER_HARDWARE, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from '../receipt/testing/fixtures.js';
-import { crossValidateSroie, evaluateSroie } from './sroie-eval.js';
+import { CORNER_HARDWARE, LOOSE_PUNCTUATION, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from '../receipt/testing/fixtures.js';
+import { DEFAULT_RECEIPT_RULES } from '../receipt/field-labeler.js';
+import { createReceiptReader } from './receipt-reader.js';
+import { crossValidateSroie, evaluateSroie, fitSroieCalibration } from './sroie-eval.js';
+
+const createReceiptReaderFor = (dataDir: string) => createReceiptReader(dataDir, 'boxes');
 
 const GROCER = { company: 'KEDAI RUNCIT AMAN', address: 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR', date: '12-01-2019' };
 /** Made-up receipts; the hardware shop's key ends its address after two of its three lines. */
@@ -36,5 +40,52 @@ describe('crossValidateSroie', () => {
     expect(report.training.exact.address).toEqual({ precision: 1, recall: 1, f1: 1 });
     expect(report.held_out.exact.total).toEqual({ precision: 1, recall: 1, f1: 1 });
     expect(report.receipts).toBe(3);
+  });
+
+  it('calibrates each fold on its training receipts: a label always right there is said to be right nearly always', async () => {
+    const report = await crossValidateSroie(dir, 'boxes', { folds: 3 });
+    for (const parameters of report.parameters) {
+      // Two training receipts, each date right: one step, (2 + 1) / (2 + 2).
+      expect(parameters.calibration['DATE']?.map(([, calibrated]) => calibrated)).toEqual([0.75]);
+    }
+    // Held back, claims are said as their fold calibrated them (the three dates among them), not as the rules' 0.85 or 0.95.
+    const calibrated = report.held_out.reliability.bins.find((bin) => bin.from === 0.75);
+    expect(calibrated?.mean_confidence).toBe(0.75);
+    expect(calibrated?.claims).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('fitSroieCalibration', () => {
+  it('fits on every receipt of the folder, and the pipeline built with it says so in each field_labeled confidence', async () => {
+    const calibration = await fitSroieCalibration(dir, 'boxes');
+    expect(calibration['DATE']).toEqual([[0.95, 0.8]]);
+    const [receipt] = await createReceiptReaderFor(dir).read([{ id: 'rounding', key: RECEIPTS.rounding[1] }], { ...DEFAULT_RECEIPT_RULES, calibration });
+    expect(receipt?.claims?.find((claim) => claim.label === 'DATE')?.confidence).toBe(0.8);
+  });
+});
+
+describe('the fitted joining of address lines', () => {
+  let loose: string;
+  beforeAll(async () => {
+    loose = await mkdtemp(join(tmpdir(), 'sroie-joining-'));
+    await mkdir(join(loose, 'box'));
+    await mkdir(join(loose, 'key'));
+    // Keys that keep every mark as printed: the shipped joining (commas closed up, full stops as commas) misreads them.
+    const key = { company: 'KEDAI BUKU CERIA', address: 'NO. 8 , JALAN CEMPAKA 2 , TAMAN MEWAH. 48999 PEKAN SERI, SELANGOR D.E. MALAYSIA.' };
+    for (const id of ['first', 'second']) {
+      await writeFile(join(loose, 'box', `${id}.txt`), LOOSE_PUNCTUATION);
+      await writeFile(join(loose, 'key', `${id}.json`), JSON.stringify(key));
+    }
+  });
+  afterAll(() => rm(loose, { recursive: true, force: true }));
+
+  it('is learned from the training folds: receipts keyed with the printed marks fit a joining that keeps them', async () => {
+    expect((await evaluateSroie(loose, 'boxes')).exact.address.f1).toBe(0);
+    const report = await crossValidateSroie(loose, 'boxes', { folds: 2 });
+    expect(report.parameters.map(({ calibration, ...rules }) => rules)).toEqual([
+      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
+      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
+    ]);
+    expect(report.held_out.exact.address.f1).toBe(1);
   });
 });

@@ -1,11 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ReceiptRuleParameters } from '../receipt/field-labeler.js';
+import { fitCalibration, type Calibration } from '../calibration/confidence-calibration.js';
+import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
-import { poolTallies, type FieldScore } from './field-tally.js';
+import type { FieldScore } from './field-tally.js';
 import { createReceiptReader, type ReceiptReader, type SroieDocument } from './receipt-reader.js';
 import { receiptRules } from './receipt-rules-fit.js';
-import { SROIE_FIELDS, scoreSroie, scoreSroieTallies, tallySroie, type SroieScores, type SroieTallies } from './sroie-score.js';
+import { poolSroieTallies, scoreSroie, scoreSroieTallies, tallySroie, type SroieScores } from './sroie-score.js';
 
 export type { FieldScore };
 export { SROIE_FIELDS, type SroieField } from './sroie-score.js';
@@ -64,6 +65,14 @@ export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', o
   });
 }
 
+/**
+ * The confidence calibration of the rules as shipped, fitted on every receipt of the folder:
+ * what `unfold eval receipt --write-calibration` writes, and the pipeline ships.
+ */
+export async function fitSroieCalibration(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void): Promise<Calibration> {
+  return withReceipts(dataDir, from, onProgress, async (documents, reader) => fitCalibration(tallySroie(await reader.read(documents, { ...DEFAULT_RECEIPT_RULES, calibration: {} })).samples));
+}
+
 /** Scores the receipt pipeline by k-fold cross-validation: rules fitted on k−1 folds, scored on the one held back. */
 export async function crossValidateSroie(
   dataDir: string,
@@ -78,7 +87,7 @@ export async function crossValidateSroie(
       seed: options.seed,
       extractor: receiptRules(reader),
       tally: async (parameters, part) => tallySroie(await reader.read(part, parameters)),
-      pool: (tallies): SroieTallies => ({ exact: poolTallies(SROIE_FIELDS, tallies.map((tally) => tally.exact)), normalized: poolTallies(SROIE_FIELDS, tallies.map((tally) => tally.normalized)) }),
+      pool: poolSroieTallies,
     });
     return { receipts: documents.length, ...folds, held_out: scoreSroieTallies(held_out), training: scoreSroieTallies(training), first_field_ms: await reader.firstFieldMs() };
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreSroie, type SroieReceipt } from './sroie-score.js';
+import { confidenceSamples, poolSroieTallies, scoreSroie, scoreSroieTallies, tallySroie, type SroieReceipt } from './sroie-score.js';
 
 /**
  * Three receipts made up for the test. Per field, what each counts as (exact / normalised):
@@ -54,5 +54,38 @@ describe('scoreSroie', () => {
     const blank = scoreSroie([{ key: { total: '3.00' }, predicted: { total: '  ' } }, { key: { total: '4.00' }, predicted: { total: '4.00' } }]);
     // tp 1, fn 1, and no false positive for the blank
     expect(blank.exact.total).toEqual({ precision: 1, recall: 0.5, f1: 0.667 });
+  });
+});
+
+describe('confidenceSamples', () => {
+  const key = { company: 'KEDAI MAJU JAYA', address: 'NO. 8, JALAN CEMPAKA 2, 43000 KAJANG', date: '05/03/2018', total: '17.50' };
+
+  it('judges the claims with a truth: name, date and total exactly, an address line when the key holds it', () => {
+    const claims = [
+      { label: 'MERCHANT_NAME', value: 'KEDAI MAJU JAYA', confidence: 0.9 },
+      { label: 'ADDRESS_LINE', value: 'JALAN CEMPAKA 2,', confidence: 0.8 },
+      { label: 'ADDRESS_LINE', value: 'TEL 03-1234 5678', confidence: 0.8 },
+      { label: 'DATE', value: '2018-03-05', confidence: 0.95 },
+      { label: 'GRAND_TOTAL', value: ' 17.50 ', confidence: 0.95 },
+      { label: 'TAX', value: '1.00', confidence: 0.8 },
+    ];
+    expect(confidenceSamples({ key, predicted: {}, claims }).map(({ field, correct }) => [field, correct])).toEqual([
+      ['MERCHANT_NAME', true],
+      ['ADDRESS_LINE', true],
+      ['ADDRESS_LINE', false],
+      ['DATE', false],
+      ['GRAND_TOTAL', true],
+    ]);
+  });
+
+  it('judges nothing where the key has no truth for the label', () => {
+    expect(confidenceSamples({ key: { company: ' ' }, predicted: {}, claims: [{ label: 'MERCHANT_NAME', value: 'X', confidence: 0.9 }] })).toEqual([]);
+  });
+
+  it('puts the claims of pooled folds together and scores how often each confidence was right', () => {
+    const claim = (value: string) => ({ key, predicted: {}, claims: [{ label: 'MERCHANT_NAME', value, confidence: 0.9 }] });
+    const pooled = poolSroieTallies([tallySroie([claim('KEDAI MAJU JAYA')]), tallySroie([claim('KEDAI MAJU'), claim('KEDAI MAJU JAYA')])]);
+    expect(pooled.samples).toHaveLength(3);
+    expect(scoreSroieTallies(pooled).reliability.bins).toEqual([{ from: 0.9, to: 0.95, claims: 3, mean_confidence: 0.9, share_right: 0.667 }]);
   });
 });

@@ -4,12 +4,15 @@ import type { ReceiptLabel } from './receipt-labels.js';
 import { AMOUNT, type ReceiptRow } from './receipt-structure.js';
 
 export const SUBTOTAL = /\bSUB\s*-?\s*TOTAL\b/i;
-const NOT_TOTAL = /\(\s*TOTAL|@\s*\d+(\.\d+)?\s*%|\b((TAX|GST|SST)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
+const NOT_TOTAL = /\(\s*TOTAL|\b((TAX|GST|SST)\s+TOTAL|(ACCEPTED|TENDERED|RECEIVED)\s+TOTAL|TOTAL\s+INCLUDED|SUB\s*-?\s*TOTAL|TOTAL\s+(QTY|QUANTITY|ITEMS?|DISC(OUNT)?|SAVINGS?|TAX|GST|SST|EXCL\w*|WEIGHT|NO\.?)|QTY|ITEMS?\s+COUNT)\b/i;
+/** A tax rate ("GST @6%") marks a tax line, unless the line opens with the total the rate is included in. */
+const TAX_RATE = /@\s*\d+(\.\d+)?\s*%/;
+const OPENS_WITH_TOTAL = /^\s*TOTAL\b/i;
 /** Total keywords, strongest first: what the customer finally pays beats a running total. */
 const TOTAL_CLASSES: RegExp[] = [
-  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+AMOUNT|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
+  /^\s*(AMOUNT\s+)?DUE\b|\b(NETT?\s+(AMOUNT|AMT)|ROUND(ED|ING)?\s*TOTAL|TOTAL\s+((AMT|AMOUNT)\s+)?ROUNDED|ROUNDED\s+(AMT|AMOUNT)|NETT?\s*TOTAL|GRAND\s*TOTAL|TOTAL\s+(PAYABLE|DUE)|AMOUNT\s+(DUE|PAYABLE)|BALANCE\s+DUE|TOTAL\s+AMOUNT\s+PAYABLE)\b/i,
   /\bTOTAL\s*(\(?\s*RM\s*\)?|AMOUNT|AMT|SALES?|INCL\w*(\s+(GST|SST|TAX))?|\(INCL[^)]*\))/i,
-  /\bTOTAL\b/i,
+  /\b(TOTAL|TTL|TL)\b/i,
 ];
 
 function amountsIn(text: string): Array<{ text: string; index: number }> {
@@ -49,16 +52,35 @@ function amountForRow(rows: readonly ReceiptRow[], row: ReceiptRow): { value: st
   return undefined;
 }
 
+/**
+ * Cash is paid to the nearest 5 sen: when a total is not a multiple of 0.05 and its 5-sen
+ * rounding is printed below it (within 2 sen, as a rounding adjustment moves it), that
+ * printed amount is what the customer pays, whatever its line is called.
+ */
+function roundedPayable(rows: readonly ReceiptRow[], total: { value: string; row: ReceiptRow }): { value: string; row: ReceiptRow } | undefined {
+  const value = parseAmount(total.value);
+  if (value === undefined) return undefined;
+  const rounded = Math.round(value * 20) / 20;
+  if (Math.abs(rounded - value) < 0.005) return undefined;
+  for (const row of rows.filter((candidate) => candidate.index > total.row.index)) {
+    const match = rowAmounts(row).find((amount) => Math.abs((parseAmount(amount) ?? Number.NaN) - rounded) < 0.005);
+    if (match) return { value: bareAmount(match), row };
+  }
+  return undefined;
+}
+
 export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector): void {
   // Tax summaries repeat "TOTAL" for the tax table; what follows one is not the total.
   const summary = rows.findIndex((row) => /\b(GST|TAX|SST)\s+SUMMARY\b|\bSUMMARY\b|\bTAX\s+CODE\b/i.test(row.text) && row.index > 2);
   const searchable = rows.filter((row) => row.index > 1 && (summary < 0 || row.index < summary));
   const isCandidate = (row: ReceiptRow, rank: number) =>
-    (TOTAL_CLASSES[rank] as RegExp).test(row.text) && !(rank > 0 && NOT_TOTAL.test(row.text)) && !SUBTOTAL.test(row.text) && !/\bEXCL/i.test(row.text);
+    (TOTAL_CLASSES[rank] as RegExp).test(row.text) && !(rank > 0 && (NOT_TOTAL.test(row.text) || (TAX_RATE.test(row.text) && !OPENS_WITH_TOTAL.test(row.text)))) && !SUBTOTAL.test(row.text) && !/\bEXCL/i.test(row.text);
   const take = (row: ReceiptRow, rank: number, why: string): boolean => {
     const amount = amountForRow(rows, row);
     if (!amount) return false;
-    collector.add('GRAND_TOTAL', amount.row, amount.value, [0.95, 0.9, 0.85][rank] ?? 0.8, why, parseAmount(amount.value));
+    const payable = roundedPayable(searchable, amount);
+    if (payable) collector.add('GRAND_TOTAL', payable.row, payable.value, 0.85, `${why}, rounded to the 5 sen printed below it`, parseAmount(payable.value));
+    else collector.add('GRAND_TOTAL', amount.row, amount.value, [0.95, 0.9, 0.85][rank] ?? 0.8, why, parseAmount(amount.value));
     return true;
   };
   // The final payable: an explicit rounded/nett/grand total (the last one), else the
@@ -66,7 +88,8 @@ export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector
   for (const row of searchable.filter((candidate) => isCandidate(candidate, 0)).reverse()) {
     if (take(row, 0, `amount of the "${TOTAL_CLASSES[0]?.exec(row.text)?.[0]}" line`)) return;
   }
-  const rounding = searchable.find((row) => /\bROUND(ING)?\b.*\b(ADJ|ADJUSTMENT)?/i.test(row.text) && !/TOTAL/i.test(row.text));
+  // An item can be round ("BRACKET (ROUND)"): the adjustment is a line after the items.
+  const rounding = searchable.find((row) => row.section !== 'items' && /\bROUND(ING)?\b.*\b(ADJ|ADJUSTMENT)?/i.test(row.text) && !/TOTAL/i.test(row.text));
   if (rounding) {
     const after = searchable.find((row) => row.index > rounding.index && (isCandidate(row, 1) || isCandidate(row, 2)));
     if (after && take(after, 1, 'the total after the rounding adjustment')) return;
@@ -77,7 +100,7 @@ export function findTotal(rows: readonly ReceiptRow[], collector: FieldCollector
     }
   }
   // No total keyword: the amount just above what was paid or given back.
-  const paid = rows.find((row) => row.section !== 'header' && /\b(CASH|CHANGE|TENDER)\b/i.test(row.text));
+  const paid = rows.find((row) => row.section !== 'header' && /\b(CASH|CHANGE|TENDER(ED)?|ACCEPTED|RECEIVED)\b/i.test(row.text));
   const before = paid ? [...rows.slice(0, paid.index)].reverse().find((row) => rowAmounts(row).length > 0) : undefined;
   const amount = before && rowAmounts(before).at(-1);
   if (before && amount) collector.add('GRAND_TOTAL', before, bareAmount(amount), 0.5, 'last amount before the payment lines', parseAmount(amount));

@@ -1,14 +1,18 @@
+import { calibrate, calibrationSchema, type Calibration } from '../calibration/confidence-calibration.js';
 import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
 import { FieldCollector } from './field-collector.js';
-import { findAddress } from './address-fields.js';
+import { findAddress, type AddressRules } from './address-fields.js';
 import { findMerchant } from './merchant-fields.js';
 import { detectCurrency, normalizeDate } from './normalize.js';
 import type { LabeledField } from './receipt-labels.js';
 import { BARE_PHONE, DATE } from './receipt-patterns.js';
+import shippedCalibration from './receipt-calibration.json' with { type: 'json' };
 import type { ReceiptRow, ReceiptStructure } from './receipt-structure.js';
 
 const TIME = /\b([01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?(?:\s*[AP]\.?M\.?)?\b/i;
 const PHONE = /(?:\b(?:TEL|PHONE|PH|H\/?P|MOBILE|FAX)\b\.?\s*(?:NO\.?)?\s*[:.]?\s*)([+(]?\d[\d\s\-()/]{6,}\d)/i;
+/** A contact line: its digits are a number to call, whatever their shape. */
+const CONTACT = /\b(TEL|PHONE|FAX|H\/?P|MOBILE)\b/i;
 const WEBSITE = /\b(?:https?:\/\/)?(?:www\.)[a-z0-9-]+(?:\.[a-z0-9-]+)+\b|\b[a-z0-9-]+\.(?:com|net|org)(?:\.[a-z]{2})?\b/i;
 const STORE_HOURS = /\b(OPEN(ING)?\s*(HOURS?)?|HOURS|BUSINESS\s+HOURS)\b|\d{1,2}(:\d{2})?\s*[AP]M\s*(-|TO)\s*\d{1,2}(:\d{2})?\s*[AP]M/i;
 const LOYALTY = /\b(MEMBER(SHIP)?|LOYALTY|POINTS?\s+CARD|CARD)\s*(NO|ID|#|NUMBER)?\.?\s*[:.]?\s*([A-Z0-9*]{4,})/i;
@@ -18,19 +22,19 @@ const NOT_TAX_AMOUNT = /\b(REG|ID|NO\.?|INVOICE|SUMMARY|EXCL|INCL(USIVE)?|CODE)\
 const DISCOUNT = /\b(DISCOUNT|DISC\.?|SAVINGS?|LESS|PROMO(TION)?)\b/i;
 const COUPON = /\b(COUPON|VOUCHER)\b/i;
 
-/** The rules' tuned numbers, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
-export type ReceiptRuleParameters = {
-  /** An address runs to at most this many lines; what follows is shop detail, not address. */
-  maxAddressLines: number;
+/** The rules' tuned choices, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
+export type ReceiptRuleParameters = AddressRules & {
+  /** What a rule's confidence means, by label: fitted on how often each was right (see `confidence-calibration.ts`). */
+  calibration: Calibration;
 };
-export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6 };
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, calibration: calibrationSchema.parse(shippedCalibration) };
 
-function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp): { row: ReceiptRow; text: string } | undefined {
+function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp, accept: (text: string, row: ReceiptRow) => boolean = () => true): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
   for (const row of ordered) {
     for (const pattern of patterns) {
       const match = pattern.exec(row.text);
-      if (match) return { row, text: match[0] };
+      if (match && accept(match[0], row)) return { row, text: match[0] };
     }
   }
   return undefined;
@@ -45,7 +49,7 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const collector = new FieldCollector();
   const header = rows.filter((row) => row.section === 'header');
 
-  findAddress(rows, findMerchant(rows, collector), collector, parameters.maxAddressLines);
+  findAddress(rows, findMerchant(rows, collector), collector, parameters);
 
   const phone = header.map((row) => ({ row, match: PHONE.exec(row.text) ?? BARE_PHONE.exec(row.text) })).find(({ match }) => match);
   if (phone?.match) collector.add('PHONE_NUMBER', phone.row, (phone.match[1] ?? phone.match[0]).trim(), PHONE.test(phone.row.text) ? 0.9 : 0.6, PHONE.test(phone.row.text) ? 'number after a phone keyword' : 'phone-shaped number in the header');
@@ -56,7 +60,8 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const hours = firstMatch(header, [STORE_HOURS]);
   if (hours) collector.add('STORE_HOURS', hours.row, hours.row.text.trim(), 0.6, 'opening hours wording');
 
-  const date = firstMatch(rows, DATE, /\bDATE\b/i);
+  // A date is a real calendar day, and not the digits of a phone number ("TEL. : 05.22.95.66.66").
+  const date = firstMatch(rows, DATE, /\bDATE\b/i, (text, row) => normalizeDate(text) !== undefined && !CONTACT.test(row.text));
   if (date) collector.add('DATE', date.row, date.text, /\bDATE\b/i.test(date.row.text) ? 0.95 : 0.85, /\bDATE\b/i.test(date.row.text) ? 'date on the DATE line' : 'first date-shaped text', normalizeDate(date.text));
 
   const time = firstMatch(rows, [TIME], /\bTIME\b/i);
@@ -74,7 +79,7 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const payment = rows.filter((row) => row.section !== 'header').map((row) => ({ row, match: PAYMENT.exec(row.text) })).find(({ match }) => match);
   if (payment?.match) collector.add('PAYMENT_METHOD', payment.row, payment.match[0].toUpperCase(), 0.75, 'payment keyword');
 
-  return collector.fields;
+  return collector.fields.map((field) => ({ ...field, confidence: calibrate(parameters.calibration, field.field_name, field.confidence) }));
 }
 
 export function currencyOf(structure: ReceiptStructure): string | undefined {

@@ -33,6 +33,14 @@ function runsOn(text: string, next: string): boolean {
   return openParenthesis || /&\s*$/.test(text) || SUFFIX_ONLY.test(next) || /^(ENTERPRISES?|TRADING|SDN|\(M\)|CO\.)\b/i.test(next.trim());
 }
 
+/** A name row's text without the boxes printed beside the name that are no part of it: a stamp ("POSTED"), a contact. */
+function besideName(row: ReceiptRow): string {
+  const boxes = new Map<number, string[]>();
+  for (const word of row.words) boxes.set(word.line_id, [...(boxes.get(word.line_id) ?? []), word.text]);
+  const kept = [...boxes.values()].map((words) => words.join(' ')).filter((text) => !NOT_A_NAME.test(text));
+  return kept.length > 0 ? kept.join(' ') : row.text;
+}
+
 const isNameLike = (row: ReceiptRow | undefined): row is ReceiptRow =>
   row !== undefined && NAME_LIKE.test(row.text.trim()) && !ADDRESS_LIKE.test(row.text) && !GENERIC_HEADER.test(row.text) && !ADDRESS_STOP.test(row.text);
 
@@ -50,7 +58,7 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
   const naming = (row: ReceiptRow) => COMPANY_SUFFIX.test(row.text) && !SUFFIX_ONLY.test(row.text) && !PARENTHESISED.test(row.text) && !LABELLED_NUMBER.test(nameOf(row.text)) && letters(row) >= 3;
   // The registered business (its legal form) is the name before any trade or brand line,
   // as long as it is printed above the shop's contact and tax lines.
-  const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text)) + 1 || candidates.length));
+  const nameZone = candidates.slice(0, Math.max(1, candidates.findIndex((row) => ADDRESS_STOP.test(row.text) && !GENERIC_HEADER.test(row.text)) + 1 || candidates.length));
   // A legal form alone on its line belongs to the name above it.
   const legal = nameZone.find((row) => LEGAL_FORM.test(row.text) && (naming(row) || (SUFFIX_ONLY.test(row.text) && NAME_LIKE.test(rows[row.index - 1]?.text.trim() ?? '') && !ADDRESS_STOP.test(rows[row.index - 1]?.text ?? ''))));
   let chosen = legal && SUFFIX_ONLY.test(legal.text) ? rows[legal.index - 1] : legal;
@@ -77,17 +85,19 @@ export function findMerchant(rows: readonly ReceiptRow[], collector: FieldCollec
     if (first <= chosen.index - 2 || !isNameLike(above) || NOT_A_NAME.test(above.text) || !(tailOfName(text) || runsOn(above.text, text))) break;
     first--;
   }
-  // Downward: the name ends in "&", or the next line is its business form or a short tail.
+  // Downward: the name ends in "&", or the next line is its business form or a short tail,
+  // or the next line is all that stands between the name and its registration number.
   for (;;) {
     const current = rows[last];
     const next = rows[last + 1];
     if (!current || !isNameLike(next) || REGISTRATION_ONLY.test(next.text)) break;
-    if (!runsOn(current.text, next.text) || last - first >= 2) break;
+    const beforeRegistration = REGISTRATION_ONLY.test(rows[last + 2]?.text ?? '') && !NOT_A_NAME.test(next.text);
+    if (!(runsOn(current.text, next.text) || beforeRegistration) || last - first >= 2) break;
     last++;
   }
   const value = rows
     .slice(first, last + 1)
-    .map((row) => nameOf(row.text).replace(/^#\d+\s+/, ''))
+    .map((row) => nameOf(besideName(row)).replace(/^#\d+\s+/, ''))
     .join(' ')
     .replace(/\s+/g, ' ')
     .trim();

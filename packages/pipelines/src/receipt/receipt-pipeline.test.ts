@@ -1,14 +1,14 @@
 import { runInMemory } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
-import { labelFields } from './field-labeler.js';
+import { DEFAULT_RECEIPT_RULES, labelFields } from './field-labeler.js';
 import { extractLineItems } from './line-items.js';
 import { normalizeDate, parseAmount, detectCurrency } from './normalize.js';
 import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, LEGAL_FORM_ALONE, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_WITH_REGISTRATION, OPERATOR_BELOW_ADDRESS, OWNED_BY, PLAIN_NAME, STREET_FIRST, TOTAL_BEFORE_ROUNDING } from './testing/fixtures.js';
+import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LABELLED_ADDRESS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, NET_AMOUNT, OPERATOR_BELOW_ADDRESS, OWNED_BY, PHONE_AFTER_STATE, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TITLE_ABOVE_NAME, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -43,6 +43,16 @@ describe('structure_analysis', () => {
     expect(structure.rows.find((row) => row.text.startsWith('PAINT'))?.section).toBe('items');
     expect(structure.rows.at(-1)?.section).toBe('footer');
   });
+
+  it('levels a receipt scanned askew, so each amount shares the row of its label', () => {
+    const rows = structureOf(ASKEW).rows.map((row) => row.text);
+    expect(rows).toEqual(expect.arrayContaining(['SUGAR 1KG 3.20', 'TOTAL 19.70', 'CASH 50.00', 'CHANGE 30.30']));
+    expect(valueOf(ASKEW, 'GRAND_TOTAL')).toEqual(['19.70']);
+  });
+
+  it('keeps lines printed one above the other apart, however tightly spaced', () => {
+    expect(structureOf(TIGHT_LINES).rows.map((row) => row.text)).toEqual(['GOLDEN LOTUS HARDWARE', 'TRADING SDN BHD', 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR']);
+  });
 });
 
 describe('field_labeling', () => {
@@ -58,9 +68,26 @@ describe('field_labeling', () => {
     expect(valueOf(CORNER_HARDWARE, 'PAYMENT_METHOD')).toEqual(['CASH']);
   });
 
+  it("says each label's confidence as its calibration maps it, and a label without one as its rule gave it", () => {
+    const raw = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, calibration: {} });
+    const calibrated = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, calibration: { DATE: [[1, 0.42]] } });
+    expect(calibrated.find((field) => field.field_name === 'DATE')?.confidence).toBe(0.42);
+    expect(calibrated.filter((field) => field.field_name !== 'DATE')).toEqual(raw.filter((field) => field.field_name !== 'DATE'));
+  });
+
   it('takes no more address lines than its parameters allow', () => {
-    const address = labelFields(structureOf(CORNER_HARDWARE), { maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
+    const address = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, maxAddressLines: 2 }).filter((field) => field.field_name === 'ADDRESS_LINE');
     expect(address.map((field) => field.value)).toEqual(['NO. 12, JALAN MAWAR 3,', 'TAMAN BUNGA, 43000 KAJANG,']);
+  });
+
+  it('joins address lines as its rules say: a comma set apart closed up, a full stop after a word as a comma, initials kept', () => {
+    const address = (rules: Partial<typeof DEFAULT_RECEIPT_RULES>) =>
+      labelFields(structureOf(LOOSE_PUNCTUATION), { ...DEFAULT_RECEIPT_RULES, ...rules })
+        .filter((field) => field.field_name === 'ADDRESS_LINE')
+        .map((field) => field.value)
+        .join(' ');
+    expect(address({ closeSpacedComma: true, fullStopAsComma: true })).toBe('NO. 8 , JALAN CEMPAKA 2, TAMAN MEWAH, 48999 PEKAN SERI, SELANGOR D.E. MALAYSIA.');
+    expect(address({ closeSpacedComma: false, fullStopAsComma: false })).toBe('NO. 8 , JALAN CEMPAKA 2 , TAMAN MEWAH. 48999 PEKAN SERI, SELANGOR D.E. MALAYSIA.');
   });
 
   it('ends an address at its state, keeping only the outlet printed under it', () => {
@@ -73,6 +100,18 @@ describe('field_labeling', () => {
 
   it('keeps a street printed above the number, and ends the address at a labelled number after the postcode', () => {
     expect(valueOf(STREET_FIRST, 'ADDRESS_LINE')).toEqual(['JALAN KENANGA', '90 GROUND FLOOR', '28700 BENTONG']);
+  });
+
+  it('keeps a second postcode with its state printed under the address', () => {
+    expect(valueOf(SECOND_POSTCODE, 'ADDRESS_LINE')).toEqual(['12, JALAN PANTAI, 10300 PENANG,', '10450 PENANG.']);
+  });
+
+  it('leaves the label that introduces an address out of it', () => {
+    expect(valueOf(LABELLED_ADDRESS, 'ADDRESS_LINE')).toEqual(['LOT 88, JALAN BESAR', '43000 KAJANG, SELANGOR']);
+  });
+
+  it('ends an address where a phone number follows its state on the same line', () => {
+    expect(valueOf(PHONE_AFTER_STATE, 'ADDRESS_LINE')).toEqual(['NO. 9, JALAN MELUR 2,', '48999 PEKAN SERI, SELANGOR']);
   });
 
   it('ends an address at the capital as at a state', () => {
@@ -106,6 +145,18 @@ describe('field_labeling', () => {
     expect(valueOf(CUSTOMER_BELOW_CONTACTS, 'MERCHANT_NAME')).toEqual(['PERNIAGAAN SRI INTAN']);
   });
 
+  it('widens a name over the line between it and its registration number', () => {
+    expect(valueOf(NAME_OVER_REGISTRATION, 'MERCHANT_NAME')).toEqual(['RESTORAN SERI MELATI MELATI CORNER']);
+  });
+
+  it('leaves out of the name a stamp printed beside it', () => {
+    expect(valueOf(STAMPED_NAME, 'MERCHANT_NAME')).toEqual(['KEDAI ELEKTRIK JAYA']);
+  });
+
+  it('reads a document title at the top as no end of the lines where the registered business is printed', () => {
+    expect(valueOf(TITLE_ABOVE_NAME, 'MERCHANT_NAME')).toEqual(['MAJU KESIHATAN SDN BHD']);
+  });
+
   it('does not take a registration or contact line for the name', () => {
     expect(valueOf(PLAIN_NAME, 'MERCHANT_NAME')).toEqual(['SERI TAILORING & GIFTS']);
   });
@@ -124,8 +175,37 @@ describe('field_labeling', () => {
     }
   });
 
+  it('reads a date that is a calendar day, not a phone number written with dots or an item code', () => {
+    expect(valueOf(DATE_LOOKALIKES, 'DATE')).toEqual(['14/02/2019']);
+  });
+
   it('prefers the total printed after the rounding adjustment', () => {
     expect(valueOf(TOTAL_BEFORE_ROUNDING, 'GRAND_TOTAL')).toEqual(['17.50']);
+  });
+
+  it('takes the rounding adjustment from after the items, not from an item called round', () => {
+    expect(valueOf(ROUND_ITEM, 'GRAND_TOTAL')).toEqual(['12.00']);
+  });
+
+  it('reads a net amount as the payable', () => {
+    expect(valueOf(NET_AMOUNT, 'GRAND_TOTAL')).toEqual(['18.00']);
+  });
+
+  it('reads a total abbreviated TL', () => {
+    expect(valueOf(ABBREVIATED_TOTAL, 'GRAND_TOTAL')).toEqual(['9.40']);
+  });
+
+  it('does not take the money accepted for the total, but the amount above it', () => {
+    expect(valueOf(ACCEPTED_TOTAL, 'GRAND_TOTAL')).toEqual(['5.00']);
+  });
+
+  it('reads a total that names its tax rate, not the tax line that names the total', () => {
+    expect(valueOf(TOTAL_WITH_RATE, 'GRAND_TOTAL')).toEqual(['21.20']);
+  });
+
+  it('takes the 5-sen rounding of the total printed below it as the payable, and leaves a total with none as it is', () => {
+    expect(valueOf(ROUNDED_BELOW_TOTAL, 'GRAND_TOTAL')).toEqual(['12.35']);
+    expect(valueOf(UNROUNDED_CARD_TOTAL, 'GRAND_TOTAL')).toEqual(['12.33']);
   });
 });
 

@@ -35,6 +35,41 @@ function lineGroups(words: readonly ReceiptWord[]): ReceiptWord[][] {
 
 const top = (line: ReceiptWord[]) => Math.min(...line.map((word) => word.bounding_box.y));
 const bottom = (line: ReceiptWord[]) => Math.max(...line.map((word) => word.bounding_box.y + word.bounding_box.height));
+const left = (line: ReceiptWord[]) => Math.min(...line.map((word) => word.bounding_box.x));
+const right = (line: ReceiptWord[]) => Math.max(...line.map((word) => word.bounding_box.x + word.bounding_box.width));
+
+/** The slopes tried for a receipt photographed or scanned askew: up to about 4.5° either way. */
+const SLOPES = Array.from({ length: 33 }, (_, step) => (step - 16) * 0.005);
+
+/**
+ * How far the page's rows fall per unit of width. A row's label and its amount are boxes
+ * side by side; on a receipt set askew (or curled) the amount drifts up or down from its
+ * label the further right it is. The slope kept is the one under which the most boxes
+ * find a box beside them (no horizontal overlap) at the same height, within a quarter of
+ * the smaller height; level wins a tie.
+ */
+function slopeOf(lines: readonly ReceiptWord[][]): number {
+  const boxes = lines.map((line) => ({ left: left(line), right: right(line), top: top(line), bottom: bottom(line) }));
+  // The pairs side by side that some slope tried could bring level, found once.
+  const steepest = Math.max(...SLOPES.map(Math.abs));
+  const pairs: Array<{ box: number; run: number; rise: number; tolerance: number }> = [];
+  for (const [index, box] of boxes.entries()) {
+    for (const other of boxes) {
+      if (other === box || !(other.left >= box.right || other.right <= box.left)) continue;
+      const run = (other.left + other.right - box.left - box.right) / 2;
+      const rise = (other.top + other.bottom - box.top - box.bottom) / 2;
+      const tolerance = 0.25 * Math.min(box.bottom - box.top, other.bottom - other.top);
+      if (Math.abs(rise) < steepest * Math.abs(run) + tolerance) pairs.push({ box: index, run, rise, tolerance });
+    }
+  }
+  const aligned = (slope: number) => new Set(pairs.filter(({ run, rise, tolerance }) => Math.abs(rise - slope * run) < tolerance).map(({ box }) => box)).size;
+  let best = { slope: 0, count: aligned(0) };
+  for (const slope of SLOPES) {
+    const count = aligned(slope);
+    if (count > best.count) best = { slope, count };
+  }
+  return best.slope;
+}
 
 /**
  * Rows by vertical overlap (a line joins a row when more than half of the smaller of the
@@ -43,21 +78,30 @@ const bottom = (line: ReceiptWord[]) => Math.max(...line.map((word) => word.boun
  * totals row.
  */
 export function analyseStructure(words: readonly ReceiptWord[]): ReceiptStructure {
-  const lines = lineGroups(words).sort((a, b) => top(a) - top(b));
-  const rows: Array<{ words: ReceiptWord[]; top: number; bottom: number }> = [];
+  const grouped = lineGroups(words);
+  const slope = slopeOf(grouped);
+  // Heights measured level: a line's offset from the page's slope at its middle.
+  const lines = grouped
+    .map((line) => {
+      const offset = slope * ((left(line) + right(line)) / 2);
+      return { words: line, left: left(line), right: right(line), top: top(line) - offset, bottom: bottom(line) - offset };
+    })
+    .sort((a, b) => a.top - b.top);
+  const rows: Array<{ words: ReceiptWord[]; spans: Array<{ left: number; right: number }>; top: number; bottom: number }> = [];
   for (const line of lines) {
-    const lineTop = top(line);
-    const lineBottom = bottom(line);
     const row = rows.find((candidate) => {
-      const overlap = Math.min(candidate.bottom, lineBottom) - Math.max(candidate.top, lineTop);
-      return overlap > 0.5 * Math.min(candidate.bottom - candidate.top, lineBottom - lineTop);
+      const overlap = Math.min(candidate.bottom, line.bottom) - Math.max(candidate.top, line.top);
+      // Lines one above the other share no row, however close: their words would interleave.
+      const stacked = candidate.spans.some((span) => span.left < line.right && span.right > line.left);
+      return !stacked && overlap > 0.5 * Math.min(candidate.bottom - candidate.top, line.bottom - line.top);
     });
     if (row) {
-      row.words.push(...line);
-      row.top = Math.min(row.top, lineTop);
-      row.bottom = Math.max(row.bottom, lineBottom);
+      row.words.push(...line.words);
+      row.spans.push(line);
+      row.top = Math.min(row.top, line.top);
+      row.bottom = Math.max(row.bottom, line.bottom);
     } else {
-      rows.push({ words: [...line], top: lineTop, bottom: lineBottom });
+      rows.push({ words: [...line.words], spans: [line], top: line.top, bottom: line.bottom });
     }
   }
   rows.sort((a, b) => a.top - b.top);

@@ -1,6 +1,6 @@
 import type { RunModel } from './run-model.js';
 
-const FIELD_ORDER = ['candidate_name', 'job_title', 'company_name', 'location', 'email', 'phone', 'website', 'calendly_url', 'referrer_name', 'industry'];
+const FIELD_ORDER = ['candidate_name', 'job_title', 'company_name', 'location', 'email', 'phone', 'website', 'calendly_url', 'referrer_name', 'referrer_email', 'industry'];
 
 /** The model's tokens as they stream, each field the moment it is known, research, the validated record and the CRM records. */
 export function EmailView({ model }: { model: RunModel }) {

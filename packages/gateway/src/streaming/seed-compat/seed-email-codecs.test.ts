@@ -1,6 +1,6 @@
 import type { UnfoldEvent } from '@unfold/protocol';
 import { describe, expect, it } from 'vitest';
-import { SEED_EMAIL_BATCH, SEED_EMAIL_SSE, seedControlMessage } from './seed-email-codecs.js';
+import { seedControlMessage, seedEmailBatch, seedEmailSse, seedSequence } from './seed-email-codecs.js';
 
 const token = { run_id: 'r1', seq: 4, event_id: 'r1:4', pipeline: 'email', timestamp: '2026-01-01T00:00:00.000Z', metadata: {}, event_type: 'extraction_token', delta: 'x', index: 0 } as unknown as UnfoldEvent;
 const started = { ...token, event_type: 'processing_started' } as unknown as UnfoldEvent;
@@ -19,26 +19,42 @@ describe('seed 003 relays', () => {
     expect(seedControlMessage({ event_type: 'connected', transport: 'sse', epoch: 'e' })).toBeUndefined();
   });
 
-  it('writes SSE messages named by their type, and nothing for what the add-in has no name for', () => {
-    expect(SEED_EMAIL_SSE.event(token, undefined)).toBe(`event: extraction_token\ndata: ${JSON.stringify({ type: 'extraction_token', data: { correlation_id: 'r1', token: 'x', index: 0 } })}\n\n`);
-    expect(SEED_EMAIL_SSE.event(started, undefined)).toBeUndefined();
-    expect(SEED_EMAIL_SSE.control({ event_type: 'connected', transport: 'sse', epoch: 'e' }, undefined)).toBeUndefined();
-    expect(SEED_EMAIL_SSE.control({ event_type: 'error', code: 'internal_error', message: 'm' }, undefined)).toBe(
-      `event: error\ndata: ${JSON.stringify({ type: 'error', data: { error: 'm', code: 'internal_error' } })}\n\n`,
+  it('writes SSE messages named by their type and numbered 1, 2, 3 with no gap, and nothing for what the add-in has no name for', () => {
+    const sse = seedEmailSse();
+    expect(sse.event(token, undefined)).toBe(`event: extraction_token\ndata: ${JSON.stringify({ type: 'extraction_token', data: { correlation_id: 'r1', token: 'x', index: 0 }, sequence: 1 })}\n\n`);
+    expect(sse.event(started, undefined)).toBeUndefined();
+    expect(sse.control({ event_type: 'connected', transport: 'sse', epoch: 'e' }, undefined)).toBeUndefined();
+    expect(sse.control({ event_type: 'error', code: 'internal_error', message: 'm' }, undefined)).toBe(
+      `event: error\ndata: ${JSON.stringify({ type: 'error', data: { error: 'm', code: 'internal_error' }, sequence: 2 })}\n\n`,
     );
-    expect(SEED_EMAIL_SSE.heartbeat()).toBe(': heartbeat\n\n');
-    expect(SEED_EMAIL_SSE.contentType).toBe('text/event-stream; charset=utf-8');
+    // Each stream numbers its own messages from 1.
+    expect(seedEmailSse().event(token, undefined)).toContain('"sequence":1}');
+    expect(sse.heartbeat()).toBe(': heartbeat\n\n');
+    expect(sse.contentType).toBe('text/event-stream; charset=utf-8');
   });
 
-  it('writes batch lines tagged with the email index, untagged when there is none', () => {
-    expect(SEED_EMAIL_BATCH.event(token, 2)).toBe(`${JSON.stringify({ type: 'extraction_token', data: { correlation_id: 'r1', token: 'x', index: 0 }, index: 2 })}\n`);
-    expect(SEED_EMAIL_BATCH.event(started, 2)).toBeUndefined();
-    expect(SEED_EMAIL_BATCH.control({ event_type: 'error', code: 'internal_error', message: 'm' }, undefined)).toBe(`${JSON.stringify({ type: 'error', data: { error: 'm', code: 'internal_error' } })}\n`);
-    expect(SEED_EMAIL_BATCH.control({ event_type: 'connected', transport: 'ndjson', epoch: 'e' }, 1)).toBeUndefined();
-    const heartbeat = JSON.parse(SEED_EMAIL_BATCH.heartbeat()) as { type: string; data: { timestamp: string } };
+  it('writes batch lines numbered per email, tagged with the email index, untagged when there is none', () => {
+    const batch = seedEmailBatch();
+    expect(batch.event(token, 2)).toBe(`${JSON.stringify({ type: 'extraction_token', data: { correlation_id: 'r1', token: 'x', index: 0 }, sequence: 1, index: 2 })}\n`);
+    expect(batch.event(started, 2)).toBeUndefined();
+    expect(batch.event(token, 2)).toContain('"sequence":2,"index":2}');
+    expect(batch.event(token, 0)).toContain('"sequence":1,"index":0}');
+    expect(batch.control({ event_type: 'error', code: 'internal_error', message: 'm' }, undefined)).toBe(`${JSON.stringify({ type: 'error', data: { error: 'm', code: 'internal_error' }, sequence: 1 })}\n`);
+    expect(batch.event(token, undefined)).toBe(`${JSON.stringify({ type: 'extraction_token', data: { correlation_id: 'r1', token: 'x', index: 0 }, sequence: 2 })}\n`);
+    expect(batch.control({ event_type: 'connected', transport: 'ndjson', epoch: 'e' }, 1)).toBeUndefined();
+    const heartbeat = JSON.parse(batch.heartbeat()) as { type: string; data: { timestamp: string }; sequence?: number };
     expect(heartbeat.type).toBe('heartbeat');
+    expect(heartbeat.sequence).toBeUndefined();
     expect(new Date(heartbeat.data.timestamp).toISOString()).toBe(heartbeat.data.timestamp);
-    expect(SEED_EMAIL_BATCH.heartbeat().endsWith('}\n')).toBe(true);
-    expect(SEED_EMAIL_BATCH.contentType).toBe('application/x-ndjson; charset=utf-8');
+    expect(batch.heartbeat().endsWith('}\n')).toBe(true);
+    expect(batch.contentType).toBe('application/x-ndjson; charset=utf-8');
+  });
+
+  it('numbers with one count per key and leaves out what has no message', () => {
+    const numbered = seedSequence<string>();
+    expect(numbered({ type: 'a', data: {} }, 'r1')).toEqual({ type: 'a', data: {}, sequence: 1 });
+    expect(numbered(undefined, 'r1')).toBeUndefined();
+    expect(numbered({ type: 'b', data: {} }, 'r2')?.sequence).toBe(1);
+    expect(numbered({ type: 'c', data: {} }, 'r1')?.sequence).toBe(2);
   });
 });

@@ -29,9 +29,10 @@ describe('seed 003 email messages', () => {
     });
     expect(toSeedEmailMessage(stored({ event_type: 'research_result', status: 'found', result: { size: 3 }, confidence: 0.5 }))).toEqual({
       type: 'research_result',
-      data: { correlation_id: 'r1', status: 'found', result: { size: 3 }, confidence: 0.5 },
+      data: { correlation_id: 'r1', status: 'complete', outcome: 'found', result: { size: 3 }, confidence: 0.5 },
     });
-    expect(toSeedEmailMessage(stored({ event_type: 'research_result', status: 'none', result: {} }))?.data['confidence']).toBeNull();
+    expect(toSeedEmailMessage(stored({ event_type: 'research_result', status: 'not_found', result: {} }))?.data).toMatchObject({ status: 'complete', outcome: 'not_found', confidence: null });
+    expect(toSeedEmailMessage(stored({ event_type: 'research_result', status: 'timeout', result: {} }))?.data).toMatchObject({ status: 'timeout', outcome: 'timeout' });
     expect(toSeedEmailMessage(stored({ event_type: 'validation_result', rule: 'email', passed: false, message: 'no @' }))).toEqual({
       type: 'validation_result',
       data: { correlation_id: 'r1', rule: 'email', passed: false, message: 'no @' },

@@ -52,7 +52,8 @@ export function toSeedEmailMessage(event: UnfoldEvent): SeedEmailMessage | undef
     case 'extraction_field':
       return { type: 'extraction_field', data: { ...common, field: event.field_name, value: event.value } };
     case 'research_result':
-      return { type: 'research_result', data: { ...common, status: event.status, result: event.result, confidence: event.confidence ?? null } };
+      // The original said `complete` once research was over (its add-in reads the company then); how it ended is `outcome`.
+      return { type: 'research_result', data: { ...common, status: event.status === 'timeout' ? 'timeout' : 'complete', outcome: event.status, result: event.result, confidence: event.confidence ?? null } };
     case 'validation_result':
       return { type: 'validation_result', data: { ...common, rule: event.rule, passed: event.passed, message: event.message } };
     case 'record_created':

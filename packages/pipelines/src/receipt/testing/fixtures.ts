@@ -72,6 +72,213 @@ export const TOTAL_BEFORE_ROUNDING = boxes([
   [380, 295, '20.00'],
 ]);
 
+/** The grocer's sale with its tax, to a total of 12.33. */
+const TAXED_SALE: Array<[number, number, string]> = [
+  ...GROCER_HEADER,
+  [380, 140, '11.63'],
+  [40, 170, 'GST 6%'],
+  [380, 170, '0.70'],
+  [40, 195, 'TOTAL SALES:'],
+  [380, 195, '12.33'],
+];
+
+/**
+ * Labels in one column and amounts in the next: the total (12.33) is read from its label,
+ * and the 5-sen rounding of it (12.35) is printed below under a label that names no total.
+ */
+export const ROUNDED_BELOW_TOTAL = boxes([
+  ...TAXED_SALE,
+  [40, 220, 'ROUNDING ADJUSTMENT:'],
+  [380, 220, '0.02'],
+  [40, 245, 'AMOUNT TO BE PAID:'],
+  [380, 245, '12.35'],
+  [40, 270, 'CASH'],
+  [380, 270, '20.00'],
+]);
+
+/** The same total paid by card: no rounded amount is printed, so the total stays as it is. */
+export const UNROUNDED_CARD_TOTAL = boxes([
+  ...TAXED_SALE,
+  [40, 220, 'CARD'],
+  [380, 220, '12.33'],
+]);
+
+/**
+ * A receipt scanned askew: every amount, printed at the right, sits 12 px higher than its
+ * label at the left, so an amount overlaps its own label by less than half a line.
+ */
+export const ASKEW = boxes([
+  [100, 20, 'KEDAI RUNCIT AMAN'],
+  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+  [40, 80, '12-01-2019'],
+  [40, 110, 'ITEM'],
+  [300, 98, 'AMOUNT'],
+  [40, 140, 'RICE 5KG'],
+  [380, 128, '16.50'],
+  [40, 165, 'SUGAR 1KG'],
+  [380, 153, '3.20'],
+  [40, 190, 'SUBTOTAL'],
+  [380, 178, '19.70'],
+  [40, 215, 'TOTAL'],
+  [380, 203, '19.70'],
+  [40, 240, 'CASH'],
+  [380, 228, '50.00'],
+  [40, 265, 'CHANGE'],
+  [380, 253, '30.30'],
+]);
+
+/** Two lines of a name printed one above the other, closer than half a line. */
+export const TIGHT_LINES = boxes([
+  [60, 20, 'GOLDEN LOTUS HARDWARE'],
+  [90, 27, 'TRADING SDN BHD'],
+  [80, 60, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+]);
+
+/** A total that names the tax rate it includes, and a tax line after it that names the total. */
+export const TOTAL_WITH_RATE = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '21.20'],
+  [40, 170, 'TOTAL INCL. GST@6%'],
+  [380, 170, '21.20'],
+  [40, 195, 'CARD'],
+  [380, 195, '21.20'],
+  [40, 220, 'GST @6% INCLUDED IN TOTAL'],
+  [380, 220, '1.20'],
+]);
+
+/** An address whose lines end in a comma set apart, a full stop, and a state's initials. */
+export const LOOSE_PUNCTUATION = boxes([
+  [100, 20, 'KEDAI BUKU CERIA'],
+  [80, 42, 'NO. 8 , JALAN CEMPAKA 2 ,'],
+  [110, 64, 'TAMAN MEWAH.'],
+  [90, 86, '48999 PEKAN SERI, SELANGOR D.E.'],
+  [130, 108, 'MALAYSIA.'],
+  [110, 130, 'TEL: 03-8736 4455'],
+]);
+
+/** A name printed over two lines, the second naming no business form, then its registration number. */
+export const NAME_OVER_REGISTRATION = boxes([
+  [100, 20, 'RESTORAN SERI MELATI'],
+  [120, 42, 'MELATI CORNER'],
+  [130, 64, '(765432-A)'],
+  [80, 86, 'NO. 3, JALAN KENANGA 1,'],
+  [90, 108, '43000 KAJANG, SELANGOR.'],
+  [110, 130, 'TEL: 03-8736 9911'],
+]);
+
+/** A name with a stamp printed beside it, in the same row. */
+export const STAMPED_NAME = boxes([
+  [100, 20, 'KEDAI ELEKTRIK JAYA'],
+  [320, 18, 'POSTED'],
+  [80, 42, 'NO. 3, JALAN KENANGA 1,'],
+  [90, 64, '43000 KAJANG, SELANGOR.'],
+  [110, 86, 'TEL: 03-8736 9911'],
+]);
+
+/** Date-shaped digits that are no date: a phone number written with dots, and an item code that is no calendar day. */
+export const DATE_LOOKALIKES = boxes([
+  [100, 20, 'KEDAI RUNCIT AMAN'],
+  [80, 42, 'LOT 5, JALAN PASAR, 50050 KUALA LUMPUR'],
+  [110, 64, 'TEL. : 03.22.95.66.66'],
+  [40, 100, 'HOOK 5/40/160'],
+  [380, 100, '4.50'],
+  [40, 130, '14/02/2019 10:15'],
+]);
+
+/** An item whose name says ROUND, before the totals: the rounding adjustment is the line after them. */
+export const ROUND_ITEM = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '8.90'],
+  [40, 165, 'PIPE CLIP (ROUND)'],
+  [380, 165, '4.00'],
+  [40, 190, 'TOTAL'],
+  [380, 190, '12.90'],
+  [40, 215, 'DISCOUNT'],
+  [380, 215, '0.90'],
+  [40, 240, 'ROUNDING ADJ'],
+  [380, 240, '0.00'],
+  [40, 265, 'TOTAL INCL GST:'],
+  [380, 265, '12.00'],
+  [40, 290, 'CASH'],
+  [380, 290, '20.00'],
+]);
+
+/** A net amount after a gross one, then the money handed over. */
+export const NET_AMOUNT = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '20.00'],
+  [40, 170, 'GROSS AMT :'],
+  [380, 170, '20.00'],
+  [40, 195, 'NET AMT :'],
+  [380, 195, '18.00'],
+  [40, 220, 'RECEIVED'],
+  [380, 220, '20.00'],
+  [40, 245, 'CHANGE'],
+  [380, 245, '2.00'],
+]);
+
+/** The total abbreviated "TL", its amount on the line below. */
+export const ABBREVIATED_TOTAL = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '9.40'],
+  [40, 170, 'SUBTOTAL:'],
+  [380, 170, '9.40'],
+  [40, 195, 'TL:RM'],
+  [380, 220, '9.40'],
+  [40, 245, 'GST 6%'],
+  [380, 245, '0.53'],
+  [40, 270, 'CASH'],
+  [380, 270, '10.00'],
+]);
+
+/** A machine's receipt: the money it accepted is called a total, but the amount due is above it. */
+export const ACCEPTED_TOTAL = boxes([
+  ...GROCER_HEADER,
+  [380, 140, '5.00 RM'],
+  [40, 170, 'AMOUNT INCL. GST'],
+  [380, 170, '5.00 RM'],
+  [40, 195, 'ACCEPTED TOTAL'],
+  [380, 195, '10.00 RM'],
+  [40, 220, 'CHANGE'],
+  [380, 220, '5.00 RM'],
+]);
+
+/** An address ending in its state, then a second postcode with the state. */
+export const SECOND_POSTCODE = boxes([
+  [100, 20, 'KEDAI KOPI PANTAI'],
+  [80, 42, '12, JALAN PANTAI, 10300 PENANG.'],
+  [110, 64, '10450 PENANG.'],
+  [110, 86, 'TEL: 04-123 4567'],
+]);
+
+/** An address introduced by a label, the head office's. */
+export const LABELLED_ADDRESS = boxes([
+  [100, 20, 'KEDAI UBAT SENTOSA SDN BHD'],
+  [110, 42, 'TEL: 03-8736 2200'],
+  [80, 64, 'HQ ADD: LOT 88, JALAN BESAR'],
+  [90, 86, '43000 KAJANG, SELANGOR'],
+  [40, 110, 'DATE: 15/12/2018'],
+]);
+
+/** A document title above the brand and the registered business that trades under it. */
+export const TITLE_ABOVE_NAME = boxes([
+  [100, 20, 'SIMPLIFIED TAX INVOICE'],
+  [120, 42, 'SEHAT PHARMACY'],
+  [100, 64, 'MAJU KESIHATAN SDN BHD'],
+  [130, 86, '(998877-A)'],
+  [100, 108, 'GST NO: 001234567890'],
+  [80, 130, 'NO. 3, JALAN KENANGA 1,'],
+  [90, 152, '48999 PEKAN SERI, SELANGOR'],
+]);
+
+/** The address's last line carries the phone number after the state. */
+export const PHONE_AFTER_STATE = boxes([
+  [100, 20, 'KEDAI KOPI SERI'],
+  [80, 42, 'NO. 9, JALAN MELUR 2,'],
+  [60, 64, '48999 PEKAN SERI, SELANGOR, TEL NO.: 03-8736 1234'],
+  [110, 86, 'TAX INVOICE'],
+]);
+
 /** Totals that do not add up: subtotal 10.00 + tax 0.60 ≠ total 11.00. */
 export const MISMATCHED_TOTALS = boxes([
   ...GROCER_HEADER,
