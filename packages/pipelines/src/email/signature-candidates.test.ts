@@ -27,6 +27,13 @@ describe('signature candidates', () => {
     expect(email?.features).toEqual(expect.arrayContaining(['rules:email', 'alone_on_line', 'from_end=0']));
   });
 
+  it('marks an address made of a name signed in the message, and the name an address is made of', () => {
+    const candidates = candidatesOf(EMAIL);
+    expect(candidates.find((candidate) => candidate.kind === 'email')?.features).toContain('names_a_line');
+    expect(candidates.find((candidate) => candidate.text === 'Rowan Achebe')?.features).toContain('named_in_address');
+    expect(candidates.find((candidate) => candidate.text === 'Senior Geologist')?.features).not.toContain('named_in_address');
+  });
+
   it('offers a name signed at the end of a sentence, without its full stop', () => {
     const texts = candidatesOf(message('Sorry, I will miss the call.  Thanks, Bo.')).map((candidate) => candidate.text);
     expect(texts).toContain('Bo');

@@ -155,7 +155,8 @@ export function candidatesOf(email: ParsedEmail, picks: RulePicks = {}): Candida
   const candidates: Candidate[] = [];
   const picked = (field: EmailField, text: string) => picks[field] !== undefined && clean(picks[field] as string) === clean(text);
   let phones = 0;
-  let addresses = 0;
+  let addressRank = 0;
+  const addresses = lines.flatMap((line) => line.text.match(new RegExp(EMAIL.source, 'gi')) ?? []);
   for (const [at, line] of lines.entries()) {
     // A signature closes its message: lines far above the end, outside the parser's
     // signature and not just under a sign-off, are text and only add decoys.
@@ -168,6 +169,7 @@ export function candidatesOf(email: ParsedEmail, picks: RulePicks = {}): Candida
         if (value === '' || !/[A-Za-z]/.test(value)) continue;
         const own = shape(value);
         const rules = (['candidate_name', 'job_title', 'company_name'] as const).filter((field) => picked(field, value)).map((field) => `rules:${field}`);
+        if (addresses.some((address) => namesAddress(address, [{ text: value }]))) rules.push('named_in_address');
         // A few crossings the sum of single features cannot express.
         const signed = own.filter((feature) => feature === 'name_shape' || feature === 'lower_word' || feature === 'initials');
         const crossed = [
@@ -195,8 +197,9 @@ export function candidatesOf(email: ParsedEmail, picks: RulePicks = {}): Candida
         ...(/[<[]\s*$/.test(before) ? ['bracketed'] : []),
         ...(line.text.trim() === match[0] ? ['alone_on_line'] : []),
         ...(PHONE.test(line.text) ? ['phone_on_line'] : []),
-        `rank=${bucket(addresses++, 3)}`,
+        `rank=${bucket(addressRank++, 3)}`,
         ...(picked('email', match[0]) ? ['rules:email'] : []),
+        ...(namesAddress(match[0], lines) ? ['names_a_line'] : []),
         ...place.slice(0, 5),
         ...lineShape,
       ];
@@ -204,6 +207,15 @@ export function candidatesOf(email: ParsedEmail, picks: RulePicks = {}): Candida
     }
   }
   return candidates;
+}
+
+/**
+ * Whether an address is made of a line's name ("jo.park@…", "jpark@…" under "Jo Park"): a
+ * person's address and signed name vouch for each other.
+ */
+function namesAddress(address: string, lines: ReadonlyArray<{ text: string }>): boolean {
+  const local = (address.split('@')[0] ?? '').toLowerCase().replace(/[^a-z]/g, '');
+  return lines.some(({ text }) => SIGNED_NAME.test(text) && text.toLowerCase().split(/[^a-z]+/).some((word) => word.length >= 3 && local.includes(word)));
 }
 
 /** Phone numbers on a line: what libphonenumber-js finds as a valid number, and what the rules' pattern finds besides. */
