@@ -149,16 +149,20 @@ describe('unfold eval --folds', () => {
   it('prints held-back figures per field with the training folds\' beside them, and overall last', async () => {
     const { code, stdout, stderr } = await unfold(['eval', 'email', '--data', dataDir, '--folds', '3']);
     expect(code).toBe(0);
-    const lines = stdout.trim().split('\n');
+    const printed = stdout.trim().split('\n');
+    // The reliability table comes first; the signature model reads every made-up signature with a confidence.
+    expect(printed[0]).toBe('confidence of the signature fields read with one, held back (model trained on the training folds):');
+    expect(printed.some((line) => /^ {2}expected calibration error \d\.\d{3}$/.test(line))).toBe(true);
+    const lines = printed.slice(printed.findIndex((line) => line.startsWith('name ')));
     expect(lines.map((line) => line.split(' ')[0])).toEqual(['name', 'position', 'organisation', 'phone', 'email', 'overall']);
     for (const line of lines.slice(0, -1)) expect(line).toMatch(/^\w+ \d\.\d{3} \d\.\d{3} \d\.\d{3}  training \d\.\d{3} \d\.\d{3} \d\.\d{3}$/);
     expect(lines[0]).toBe('name 1.000 1.000 1.000  training 1.000 1.000 1.000');
     expect(lines[3]).toBe('phone 1.000 1.000 1.000  training 1.000 1.000 1.000');
     expect(lines.at(-1)).toBe('overall 1.000 1.000 1.000');
-    expect(stderr).toContain('5 emails; 3 folds, seed 17; fitted per fold: {"maxRoleLineWords":8}');
+    expect(stderr).toContain('5 emails; 3 folds, seed 17; fitted per fold: {"maxRoleLineWords":8,"model":{"candidate_name":{"weights":"');
 
     const json = JSON.parse((await unfold(['eval', 'email', '--data', dataDir, '--folds', '3', '--seed', '4', '--json'])).stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ emails: 5, folds: 3, seed: 4, held_out: { overall: { f1: 1 } }, training: { overall: { f1: 1 } } });
+    expect(json).toMatchObject({ emails: 5, folds: 3, seed: 4, held_out: { fields: { overall: { f1: 1 } } }, training: { fields: { overall: { f1: 1 } } } });
     expect(json['parameters']).toHaveLength(3);
   }, 60_000);
 

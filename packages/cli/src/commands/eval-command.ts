@@ -41,12 +41,14 @@ async function evalEmail(options: EvalOptions): Promise<void> {
   if (options.folds !== undefined) {
     const report = await crossValidateEnron(options.data, { strict, folds: options.folds, seed: options.seed });
     if (options.json) return write(report);
-    printFolded(ENRON_FIELDS, report.held_out, report.training);
+    printReliability('confidence of the signature fields read with one, held back (model trained on the training folds)', report.held_out.reliability);
+    printFolded(ENRON_FIELDS, report.held_out.fields, report.training.fields);
     process.stderr.write(`${report.emails} emails; ${describeFolds(report)}\n`);
     return;
   }
   const report = await evaluateEnron(options.data, { strict });
   if (options.json) return write(report);
+  printReliability('confidence of the signature fields read with one (as shipped)', report.reliability);
   for (const field of [...ENRON_FIELDS, 'overall'] as const) process.stdout.write(`${line(field, report.fields[field])}\n`);
   process.stderr.write(`${report.emails} emails\n`);
 }

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findSignature, parseEmail, threadMessages, type ParsedEmail } from '../email/parse-email.js';
 import { extractByRules, type EmailField, type EmailRuleParameters } from '../email/rules-extractor.js';
+import type { ConfidenceSample } from '../calibration/confidence-calibration.js';
 import { emptyTallies, type FieldTallies } from './field-tally.js';
 
 export const ENRON_FIELDS = ['name', 'position', 'organisation', 'phone', 'email'] as const;
@@ -85,30 +86,36 @@ async function threadOf(raw: string): Promise<ParsedEmail[]> {
  * their fall-backs to the From header or the running text, nor what they read from a
  * block annotated without its fields (unless `strict`). Values are compared as sets per
  * email: each distinct prediction is right or wrong, each distinct annotated value found
- * or missed.
+ * or missed. Each prediction counted, with the confidence it was read with, goes to `samples`.
  */
-export function tallyEnron(documents: readonly EnronDocument[], parameters: EmailRuleParameters, options: { strict?: boolean } = {}): FieldTallies<EnronField> {
+export function tallyEnron(documents: readonly EnronDocument[], parameters: EmailRuleParameters, options: { strict?: boolean; samples?: ConfidenceSample[] } = {}): FieldTallies<EnronField> {
   const tallies = emptyTallies(ENRON_FIELDS);
   for (const document of documents) {
-    const predicted = new Map<EnronField, Set<string>>(ENRON_FIELDS.map((field) => [field, new Set<string>()]));
+    // Each distinct value read, with the highest confidence it was read with.
+    const predicted = new Map<EnronField, Map<string, number | undefined>>(ENRON_FIELDS.map((field) => [field, new Map()]));
     for (const message of document.messages) {
       const fields = extractByRules(message, parameters);
       for (const field of ENRON_FIELDS) {
         const found = fields.find((candidate) => candidate.field_name === PREDICTION[field] && candidate.origin === 'signature');
-        if (found) predicted.get(field)?.add(found.value);
+        const values = predicted.get(field);
+        if (!found || !values) continue;
+        const before = values.get(found.value);
+        values.set(found.value, found.confidence === undefined ? before : Math.max(before ?? 0, found.confidence));
       }
     }
     const unlabelled = options.strict ? [] : unlabelledBlocks(document.denotations);
     for (const field of ENRON_FIELDS) {
       const truths = truthsOf(document, field);
       const equal = same(field);
-      const guesses = [...(predicted.get(field) ?? [])].filter((guess) => truths.some((truth) => equal(guess, truth)) || !unlabelled.some((block) => block.includes(guess)));
+      const guesses = [...(predicted.get(field) ?? [])].filter(([guess]) => truths.some((truth) => equal(guess, truth)) || !unlabelled.some((block) => block.includes(guess)));
       const tally = tallies[field];
-      for (const guess of guesses) {
-        if (truths.some((truth) => equal(guess, truth))) tally.tp++;
+      for (const [guess, confidence] of guesses) {
+        const correct = truths.some((truth) => equal(guess, truth));
+        if (correct) tally.tp++;
         else tally.fp++;
+        if (confidence !== undefined) options.samples?.push({ field, confidence, correct });
       }
-      tally.fn += truths.filter((truth) => !guesses.some((guess) => equal(guess, truth))).length;
+      tally.fn += truths.filter((truth) => !guesses.some(([guess]) => equal(guess, truth))).length;
     }
   }
   return tallies;

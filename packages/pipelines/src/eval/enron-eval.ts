@@ -2,25 +2,43 @@ import { DEFAULT_EMAIL_RULES, type EmailRuleParameters } from '../email/rules-ex
 import type { SignatureModel } from '../email/signature-model.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import { emailRules } from './email-rules-fit.js';
-import { ENRON_FIELDS, loadEnron, tallyEnron, type EnronField } from './enron-documents.js';
-import { poolTallies, scoreFields, type FieldScore } from './field-tally.js';
+import type { ConfidenceSample } from '../calibration/confidence-calibration.js';
+import { ENRON_FIELDS, loadEnron, tallyEnron, type EnronDocument, type EnronField } from './enron-documents.js';
+import { poolTallies, scoreFields, type FieldScore, type FieldTallies } from './field-tally.js';
+import { reliabilityOf, type Reliability } from './reliability.js';
 
 export { ENRON_FIELDS, type EnronField } from './enron-documents.js';
 
+type EnronScores = Record<EnronField | 'overall', FieldScore>;
+
 export interface EnronReport {
   emails: number;
-  fields: Record<EnronField | 'overall', FieldScore>;
+  fields: EnronScores;
+  /** How often a field read with a confidence was right, at each confidence. */
+  reliability: Reliability;
 }
 
 /** Held-back and training figures, each pooled over the folds. */
-export interface EnronFoldedReport extends CrossValidated<EmailRuleParameters, Record<EnronField | 'overall', FieldScore>> {
+export interface EnronFoldedReport extends CrossValidated<EmailRuleParameters, { fields: EnronScores; reliability: Reliability }> {
   emails: number;
 }
+
+interface EnronTallies {
+  fields: FieldTallies<EnronField>;
+  samples: ConfidenceSample[];
+}
+
+function tallyWithSamples(documents: readonly EnronDocument[], parameters: EmailRuleParameters, options: { strict?: boolean }): EnronTallies {
+  const samples: ConfidenceSample[] = [];
+  return { fields: tallyEnron(documents, parameters, { ...options, samples }), samples };
+}
+
+const scoreEnron = ({ fields, samples }: EnronTallies) => ({ fields: scoreFields(ENRON_FIELDS, fields), reliability: reliabilityOf(samples) });
 
 /** Scores the rules extractor, as it ships, on the annotated Enron emails (see `tallyEnron`). */
 export async function evaluateEnron(dataDir: string, options: { strict?: boolean } = {}): Promise<EnronReport> {
   const documents = await loadEnron(dataDir);
-  return { emails: documents.length, fields: scoreFields(ENRON_FIELDS, tallyEnron(documents, DEFAULT_EMAIL_RULES, options)) };
+  return { emails: documents.length, ...scoreEnron(tallyWithSamples(documents, DEFAULT_EMAIL_RULES, options)) };
 }
 
 /**
@@ -40,8 +58,8 @@ export async function crossValidateEnron(dataDir: string, options: { strict?: bo
     folds: options.folds,
     seed: options.seed,
     extractor: emailRules(options),
-    tally: async (parameters, part) => tallyEnron(part, parameters, options),
-    pool: (tallies) => poolTallies(ENRON_FIELDS, tallies),
+    tally: async (parameters, part) => tallyWithSamples(part, parameters, options),
+    pool: (tallies): EnronTallies => ({ fields: poolTallies(ENRON_FIELDS, tallies.map((tally) => tally.fields)), samples: tallies.flatMap((tally) => tally.samples) }),
   });
-  return { emails: documents.length, ...folds, held_out: scoreFields(ENRON_FIELDS, held_out), training: scoreFields(ENRON_FIELDS, training) };
+  return { emails: documents.length, ...folds, held_out: scoreEnron(held_out), training: scoreEnron(training) };
 }
