@@ -1,6 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReceiptRuleParameters } from '../receipt/field-labeler.js';
+import type { OcrEngineName } from '../ocr/ocr-engine.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import { poolTallies, type FieldScore } from './field-tally.js';
 import { createReceiptReader, type ReceiptReader, type SroieDocument } from './receipt-reader.js';
@@ -42,9 +43,15 @@ async function loadSroie(dataDir: string, from: 'boxes' | 'images'): Promise<Sro
 }
 
 /** Loads the folder, reads it with `score`, and closes the reader's pipelines (the OCR pool) after. */
-async function withReceipts<T>(dataDir: string, from: 'boxes' | 'images', onProgress: ((done: number, total: number) => void) | undefined, score: (documents: SroieDocument[], reader: ReceiptReader) => Promise<T>): Promise<T> {
+async function withReceipts<T>(
+  dataDir: string,
+  from: 'boxes' | 'images',
+  ocrEngine: OcrEngineName | undefined,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  score: (documents: SroieDocument[], reader: ReceiptReader) => Promise<T>,
+): Promise<T> {
   const documents = await loadSroie(dataDir, from);
-  const reader = createReceiptReader(dataDir, from, (read) => onProgress?.(read, documents.length));
+  const reader = createReceiptReader(dataDir, from, (read) => onProgress?.(read, documents.length), ocrEngine);
   try {
     return await score(documents, reader);
   } finally {
@@ -55,10 +62,10 @@ async function withReceipts<T>(dataDir: string, from: 'boxes' | 'images', onProg
 /**
  * Runs the receipt pipeline on an SROIE-format folder (`box/<id>.txt` or `img/<id>.jpg`,
  * and `key/<id>.json`) and scores it the SROIE way: exact strings after trimming, and
- * normalised forms.
+ * normalised forms. Images are read with `ocrEngine`, by default the pipeline's.
  */
-export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void): Promise<SroieReport> {
-  return withReceipts(dataDir, from, onProgress, async (documents, reader) => {
+export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<SroieReport> {
+  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => {
     const receipts = await reader.read(documents);
     return { receipts: receipts.length, ...scoreSroie(receipts), first_field_ms: await reader.firstFieldMs() };
   });
@@ -68,10 +75,10 @@ export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', o
 export async function crossValidateSroie(
   dataDir: string,
   from: 'boxes' | 'images',
-  options: { folds: number; seed?: number | undefined },
+  options: { folds: number; seed?: number | undefined; ocrEngine?: OcrEngineName | undefined },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SroieFoldedReport> {
-  return withReceipts(dataDir, from, onProgress, async (documents, reader) => {
+  return withReceipts(dataDir, from, options.ocrEngine, onProgress, async (documents, reader) => {
     const { held_out, training, ...folds } = await crossValidate({
       documents,
       folds: options.folds,
