@@ -13,7 +13,6 @@ export * from './receipt/ocr-extraction.js';
 export * from './fetch/guarded-fetch.js';
 export * from './ocr/ocr-pool.js';
 export * from './ocr/ocr-engine.js';
-export * from './ocr/paddle-ocr.js';
 export * from './email/email-pipeline.js';
 export * from './email/email-input.js';
 export * from './email/parse-email.js';
