@@ -35,6 +35,17 @@ describe('PaddleOCR engine', () => {
     expect(Math.max(...words.map((word) => word.bounding_box.x + word.bounding_box.width))).toBeLessThanOrEqual(width! + 2);
   });
 
+  it('reads black print on a transparent background and a grey-scale JPEG', async () => {
+    const receipt = await readFile(RECEIPT);
+    const { data, info } = await sharp(receipt).grayscale().raw().toBuffer({ resolveWithObject: true });
+    // Ink as opacity, no colour: a transparent PNG as a scanner app or a screenshot may save it.
+    const ink = Buffer.alloc(info.width * info.height * 4);
+    data.forEach((grey, pixel) => (ink[4 * pixel + 3] = 255 - grey));
+    const transparent = await sharp(ink, { raw: { width: info.width, height: info.height, channels: 4 } }).png().toBuffer();
+    const grey = await sharp(receipt).grayscale().jpeg().toBuffer();
+    for (const image of [transparent, grey]) expect((await engine.recognize(image, () => undefined)).map((word) => word.text)).toEqual(expect.arrayContaining(['TOTAL', '27.98']));
+  });
+
   it('gives up a job whose signal aborts with the signal\'s reason, and refuses a damaged image as invalid_image', async () => {
     const controller = new AbortController();
     const aborted = errorOf(engine.recognize(await readFile(RECEIPT), () => controller.abort(new UnfoldError('tool_timeout', 'too slow')), controller.signal));

@@ -82,8 +82,9 @@ export class PaddleOcr implements OcrEngine {
     try {
       const { width = 0, height = 0, orientation = 1 } = await sharp(image).metadata();
       uprightWidth = orientation >= 5 ? height : width;
-      // Turned upright as the camera recorded it, then cut down to the size lines are read at.
-      source = await raw(sharp(image, { failOn: 'error' }).rotate().resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside', withoutEnlargement: true }));
+      // Turned upright as the camera recorded it, on white where it is transparent (the models
+      // would see black), in RGB whatever it was stored as, cut down to the size lines are read at.
+      source = await raw(sharp(image, { failOn: 'error' }).rotate().flatten({ background: '#ffffff' }).toColourspace('srgb').resize({ width: SOURCE_SIDE, height: SOURCE_SIDE, fit: 'inside', withoutEnlargement: true }));
     } catch (error) {
       throw new UnfoldError('invalid_image', `OCR could not read the image: ${messageOf(error)}`);
     }
