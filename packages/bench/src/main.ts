@@ -13,6 +13,7 @@ import { emailIntakeWorkload, smallRunsWorkload } from './scenarios/telemetry-wo
 import { eventCheckCost } from './scenarios/event-checks.js';
 import { metricsHooksCost } from './scenarios/metrics-hooks.js';
 import { webAppFigures } from './scenarios/web-app.js';
+import { ocrTimePerReceipt } from './scenarios/ocr-time.js';
 
 /**
  * `npm run bench`: figures, not assertions. The Unfold server and the bare `ws` ceiling
@@ -24,7 +25,9 @@ const { values } = parseArgs({
     events: { type: 'string', default: '2000' },
     store: { type: 'string', default: 'sqlite' },
     json: { type: 'boolean', default: false },
-    /** Comma-separated scenarios: delivery, saturation, email, memory, events, web, telemetry (default: all). */
+    /** ocr: a folder of receipt photos to time OCR on (default: the project's rendered receipt, made photo-like). */
+    'receipt-images': { type: 'string' },
+    /** Comma-separated scenarios: delivery, saturation, email, memory, events, web, telemetry, ocr (default: all). */
     only: { type: 'string' },
   },
 });
@@ -108,6 +111,16 @@ const scenarios: Record<string, () => Promise<{ report: Record<string, unknown>;
         frames('scrolling the 10,000-event list', web.scrolling_frames_ms),
         `web, all 10,000 events on the page      ${web.all_events_shown_ms} ms after the run was created`,
       ],
+    };
+  },
+  async ocr() {
+    const result = await ocrTimePerReceipt({ folder: values['receipt-images'], count: 12 });
+    const paddle = result.figures.find((figure) => figure.engine === 'paddle');
+    const row = (figure: (typeof result.figures)[number]) =>
+      `ocr, ${figure.engine.padEnd(10)} per receipt        p50 ${(figure.wall_ms.p50 / 1000).toFixed(2)} s  p95 ${(figure.wall_ms.p95 / 1000).toFixed(2)} s  max ${(figure.wall_ms.max / 1000).toFixed(2)} s  CPU p50 ${(figure.cpu_ms.p50 / 1000).toFixed(2)} s  (first, loading the model: ${(figure.first_ms / 1000).toFixed(2)} s)${figure === paddle ? `   target p50 < 1.5 s: ${verdict(figure.wall_ms.p50 < 1500)}` : ''}`;
+    return {
+      report: { ocr_time_per_receipt: result },
+      lines: [`ocr: ${result.source}, one at a time; load average ${result.load_before.toFixed(1)} before, ${result.load_after.toFixed(1)} after`, ...result.figures.map(row)],
     };
   },
   async telemetry() {

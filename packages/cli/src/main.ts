@@ -73,6 +73,7 @@ program
   .argument('<pipeline>', 'receipt or email')
   .requiredOption('--data <dir>', 'receipt: a folder in SROIE format (box/, key/, img/); email: annotated emails (<name>.txt + <name>.txt.ann)')
   .option('--from <input>', 'boxes (the official OCR) or images', 'boxes')
+  .option('--ocr <engine>', 'with --from images: the OCR engine, paddle (the default) or tesseract')
   .option('--json', 'print a machine-readable report')
   .option('--strict', 'email: also count what is read from signature and sign-off blocks annotated without their fields as wrong')
   .option('--folds <k>', 'k-fold cross-validation: fit on k-1 folds, score the held-back one; prints held-back figures with the training folds\' beside them', wholeNumber(2))

@@ -68,6 +68,8 @@ const configSchema = z.object({
   UNFOLD_FETCH_ALLOW_PRIVATE: z.stringbool().default(false),
   /** Comma-separated host names (exact, case-insensitive) that callers' URLs may name even where they resolve to private addresses, e.g. an internal image store. */
   UNFOLD_FETCH_ALLOWED_HOSTS: list.default([]),
+  /** Which OCR reads receipt photos: `paddle` (PaddleOCR, the default: better on thermal receipts) or `tesseract`. */
+  UNFOLD_OCR_ENGINE: z.enum(['paddle', 'tesseract']).default('paddle'),
   /** Seconds running runs get to finish when the server stops before they are cancelled. */
   UNFOLD_SHUTDOWN_GRACE_S: integer(0, 3_600).default(10),
   /** Where the email pipeline creates records: `sqlite` (records.sqlite in UNFOLD_DATA_DIR), `postgres` or `none`. */

@@ -112,7 +112,7 @@ function seedReceiptRun(body: unknown): { pipeline: string; input: Record<string
 
 /** How the receipt pipeline may fetch a caller's `image_url`, as the configuration says; each refusal is audited. */
 function receiptOptionsFor(config: UnfoldConfig, log: FastifyBaseLogger): ReceiptPipelineOptions {
-  return { fetch: { allowPrivate: config.UNFOLD_FETCH_ALLOW_PRIVATE, allowedHosts: config.UNFOLD_FETCH_ALLOWED_HOSTS, onRefused: auditUrlRefusal(log) } };
+  return { ocrEngine: config.UNFOLD_OCR_ENGINE, fetch: { allowPrivate: config.UNFOLD_FETCH_ALLOW_PRIVATE, allowedHosts: config.UNFOLD_FETCH_ALLOWED_HOSTS, onRefused: auditUrlRefusal(log) } };
 }
 
 /** The email pipeline's sink and extractor, as the configuration names them. */

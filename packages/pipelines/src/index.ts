@@ -12,6 +12,7 @@ export * from './receipt/receipt-input.js';
 export * from './receipt/ocr-extraction.js';
 export * from './fetch/guarded-fetch.js';
 export * from './ocr/ocr-pool.js';
+export * from './ocr/ocr-engine.js';
 export * from './email/email-pipeline.js';
 export * from './email/email-input.js';
 export * from './email/parse-email.js';

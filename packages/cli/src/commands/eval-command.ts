@@ -1,10 +1,11 @@
 import { writeFile } from 'node:fs/promises';
-import { ENRON_FIELDS, SROIE_FIELDS, crossValidateEnron, crossValidateSroie, evaluateEnron, evaluateSroie, fitSroieCalibration, formatReliability, type FieldScore, type Reliability } from '@unfold/pipelines';
+import { ENRON_FIELDS, OCR_ENGINES, SROIE_FIELDS, crossValidateEnron, crossValidateSroie, evaluateEnron, evaluateSroie, fitSroieCalibration, formatReliability, type FieldScore, type OcrEngineName, type Reliability } from '@unfold/pipelines';
 import { UnfoldError } from '@unfold/protocol';
 
 export interface EvalOptions {
   data: string;
   from: string;
+  ocr?: string;
   json?: boolean;
   strict?: boolean;
   folds?: number;
@@ -57,12 +58,12 @@ const normalised = (scores: Record<string, FieldScore>) => [...SROIE_FIELDS, 'ov
 const timing = (report: { receipts: number; first_field_ms: { p50: number; p99: number } }) =>
   `${report.receipts} receipts; first field_labeled after the words: p50 ${report.first_field_ms.p50} ms, p99 ${report.first_field_ms.p99} ms`;
 
-async function evalReceipt(options: EvalOptions, from: 'boxes' | 'images'): Promise<void> {
+async function evalReceipt(options: EvalOptions, from: 'boxes' | 'images', ocrEngine: OcrEngineName | undefined): Promise<void> {
   const onProgress = (done: number, total: number) => {
     if (process.stderr.isTTY) process.stderr.write(`\r${done}/${total}`);
   };
   if (options.folds !== undefined) {
-    const report = await crossValidateSroie(options.data, from, { folds: options.folds, seed: options.seed }, onProgress);
+    const report = await crossValidateSroie(options.data, from, { folds: options.folds, seed: options.seed, ocrEngine }, onProgress);
     if (process.stderr.isTTY) process.stderr.write('\r');
     if (options.json) return write(report);
     printReliability('confidence of the labels with a truth, held back (calibrated on the training folds)', report.held_out.reliability);
@@ -71,12 +72,12 @@ async function evalReceipt(options: EvalOptions, from: 'boxes' | 'images'): Prom
     return;
   }
   if (options.writeCalibration !== undefined) {
-    const calibration = await fitSroieCalibration(options.data, from, onProgress);
+    const calibration = await fitSroieCalibration(options.data, from, onProgress, ocrEngine);
     await writeFile(options.writeCalibration, `${JSON.stringify(calibration, null, 2)}\n`);
     process.stderr.write(`\rwrote the confidence calibration of ${Object.keys(calibration).join(', ')} to ${options.writeCalibration}\n`);
     return;
   }
-  const report = await evaluateSroie(options.data, from, onProgress);
+  const report = await evaluateSroie(options.data, from, onProgress, ocrEngine);
   if (process.stderr.isTTY) process.stderr.write('\r');
   if (options.json) return write(report);
   printReliability('confidence of the labels with a truth (as shipped)', report.reliability);
@@ -91,5 +92,7 @@ export async function evalCommand(pipeline: string, options: EvalOptions): Promi
   if (pipeline === 'email') return evalEmail(options);
   if (pipeline !== 'receipt') throw new UnfoldError('unknown_pipeline', `no evaluation for "${pipeline}"; try: receipt, email`);
   if (options.from !== 'boxes' && options.from !== 'images') throw new UnfoldError('invalid_input', `--from is boxes or images, not ${options.from}`);
-  return evalReceipt(options, options.from);
+  const ocr = options.ocr;
+  if (ocr !== undefined && !OCR_ENGINES.some((engine) => engine === ocr)) throw new UnfoldError('invalid_input', `--ocr is ${OCR_ENGINES.join(' or ')}, not ${ocr}`);
+  return evalReceipt(options, options.from, ocr as OcrEngineName | undefined);
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runInMemory, type Store } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
+import type { OcrEngineName } from '../ocr/ocr-engine.js';
 import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
 import { createReceiptPipeline } from '../receipt/receipt-pipeline.js';
 import type { ReceiptWord } from '../receipt/receipt-words.js';
@@ -63,11 +64,12 @@ function predictions(result: Record<string, unknown> | undefined): Record<SroieF
  * Reads receipts of a folder through the receipt pipeline built from given rule
  * parameters, each receipt once per parameters. A receipt's file (its boxes, or its image
  * through OCR) is read once, by the pipeline as shipped, which also gives the timing; other
- * parameters read the words that run produced, so OCR is never repeated.
+ * parameters read the words that run produced, so OCR is never repeated. Images are read
+ * with `ocrEngine` (by default the pipeline's).
  */
-export function createReceiptReader(dataDir: string, from: 'boxes' | 'images', onRead?: (read: number) => void) {
+export function createReceiptReader(dataDir: string, from: 'boxes' | 'images', onRead?: (read: number) => void, ocrEngine?: OcrEngineName) {
   const shippedKey = JSON.stringify(DEFAULT_RECEIPT_RULES);
-  const pipelines = new Map<string, ReceiptPipeline>([[shippedKey, createReceiptPipeline()]]);
+  const pipelines = new Map<string, ReceiptPipeline>([[shippedKey, createReceiptPipeline(ocrEngine ? { ocrEngine } : {})]]);
   const firstRuns = new Map<string, Promise<Run>>();
   const predicted = new Map<string, Promise<SroieReceipt>>();
 

@@ -1,6 +1,7 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORNER_HARDWARE, LOOSE_PUNCTUATION, MISMATCHED_TOTALS, TOTAL_BEFORE_ROUNDING } from '../receipt/testing/fixtures.js';
 import { DEFAULT_RECEIPT_RULES } from '../receipt/field-labeler.js';
@@ -87,5 +88,24 @@ describe('the fitted joining of address lines', () => {
       { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
     ]);
     expect(report.held_out.exact.address.f1).toBe(1);
+  });
+});
+
+describe('evaluateSroie from images', () => {
+  it('reads a photo through OCR, with either engine, and scores what it reads', async () => {
+    const photos = await mkdtemp(join(tmpdir(), 'sroie-images-'));
+    try {
+      await mkdir(join(photos, 'img'));
+      await mkdir(join(photos, 'key'));
+      await sharp(await readFile(new URL('../../fixtures/receipt.png', import.meta.url))).jpeg().toFile(join(photos, 'img', 'cafe.jpg'));
+      await writeFile(join(photos, 'key', 'cafe.json'), JSON.stringify({ company: 'GREEN LEAF CAFE SDN BHD', address: 'NO 8, JALAN BUNGA RAYA, 50250 KUALA LUMPUR', date: '14/08/2019', total: '27.98' }));
+      for (const engine of ['paddle', 'tesseract'] as const) {
+        const report = await evaluateSroie(photos, 'images', undefined, engine);
+        expect(report.receipts).toBe(1);
+        for (const field of ['company', 'date', 'total'] as const) expect(report.exact[field].f1).toBe(1);
+      }
+    } finally {
+      await rm(photos, { recursive: true, force: true });
+    }
   });
 });

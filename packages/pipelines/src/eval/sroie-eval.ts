@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fitCalibration, type Calibration } from '../calibration/confidence-calibration.js';
 import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
+import type { OcrEngineName } from '../ocr/ocr-engine.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import type { FieldScore } from './field-tally.js';
 import { createReceiptReader, type ReceiptReader, type SroieDocument } from './receipt-reader.js';
@@ -43,9 +44,15 @@ async function loadSroie(dataDir: string, from: 'boxes' | 'images'): Promise<Sro
 }
 
 /** Loads the folder, reads it with `score`, and closes the reader's pipelines (the OCR pool) after. */
-async function withReceipts<T>(dataDir: string, from: 'boxes' | 'images', onProgress: ((done: number, total: number) => void) | undefined, score: (documents: SroieDocument[], reader: ReceiptReader) => Promise<T>): Promise<T> {
+async function withReceipts<T>(
+  dataDir: string,
+  from: 'boxes' | 'images',
+  ocrEngine: OcrEngineName | undefined,
+  onProgress: ((done: number, total: number) => void) | undefined,
+  score: (documents: SroieDocument[], reader: ReceiptReader) => Promise<T>,
+): Promise<T> {
   const documents = await loadSroie(dataDir, from);
-  const reader = createReceiptReader(dataDir, from, (read) => onProgress?.(read, documents.length));
+  const reader = createReceiptReader(dataDir, from, (read) => onProgress?.(read, documents.length), ocrEngine);
   try {
     return await score(documents, reader);
   } finally {
@@ -56,10 +63,10 @@ async function withReceipts<T>(dataDir: string, from: 'boxes' | 'images', onProg
 /**
  * Runs the receipt pipeline on an SROIE-format folder (`box/<id>.txt` or `img/<id>.jpg`,
  * and `key/<id>.json`) and scores it the SROIE way: exact strings after trimming, and
- * normalised forms.
+ * normalised forms. Images are read with `ocrEngine`, by default the pipeline's.
  */
-export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void): Promise<SroieReport> {
-  return withReceipts(dataDir, from, onProgress, async (documents, reader) => {
+export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<SroieReport> {
+  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => {
     const receipts = await reader.read(documents);
     return { receipts: receipts.length, ...scoreSroie(receipts), first_field_ms: await reader.firstFieldMs() };
   });
@@ -69,18 +76,18 @@ export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', o
  * The confidence calibration of the rules as shipped, fitted on every receipt of the folder:
  * what `unfold eval receipt --write-calibration` writes, and the pipeline ships.
  */
-export async function fitSroieCalibration(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void): Promise<Calibration> {
-  return withReceipts(dataDir, from, onProgress, async (documents, reader) => fitCalibration(tallySroie(await reader.read(documents, { ...DEFAULT_RECEIPT_RULES, calibration: {} })).samples));
+export async function fitSroieCalibration(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<Calibration> {
+  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => fitCalibration(tallySroie(await reader.read(documents, { ...DEFAULT_RECEIPT_RULES, calibration: {} })).samples));
 }
 
 /** Scores the receipt pipeline by k-fold cross-validation: rules fitted on k−1 folds, scored on the one held back. */
 export async function crossValidateSroie(
   dataDir: string,
   from: 'boxes' | 'images',
-  options: { folds: number; seed?: number | undefined },
+  options: { folds: number; seed?: number | undefined; ocrEngine?: OcrEngineName | undefined },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SroieFoldedReport> {
-  return withReceipts(dataDir, from, onProgress, async (documents, reader) => {
+  return withReceipts(dataDir, from, options.ocrEngine, onProgress, async (documents, reader) => {
     const { held_out, training, ...folds } = await crossValidate({
       documents,
       folds: options.folds,

@@ -4,6 +4,7 @@ import { deflateSync } from 'node:zlib';
 import { runInMemory } from '@unfold/engine';
 import { UnfoldError, type UnfoldEvent } from '@unfold/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
+import { OcrPool } from '../ocr/ocr-pool.js';
 import { createReceiptPipeline } from './receipt-pipeline.js';
 import { MAX_IMAGE_PIXELS, readReceiptImage } from './receipt-image.js';
 
@@ -96,8 +97,27 @@ function oneByOneGarbage(): Buffer[] {
   return [Buffer.concat([pngHeader(1, 1), garbage]), Buffer.concat([jpegFrame, garbage])];
 }
 
+describe('choosing the OCR engine', () => {
+  it('reads with Tesseract when configured so, and with an engine of the caller\'s own, which the pipeline leaves open', async () => {
+    const image = (await readFile(fixture)).toString('base64');
+    const tesseract = createReceiptPipeline({ ocrEngine: 'tesseract', ocrWorkers: 1 });
+    const own = new OcrPool(1);
+    const given = createReceiptPipeline({ ocrEngine: own });
+    try {
+      for (const configured of [tesseract, given]) {
+        const { outcome } = await runInMemory(configured, { image_base64: image });
+        expect(outcome.terminal).toMatchObject({ event_type: 'processing_completed', result: { merchant_name: 'GREEN LEAF CAFE SDN BHD', total: '27.98' } });
+      }
+      await given.close?.();
+      expect(own.workerCount).toBe(1);
+    } finally {
+      await Promise.all([tesseract.close?.(), own.close()]);
+    }
+  });
+});
+
 describe('damaged images reaching OCR', () => {
-  it('fail their run with invalid_image, and the pool reads the next receipt', async () => {
+  it('fail their run with invalid_image, and the engine reads the next receipt', async () => {
     const truncated = (await receiptJpeg()).subarray(0, 3 * 1024);
     for (const image of [truncated, await corruptIdatPng(), ...oneByOneGarbage()]) {
       const { outcome } = await runInMemory(pipeline, { image_base64: image.toString('base64') });

@@ -1,7 +1,7 @@
 import { defineTool } from '@unfold/engine';
 import { UnfoldError } from '@unfold/protocol';
 import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from '../fetch/guarded-fetch.js';
-import { OcrPool } from '../ocr/ocr-pool.js';
+import { createOcrEngine, type OcrEngine, type OcrEngineName } from '../ocr/ocr-engine.js';
 import { downloadImage } from './image-download.js';
 import { readReceiptImage } from './receipt-image.js';
 import type { ReceiptWord } from './receipt-words.js';
@@ -10,6 +10,8 @@ import type { ReceiptWord } from './receipt-words.js';
 export type OcrInput = { words: ReceiptWord[] } | { image_base64: string } | { image_url: string };
 
 export interface OcrToolOptions {
+  /** Which OCR reads photos: `paddle` (PaddleOCR, the default) or `tesseract`; or an engine of your own. */
+  ocrEngine?: OcrEngineName | OcrEngine;
   /** Tesseract workers; by default one a core, up to four. */
   ocrWorkers?: number;
   /** How an `image_url` may be fetched: by default public addresses only. */
@@ -18,12 +20,14 @@ export interface OcrToolOptions {
 
 /**
  * The `ocr_extraction` tool: reads the words off a JPEG or PNG photo (base64 or a URL) with
- * the embedded Tesseract model, reporting its real progress, and returns them with their
- * boxes. Its OCR pool is made on the first image and its fetcher on the first URL; both are
- * kept for later runs until `close()`, which the pipeline's own `close` calls.
+ * an embedded OCR model (PaddleOCR by default, Tesseract by choice), reporting its real
+ * progress, and returns them with their boxes. Its engine is made on the first image and its
+ * fetcher on the first URL; both are kept for later runs until `close()`, which the
+ * pipeline's own `close` calls (an engine given in the options is the caller's to close).
  */
 export function createOcrTool(options: OcrToolOptions = {}) {
-  let pool: OcrPool | undefined;
+  const given = typeof options.ocrEngine === 'object' ? options.ocrEngine : undefined;
+  let engine: OcrEngine | undefined = given;
   let fetcher: GuardedFetch | undefined;
   const tool = defineTool<'ocr_extraction', OcrInput, ReceiptWord[]>({
     name: 'ocr_extraction',
@@ -36,7 +40,7 @@ export function createOcrTool(options: OcrToolOptions = {}) {
       // Checked again here: a pipeline's schema need not have checked it.
       const image = readReceiptImage('image_base64' in input ? Buffer.from(input.image_base64, 'base64') : await downloadImage((fetcher ??= createGuardedFetch(options.fetch)), input.image_url, context.signal, context.runId));
       context.progress(0, `${image.width}×${image.height} ${image.type}`);
-      const words = await (pool ??= new OcrPool(options.ocrWorkers)).recognize(image.bytes, (progress) => context.progress(progress * 100, 'recognizing text'), context.signal);
+      const words = await (engine ??= createOcrEngine(options.ocrEngine as OcrEngineName | undefined, options.ocrWorkers)).recognize(image.bytes, (progress) => context.progress(progress * 100, 'recognizing text'), context.signal);
       if (words.length === 0) throw new UnfoldError('no_text_found', 'OCR found no text in the image');
       context.progress(100, `${words.length} words`);
       return words;
@@ -45,8 +49,8 @@ export function createOcrTool(options: OcrToolOptions = {}) {
   return {
     ...tool,
     async close(): Promise<void> {
-      await Promise.all([pool?.close(), fetcher?.close()]);
-      pool = undefined;
+      await Promise.all([engine === given ? undefined : engine?.close(), fetcher?.close()]);
+      engine = given;
       fetcher = undefined;
     },
   };
