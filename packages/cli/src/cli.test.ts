@@ -204,9 +204,10 @@ describe('unfold eval receipt: confidence', () => {
 
     const file = join(dataDir, 'calibration.json');
     expect((await unfold(['eval', 'receipt', '--data', dataDir, '--write-calibration', file])).code).toBe(0);
-    const calibration = JSON.parse(await readFile(file, 'utf8')) as Record<string, [number, number][]>;
-    // Both dates right: (2 + 1) / (2 + 2), whatever the rule's own confidence.
-    expect(calibration['DATE']?.map(([, calibrated]) => calibrated)).toEqual([0.75]);
+    const calibration = JSON.parse(await readFile(file, 'utf8')) as Record<'given' | 'ocr', Record<string, [number, number][]>>;
+    // Both dates right: (2 + 1) / (2 + 2), whatever the rule's own confidence; boxes are given text, so OCR'd text keeps what ships.
+    expect(calibration.given['DATE']?.map(([, calibrated]) => calibrated)).toEqual([0.75]);
+    expect(Object.keys(calibration)).toEqual(['given', 'ocr']);
   }, 60_000);
 
   it('refuses --write-calibration with --folds or for emails, writing nothing', async () => {

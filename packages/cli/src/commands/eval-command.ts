@@ -74,7 +74,7 @@ async function evalReceipt(options: EvalOptions, from: 'boxes' | 'images', ocrEn
   if (options.writeCalibration !== undefined) {
     const calibration = await fitSroieCalibration(options.data, from, onProgress, ocrEngine);
     await writeFile(options.writeCalibration, `${JSON.stringify(calibration, null, 2)}\n`);
-    process.stderr.write(`\rwrote the confidence calibration of ${Object.keys(calibration).join(', ')} to ${options.writeCalibration}\n`);
+    process.stderr.write(`\rwrote the confidence calibration of ${from === 'boxes' ? 'given text' : "OCR'd text"} (${Object.keys(from === 'boxes' ? calibration.given : calibration.ocr).join(', ')}) to ${options.writeCalibration}\n`);
     return;
   }
   const report = await evaluateSroie(options.data, from, onProgress, ocrEngine);

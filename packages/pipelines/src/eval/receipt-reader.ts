@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { runInMemory, type Store } from '@unfold/engine';
 import type { UnfoldEvent } from '@unfold/protocol';
 import type { OcrEngineName } from '../ocr/ocr-engine.js';
-import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
+import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters, type WordSource } from '../receipt/field-labeler.js';
 import { createReceiptPipeline } from '../receipt/receipt-pipeline.js';
 import type { ReceiptWord } from '../receipt/receipt-words.js';
 import type { Claim, SroieField, SroieReceipt } from './sroie-score.js';
@@ -98,6 +98,8 @@ export function createReceiptReader(dataDir: string, from: 'boxes' | 'images', o
   };
 
   return {
+    /** Which calibration the receipts' claims are fitted to: boxes are given text, images OCR'd. */
+    source: (from === 'boxes' ? 'given' : 'ocr') as WordSource,
     /** What the pipeline built from these parameters reads from these receipts, in order. */
     async read(documents: readonly SroieDocument[], parameters: ReceiptRuleParameters = DEFAULT_RECEIPT_RULES): Promise<SroieReceipt[]> {
       const key = JSON.stringify(parameters);

@@ -21,11 +21,12 @@ export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, Rec
   };
   return {
     fit: async (training) => {
-      const uncalibrated = { ...DEFAULT_RECEIPT_RULES, calibration: {} };
+      // The calibration of the reader's source is left empty while the rules are chosen, so the claims it is then fitted on carry the rules' own confidences.
+      const uncalibrated = { ...DEFAULT_RECEIPT_RULES, calibration: { ...DEFAULT_RECEIPT_RULES.calibration, [reader.source]: {} } };
       const length = await bestOf(uncalibrated, ADDRESS_LINES.map((maxAddressLines) => ({ ...uncalibrated, maxAddressLines })), trainingScore(training));
       const joinings = [false, true].flatMap((closeSpacedComma) => [false, true].map((fullStopAsComma) => ({ ...length, closeSpacedComma, fullStopAsComma })));
       const rules = await bestOf(length, joinings, trainingScore(training));
-      return { ...rules, calibration: fitCalibration(tallySroie(await reader.read(training, rules)).samples) };
+      return { ...rules, calibration: { ...rules.calibration, [reader.source]: fitCalibration(tallySroie(await reader.read(training, rules)).samples) } };
     },
   };
 }

@@ -47,7 +47,9 @@ describe('crossValidateSroie', () => {
     const report = await crossValidateSroie(dir, 'boxes', { folds: 3 });
     for (const parameters of report.parameters) {
       // Two training receipts, each date right: one step, (2 + 1) / (2 + 2).
-      expect(parameters.calibration['DATE']?.map(([, calibrated]) => calibrated)).toEqual([0.75]);
+      expect(parameters.calibration.given['DATE']?.map(([, calibrated]) => calibrated)).toEqual([0.75]);
+      // OCR'd text is not what the boxes are: its calibration stays as shipped.
+      expect(parameters.calibration.ocr).toEqual(DEFAULT_RECEIPT_RULES.calibration.ocr);
     }
     // Held back, claims are said as their fold calibrated them (the three dates among them), not as the rules' 0.85 or 0.95.
     const calibrated = report.held_out.reliability.bins.find((bin) => bin.from === 0.75);
@@ -57,9 +59,10 @@ describe('crossValidateSroie', () => {
 });
 
 describe('fitSroieCalibration', () => {
-  it('fits on every receipt of the folder, and the pipeline built with it says so in each field_labeled confidence', async () => {
+  it('fits the given text\'s part on every receipt of the folder, and the pipeline built with it says so in each field_labeled confidence', async () => {
     const calibration = await fitSroieCalibration(dir, 'boxes');
-    expect(calibration['DATE']).toEqual([[0.95, 0.8]]);
+    expect(calibration.given['DATE']).toEqual([[0.95, 0.8]]);
+    expect(calibration.ocr).toEqual(DEFAULT_RECEIPT_RULES.calibration.ocr);
     const [receipt] = await createReceiptReaderFor(dir).read([{ id: 'rounding', key: RECEIPTS.rounding[1] }], { ...DEFAULT_RECEIPT_RULES, calibration });
     expect(receipt?.claims?.find((claim) => claim.label === 'DATE')?.confidence).toBe(0.8);
   });

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitCalibration, type Calibration } from '../calibration/confidence-calibration.js';
-import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
+import { fitCalibration } from '../calibration/confidence-calibration.js';
+import { DEFAULT_RECEIPT_RULES, type ReceiptCalibration, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
 import type { OcrEngineName } from '../ocr/ocr-engine.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import type { FieldScore } from './field-tally.js';
@@ -73,11 +73,16 @@ export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', o
 }
 
 /**
- * The confidence calibration of the rules as shipped, fitted on every receipt of the folder:
- * what `unfold eval receipt --write-calibration` writes, and the pipeline ships.
+ * The confidence calibration of the rules as shipped, its part for the folder's source (boxes
+ * are given text, images OCR'd) fitted on every receipt of the folder, the other part as
+ * shipped: what `unfold eval receipt --write-calibration` writes, and the pipeline ships.
  */
-export async function fitSroieCalibration(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<Calibration> {
-  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => fitCalibration(tallySroie(await reader.read(documents, { ...DEFAULT_RECEIPT_RULES, calibration: {} })).samples));
+export async function fitSroieCalibration(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<ReceiptCalibration> {
+  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => {
+    const shipped = DEFAULT_RECEIPT_RULES.calibration;
+    const claims = tallySroie(await reader.read(documents, { ...DEFAULT_RECEIPT_RULES, calibration: { ...shipped, [reader.source]: {} } })).samples;
+    return { ...shipped, [reader.source]: fitCalibration(claims) };
+  });
 }
 
 /** Scores the receipt pipeline by k-fold cross-validation: rules fitted on k−1 folds, scored on the one held back. */

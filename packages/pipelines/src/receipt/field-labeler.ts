@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { calibrate, calibrationSchema, type Calibration } from '../calibration/confidence-calibration.js';
 import { findKeywordAmount, findTotal, SUBTOTAL } from './amount-fields.js';
 import { FieldCollector } from './field-collector.js';
@@ -24,10 +25,24 @@ const COUPON = /\b(COUPON|VOUCHER)\b/i;
 
 /** The rules' tuned choices, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
 export type ReceiptRuleParameters = AddressRules & {
-  /** What a rule's confidence means, by label: fitted on how often each was right (see `confidence-calibration.ts`). */
-  calibration: Calibration;
+  /** What a rule's confidence means, by label and by where the words came from: fitted on how often each was right (see `confidence-calibration.ts`). */
+  calibration: ReceiptCalibration;
 };
-export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, calibration: calibrationSchema.parse(shippedCalibration) };
+
+/**
+ * What a receipt's words are: text given as it stands (SROIE's boxes, words with no reading
+ * confidence) or text an OCR read with a confidence per word (a photo through the pipeline's
+ * OCR, or another OCR's word list). OCR'd claims are right less often at the same rule
+ * confidence (a misread letter spoils an exact field), so each has its calibration.
+ */
+export type WordSource = 'given' | 'ocr';
+export type ReceiptCalibration = Readonly<Record<WordSource, Calibration>>;
+const receiptCalibrationSchema = z.object({ given: calibrationSchema, ocr: calibrationSchema });
+
+/** OCR'd when any word carries a reading confidence below certainty. */
+export const wordSourceOf = (structure: ReceiptStructure): WordSource => (structure.rows.some((row) => row.words.some((word) => word.confidence < 1)) ? 'ocr' : 'given');
+
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, calibration: receiptCalibrationSchema.parse(shippedCalibration) };
 
 function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp, accept: (text: string, row: ReceiptRow) => boolean = () => true): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
@@ -44,7 +59,7 @@ function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: Re
  * Labels a receipt's fields with rules that need no network and no model. Returns the
  * fields in the order a person reads a receipt: header, then totals and payment.
  */
-export function labelFields(structure: ReceiptStructure, parameters: ReceiptRuleParameters = DEFAULT_RECEIPT_RULES): LabeledField[] {
+export function labelFields(structure: ReceiptStructure, parameters: ReceiptRuleParameters = DEFAULT_RECEIPT_RULES, source: WordSource = wordSourceOf(structure)): LabeledField[] {
   const { rows } = structure;
   const collector = new FieldCollector();
   const header = rows.filter((row) => row.section === 'header');
@@ -79,7 +94,7 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const payment = rows.filter((row) => row.section !== 'header').map((row) => ({ row, match: PAYMENT.exec(row.text) })).find(({ match }) => match);
   if (payment?.match) collector.add('PAYMENT_METHOD', payment.row, payment.match[0].toUpperCase(), 0.75, 'payment keyword');
 
-  return collector.fields.map((field) => ({ ...field, confidence: calibrate(parameters.calibration, field.field_name, field.confidence) }));
+  return collector.fields.map((field) => ({ ...field, confidence: calibrate(parameters.calibration[source], field.field_name, field.confidence) }));
 }
 
 export function currencyOf(structure: ReceiptStructure): string | undefined {

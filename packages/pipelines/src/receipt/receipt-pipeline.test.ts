@@ -68,10 +68,14 @@ describe('field_labeling', () => {
     expect(valueOf(CORNER_HARDWARE, 'PAYMENT_METHOD')).toEqual(['CASH']);
   });
 
-  it("says each label's confidence as its calibration maps it, and a label without one as its rule gave it", () => {
-    const raw = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, calibration: {} });
-    const calibrated = labelFields(structureOf(CORNER_HARDWARE), { ...DEFAULT_RECEIPT_RULES, calibration: { DATE: [[1, 0.42]] } });
+  it("says each label's confidence as its source's calibration maps it (OCR'd when a word was read below certainty), and a label without one as its rule gave it", () => {
+    const rules = { ...DEFAULT_RECEIPT_RULES, calibration: { given: { DATE: [[1, 0.42]] }, ocr: { DATE: [[1, 0.17]] } } } as const;
+    const structure = structureOf(CORNER_HARDWARE);
+    const raw = labelFields(structure, { ...DEFAULT_RECEIPT_RULES, calibration: { given: {}, ocr: {} } });
+    const calibrated = labelFields(structure, rules);
     expect(calibrated.find((field) => field.field_name === 'DATE')?.confidence).toBe(0.42);
+    const ocrd = { ...structure, rows: structure.rows.map((row, index) => (index === 0 ? { ...row, words: row.words.map((word) => ({ ...word, confidence: 0.97 })) } : row)) };
+    expect(labelFields(ocrd, rules).find((field) => field.field_name === 'DATE')?.confidence).toBe(0.17);
     expect(calibrated.filter((field) => field.field_name !== 'DATE')).toEqual(raw.filter((field) => field.field_name !== 'DATE'));
   });
 
