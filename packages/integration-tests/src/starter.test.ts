@@ -168,6 +168,8 @@ describe('unfold dev in a project made by unfold init', () => {
       return pipelines.find((pipeline) => pipeline.name === 'contacts')?.description;
     };
     expect(await description()).toBe('text → the email addresses in it, grouped by domain');
+    // Edits are seen from the line that names what is watched.
+    await expect.poll(() => server.logs.some((line) => line.startsWith('unfold dev: serving contacts')), { timeout: 30_000 }).toBe(true);
     const module = join(dir, 'pipelines', 'contacts.ts');
     await writeFile(module, (await readFile(module, 'utf8')).replace('grouped by domain', 'grouped by domain (edited)'));
     // A reload imports the modules afresh: seconds on a loaded machine, so the wait is generous.

@@ -210,6 +210,8 @@ describe('unfold dev', () => {
   };
 
   it('reloads the pipeline when its file changes while a client watching a run stays connected and misses nothing', async () => {
+    // Edits are seen from the line that names what is watched.
+    await until(async () => server.logs.some((line) => line.startsWith('unfold dev: serving invoice')), 'the watcher to be ready');
     const client = createClient<typeof invoice>({ baseUrl: server.url, transports: ['websocket'] });
     const lines = Array.from({ length: 40 }, (_, index) => ({ item: `line ${index}`, amount: 1 }));
     const stream = client.runAndWatch({ pipeline: 'invoice', input: { vendor: 'ACME', lines, pace_ms: 50 } });

@@ -1,5 +1,5 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
+import { watch } from 'chokidar';
 import { startServing, type ServeOptions } from './serve-command.js';
 
 /** Edits come in bursts (an editor writes, renames, touches): one reload for the burst. */
@@ -20,7 +20,7 @@ export async function devCommand(options: ServeOptions): Promise<void> {
     process.stderr.write(`unfold dev: no pipeline module to watch (name one with --pipelines, UNFOLD_PIPELINES or an unfold.config.ts); serving ${url}\n`);
     return;
   }
-  process.stderr.write(`unfold dev: serving ${pipelines.names.join(', ')} at ${url}; watching ${[...new Set(pipelines.files.map(dirname))].join(', ')}\n`);
+  const directories = [...new Set(pipelines.files.map(dirname))];
   let timer: NodeJS.Timeout | undefined;
   let reloading = Promise.resolve();
   const reload = (): void => {
@@ -34,16 +34,20 @@ export async function devCommand(options: ServeOptions): Promise<void> {
       }
     });
   };
-  const watchers: FSWatcher[] = [...new Set(pipelines.files.map(dirname))].map((directory) =>
-    watch(directory, { recursive: true }, (_event, file) => {
-      if (file !== null && IGNORED.test(file)) return;
-      clearTimeout(timer);
-      timer = setTimeout(reload, SETTLE_MS);
-    }),
-  );
+  // chokidar rather than fs.watch: Node 20's recursive watch on Linux attaches to subfolders
+  // asynchronously and says nothing when done, so an edit made soon after the start was missed.
+  const inProject = (path: string) => path.slice(directories.find((directory) => path.startsWith(directory))?.length ?? 0);
+  const watcher = watch(directories, { ignored: (path) => IGNORED.test(inProject(path)), ignoreInitial: true });
+  watcher.on('all', () => {
+    clearTimeout(timer);
+    timer = setTimeout(reload, SETTLE_MS);
+  });
   // The HTTP server's own close: Fastify takes no hook once it listens, and startServing has listened.
   server.app.server.once('close', () => {
     clearTimeout(timer);
-    for (const watcher of watchers) watcher.close();
+    void watcher.close();
   });
+  await new Promise<void>((resolve) => watcher.once('ready', resolve));
+  // Said once every folder is watched: an edit after this line is seen.
+  process.stderr.write(`unfold dev: serving ${pipelines.names.join(', ')} at ${url}; watching ${directories.join(', ')}\n`);
 }
