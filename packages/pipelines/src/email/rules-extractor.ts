@@ -1,8 +1,7 @@
 import { EMAIL, FAX, JOB_IN_TEXT, LOCATION, ORGANISATION, PHONE, QUOTED_HEADER, SIGNED_NAME, TITLE_WORDS, clean, isPlausiblePhone } from './email-patterns.js';
 import type { ParsedEmail } from './parse-email.js';
 import { readAsReferral } from './referral.js';
-import { MODEL_FIELDS } from './signature-candidates.js';
-import { readSignature, type SignatureModel } from './signature-model.js';
+import { modelledFields, readSignature, type SignatureModel } from './signature-model.js';
 import shippedModel from './signature-weights.json' with { type: 'json' };
 
 export const EMAIL_FIELDS = ['candidate_name', 'job_title', 'location', 'company_name', 'referrer_name', 'referrer_email', 'phone', 'email', 'website', 'calendly_url', 'industry'] as const;
@@ -113,7 +112,7 @@ export function extractByRules(email: ParsedEmail, parameters: EmailRuleParamete
   if (parameters.model) {
     // The rules' readings become features of the model, which has the last word on these fields.
     const picks = Object.fromEntries([...fields.values()].map((field) => [field.field_name, field.value]));
-    for (const field of MODEL_FIELDS) fields.delete(field);
+    for (const field of modelledFields(parameters.model)) fields.delete(field);
     for (const reading of readSignature(email, parameters.model, picks)) {
       fields.set(reading.field_name, { field_name: reading.field_name, value: reading.value, source: `signature model, ${reading.reasoning}`, origin: 'signature', confidence: reading.confidence });
     }

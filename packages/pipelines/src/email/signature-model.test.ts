@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findSignature, type ParsedEmail } from './parse-email.js';
-import { DEFAULT_EMAIL_RULES } from './rules-extractor.js';
-import { readSignature, type SignatureModel } from './signature-model.js';
+import { DEFAULT_EMAIL_RULES, extractByRules } from './rules-extractor.js';
+import { modelledFields, readSignature, type SignatureModel } from './signature-model.js';
 
 const message = (body: string): ParsedEmail => ({ sender_name: '', sender_email: '', subject: '', body, quoted: '', ...findSignature(body), attachments: [] });
 const shipped = DEFAULT_EMAIL_RULES.model as SignatureModel;
@@ -10,8 +10,8 @@ const shipped = DEFAULT_EMAIL_RULES.model as SignatureModel;
 const BLOCK = message(['Attached are the revised figures for the third quarter.', '', 'Best regards,', 'Imogen Castellanos', 'Project Controls Manager', 'Harbourline Logistics LLC', 'Office: 617-555-0143', 'Fax: 617-555-0144', 'imogen.castellanos@harbourline.example'].join('\n'));
 
 describe('the shipped signature model', () => {
-  it('reads name, title, organisation, phone and e-mail from a signature block it never saw', () => {
-    const readings = Object.fromEntries(readSignature(BLOCK, shipped).map((reading) => [reading.field_name, reading.value]));
+  it('reads name, title, organisation, phone and e-mail from a signature block it never saw, with the rules where it leaves a field to them', () => {
+    const readings = Object.fromEntries(extractByRules(BLOCK, DEFAULT_EMAIL_RULES).filter((field) => field.origin === 'signature').map((field) => [field.field_name, field.value]));
     expect(readings).toEqual({
       candidate_name: 'Imogen Castellanos',
       job_title: 'Project Controls Manager',
@@ -32,6 +32,21 @@ describe('the shipped signature model', () => {
       expect(reading.confidence).toBeLessThanOrEqual(1);
       expect(reading.reasoning).toMatch(/^p \d\.\d\d: [\w:=&.-]+ [+-]\d/);
     }
+  });
+
+  it('reads only the fields it decides; a field whose threshold is null is the rules\' alone', () => {
+    expect(readSignature(BLOCK, shipped).map((reading) => reading.field_name)).toEqual(modelledFields(shipped));
+    const off = Object.fromEntries(Object.entries(shipped).map(([field, { weights }]) => [field, { weights, threshold: null }])) as SignatureModel;
+    expect(readSignature(BLOCK, off)).toEqual([]);
+    expect(extractByRules(BLOCK, { ...DEFAULT_EMAIL_RULES, model: off })).toEqual(extractByRules(BLOCK, { ...DEFAULT_EMAIL_RULES, model: null }));
+  });
+
+  it('gives no field the span the rules read for a field it leaves to them', () => {
+    const lenient = Object.fromEntries(Object.entries(shipped).map(([field, { weights }]) => [field, { weights, threshold: field === 'job_title' ? null : 0 }])) as SignatureModel;
+    // No organisation line: the title line is the organisation's likeliest span.
+    const note = message('Can we meet at 3?\n\nThanks,\nRowan Teague\nLead Surveyor\n(617) 555-0188');
+    expect(readSignature(note, lenient).map((reading) => reading.value)).toContain('Lead Surveyor');
+    expect(readSignature(note, lenient, { job_title: 'Lead Surveyor' }).map((reading) => reading.value)).not.toContain('Lead Surveyor');
   });
 
   it('takes nothing its threshold refuses, and never gives one span to two fields', () => {

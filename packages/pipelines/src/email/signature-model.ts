@@ -2,8 +2,15 @@ import { choose, strongest, type Weights } from './choice-model.js';
 import type { ParsedEmail } from './parse-email.js';
 import { CANDIDATE_KIND, MODEL_FIELDS, candidatesOf, type Candidate, type ModelField, type RulePicks } from './signature-candidates.js';
 
-/** One choice model a field, and the probability its best candidate needs to be taken. */
-export type SignatureModel = { [field in ModelField]: { weights: Weights; threshold: number } };
+/**
+ * One choice model a field, and the probability its best candidate needs to be taken; a
+ * threshold of null leaves the field to the rules (chosen so where they read held-back mail
+ * better than the model).
+ */
+export type SignatureModel = { [field in ModelField]: { weights: Weights; threshold: number | null } };
+
+/** The fields the model decides; the others keep the rules' reading. */
+export const modelledFields = (model: SignatureModel): ModelField[] => MODEL_FIELDS.filter((field) => model[field].threshold !== null);
 
 export interface ModelReading {
   field_name: ModelField;
@@ -41,12 +48,14 @@ function ranked(weights: Weights, candidates: readonly Candidate[]): Array<{ tex
 /**
  * The message's name, title, organisation, phone and e-mail address by the model: each
  * field takes its most probable value when that clears the field's threshold, and a span
- * taken by one field is not given to another (the more probable reading wins).
+ * taken by one field is not given to another (the more probable reading wins, and a field
+ * left to the rules keeps the span they read).
  */
 export function readSignature(email: ParsedEmail, model: SignatureModel, picks: RulePicks = {}): ModelReading[] {
   const candidates = candidatesOf(email, picks);
-  const best = MODEL_FIELDS.flatMap((field) => {
+  const best = modelledFields(model).flatMap((field) => {
     const { weights, threshold } = model[field];
+    if (threshold === null) return [];
     return ranked(
       weights,
       candidates.filter((candidate) => candidate.kind === CANDIDATE_KIND[field]),
@@ -55,7 +64,8 @@ export function readSignature(email: ParsedEmail, model: SignatureModel, picks: 
       .filter(({ p }) => p >= threshold)
       .map((reading) => ({ field, ...reading }));
   }).sort((a, b) => b.p - a.p);
-  const taken = new Set<string>();
+  // A span the rules read for a field they keep is theirs: the model gives it to no other field.
+  const taken = new Set(MODEL_FIELDS.filter((field) => model[field].threshold === null).flatMap((field) => picks[field] ?? []));
   const readings = new Map<ModelField, ModelReading>();
   for (const { field, text, p, features } of best) {
     if (readings.has(field) || taken.has(text)) continue;

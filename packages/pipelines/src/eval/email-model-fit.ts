@@ -37,11 +37,14 @@ export function labelledChoices(documents: readonly EnronDocument[], rules: Emai
   return choices;
 }
 
-/** The thresholds tried; 0.5 (more likely right than wrong) stands unless another reads better. */
-const THRESHOLDS = [0.5, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.55, 0.6, 0.7];
+/**
+ * The thresholds tried; 0.5 (more likely right than wrong) stands unless another reads better,
+ * and null (the rules read the field) only if it reads better than every threshold.
+ */
+const THRESHOLDS = [0.5, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.55, 0.6, 0.7, null];
 const INNER_FOLDS = 3;
 
-const withThreshold = (model: SignatureModel, threshold: (field: ModelField) => number): SignatureModel =>
+const withThreshold = (model: SignatureModel, threshold: (field: ModelField) => number | null): SignatureModel =>
   Object.fromEntries(MODEL_FIELDS.map((field) => [field, { weights: model[field].weights, threshold: threshold(field) }])) as SignatureModel;
 
 /** One choice model a field, each taking its value at 0.5. */
@@ -55,7 +58,8 @@ function trainAt50(documents: readonly EnronDocument[], rules: EmailRuleParamete
  * threshold is chosen by cross-validation inside the training emails (the model's
  * probabilities on its own training emails are too sure of themselves to choose by): the
  * one whose held-back F1, scored as the evaluation scores, is best. A field with few
- * examples is often right below 0.5 and needs a lower one.
+ * examples is often right below 0.5 and needs a lower one; a field the rules read better on
+ * the held-back emails is left to them.
  */
 export function trainSignatureModel(documents: readonly EnronDocument[], rules: EmailRuleParameters, options: { strict?: boolean } = {}): SignatureModel {
   const model = trainAt50(documents, rules);
@@ -71,6 +75,6 @@ export function trainSignatureModel(documents: readonly EnronDocument[], rules: 
   const pooled = heldBack.map((tallies) => poolTallies(ENRON_FIELDS, tallies));
   return withThreshold(model, (field) => {
     const f1 = pooled.map((tallies) => score(tallies[ENRON_FIELD[field]]).f1);
-    return THRESHOLDS[f1.indexOf(Math.max(...f1))] as number;
+    return THRESHOLDS[f1.indexOf(Math.max(...f1))] ?? null;
   });
 }
