@@ -8,6 +8,15 @@ import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 /** The address lengths tried: a shop's address is printed on two to eight lines. */
 const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
 
+/** The rules with the reader's part of their calibration left empty, so the claims they read carry the rules' own confidences. */
+const uncalibrated = (reader: ReceiptReader, rules: ReceiptRuleParameters): ReceiptRuleParameters => ({ ...rules, calibration: { ...rules.calibration, [reader.source]: {} } });
+
+/** The rules with the reader's part of their calibration fitted on how often their claims on these receipts were right. */
+export async function withFittedCalibration(reader: ReceiptReader, receipts: readonly SroieDocument[], rules: ReceiptRuleParameters): Promise<ReceiptRuleParameters> {
+  const raw = uncalibrated(reader, rules);
+  return { ...raw, calibration: { ...raw.calibration, [reader.source]: fitCalibration(tallySroie(await reader.read(receipts, raw)).samples) } };
+}
+
 /**
  * The receipt rules as a fittable extractor, one choice at a time: the longest address, then
  * the way its lines are joined, each the one that reads the training receipts best (overall
@@ -21,12 +30,12 @@ export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, Rec
   };
   return {
     fit: async (training) => {
-      // The calibration of the reader's source is left empty while the rules are chosen, so the claims it is then fitted on carry the rules' own confidences.
-      const uncalibrated = { ...DEFAULT_RECEIPT_RULES, calibration: { ...DEFAULT_RECEIPT_RULES.calibration, [reader.source]: {} } };
-      const length = await bestOf(uncalibrated, ADDRESS_LINES.map((maxAddressLines) => ({ ...uncalibrated, maxAddressLines })), trainingScore(training));
+      // Chosen uncalibrated, so the reads the calibration is then fitted on are the ones already made.
+      const shipped = uncalibrated(reader, DEFAULT_RECEIPT_RULES);
+      const length = await bestOf(shipped, ADDRESS_LINES.map((maxAddressLines) => ({ ...shipped, maxAddressLines })), trainingScore(training));
       const joinings = [false, true].flatMap((closeSpacedComma) => [false, true].map((fullStopAsComma) => ({ ...length, closeSpacedComma, fullStopAsComma })));
       const rules = await bestOf(length, joinings, trainingScore(training));
-      return { ...rules, calibration: { ...rules.calibration, [reader.source]: fitCalibration(tallySroie(await reader.read(training, rules)).samples) } };
+      return withFittedCalibration(reader, training, rules);
     },
   };
 }

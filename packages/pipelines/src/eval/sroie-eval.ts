@@ -1,12 +1,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fitCalibration } from '../calibration/confidence-calibration.js';
 import { DEFAULT_RECEIPT_RULES, type ReceiptCalibration, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
 import type { OcrEngineName } from '../ocr/ocr-engine.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import type { FieldScore } from './field-tally.js';
 import { createReceiptReader, type ReceiptReader, type SroieDocument } from './receipt-reader.js';
-import { receiptRules } from './receipt-rules-fit.js';
+import { receiptRules, withFittedCalibration } from './receipt-rules-fit.js';
 import { poolSroieTallies, scoreSroie, scoreSroieTallies, tallySroie, type SroieScores } from './sroie-score.js';
 
 export type { FieldScore };
@@ -78,11 +77,7 @@ export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', o
  * shipped: what `unfold eval receipt --write-calibration` writes, and the pipeline ships.
  */
 export async function fitSroieCalibration(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<ReceiptCalibration> {
-  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => {
-    const shipped = DEFAULT_RECEIPT_RULES.calibration;
-    const claims = tallySroie(await reader.read(documents, { ...DEFAULT_RECEIPT_RULES, calibration: { ...shipped, [reader.source]: {} } })).samples;
-    return { ...shipped, [reader.source]: fitCalibration(claims) };
-  });
+  return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => (await withFittedCalibration(reader, documents, DEFAULT_RECEIPT_RULES)).calibration);
 }
 
 /** Scores the receipt pipeline by k-fold cross-validation: rules fitted on k−1 folds, scored on the one held back. */
