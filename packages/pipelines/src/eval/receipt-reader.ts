@@ -54,6 +54,13 @@ async function runOne(pipeline: ReceiptPipeline, input: Input, receiptId: string
   }
 }
 
+/** Words joined by spaces within each line, the lines in the order their first word comes. */
+function linesOf(words: readonly ReceiptWord[]): string[] {
+  const lines = new Map<number, string[]>();
+  for (const word of words) lines.set(word.line_id, [...(lines.get(word.line_id) ?? []), word.text]);
+  return [...lines.values()].map((line) => line.join(' '));
+}
+
 /** Predictions for the SROIE fields from the pipeline's result. */
 function predictions(result: Record<string, unknown> | undefined): Record<SroieField, string | undefined> {
   const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
@@ -111,6 +118,10 @@ export function createReceiptReader(dataDir: string, from: 'boxes' | 'images', o
         receipts.push(await receipt);
       }
       return receipts;
+    },
+    /** Each receipt's printed lines, its words joined line by line as the pipeline read them. */
+    async printedLines(documents: readonly SroieDocument[]): Promise<string[][]> {
+      return Promise.all(documents.map(async (document) => linesOf((await firstRun(document)).words ?? [])));
     },
     /** Words-available → first field_labeled over the receipts read so far, as shipped. */
     async firstFieldMs(): Promise<{ p50: number; p99: number; max: number }> {

@@ -2,11 +2,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_RECEIPT_RULES, type ReceiptCalibration, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
 import type { OcrEngineName } from '../ocr/ocr-engine.js';
+import { copyCeiling } from './copy-ceiling.js';
 import { crossValidate, type CrossValidated } from './cross-validate.js';
 import type { FieldScore } from './field-tally.js';
 import { createReceiptReader, type ReceiptReader, type SroieDocument } from './receipt-reader.js';
 import { receiptRules, withFittedCalibration } from './receipt-rules-fit.js';
-import { poolSroieTallies, scoreSroie, scoreSroieTallies, tallySroie, type SroieScores } from './sroie-score.js';
+import { poolSroieTallies, scoreSroie, scoreSroieTallies, tallySroie, type SroieField, type SroieScores } from './sroie-score.js';
 
 export type { FieldScore };
 export { SROIE_FIELDS, type SroieField } from './sroie-score.js';
@@ -17,6 +18,8 @@ export interface SroieReport extends SroieScores {
   receipts: number;
   /** Milliseconds from the words being available (run start) to the first field_labeled event. */
   first_field_ms: FirstFieldMs;
+  /** The share of keys that can be copied out of the lines read at all (see `copyCeiling`). */
+  ceiling: Record<SroieField | 'overall', number>;
 }
 
 /** Held-back and training figures, each pooled over the folds. */
@@ -24,6 +27,7 @@ export interface SroieFoldedReport extends CrossValidated<ReceiptRuleParameters,
   receipts: number;
   /** Of the pipeline as shipped, as in `SroieReport`. */
   first_field_ms: FirstFieldMs;
+  ceiling: SroieReport['ceiling'];
 }
 
 /** The receipts of an SROIE-format folder that have a key; a few have no ground truth. */
@@ -59,6 +63,11 @@ async function withReceipts<T>(
   }
 }
 
+const ceilingOf = async (reader: ReceiptReader, documents: readonly SroieDocument[]) => {
+  const lines = await reader.printedLines(documents);
+  return copyCeiling(documents.map(({ key }, index) => ({ lines: lines[index] ?? [], key })));
+};
+
 /**
  * Runs the receipt pipeline on an SROIE-format folder (`box/<id>.txt` or `img/<id>.jpg`,
  * and `key/<id>.json`) and scores it the SROIE way: exact strings after trimming, and
@@ -67,7 +76,7 @@ async function withReceipts<T>(
 export async function evaluateSroie(dataDir: string, from: 'boxes' | 'images', onProgress?: (done: number, total: number) => void, ocrEngine?: OcrEngineName): Promise<SroieReport> {
   return withReceipts(dataDir, from, ocrEngine, onProgress, async (documents, reader) => {
     const receipts = await reader.read(documents);
-    return { receipts: receipts.length, ...scoreSroie(receipts), first_field_ms: await reader.firstFieldMs() };
+    return { receipts: receipts.length, ...scoreSroie(receipts), first_field_ms: await reader.firstFieldMs(), ceiling: await ceilingOf(reader, documents) };
   });
 }
 
@@ -96,6 +105,6 @@ export async function crossValidateSroie(
       tally: async (parameters, part) => tallySroie(await reader.read(part, parameters)),
       pool: poolSroieTallies,
     });
-    return { receipts: documents.length, ...folds, held_out: scoreSroieTallies(held_out), training: scoreSroieTallies(training), first_field_ms: await reader.firstFieldMs() };
+    return { receipts: documents.length, ...folds, held_out: scoreSroieTallies(held_out), training: scoreSroieTallies(training), first_field_ms: await reader.firstFieldMs(), ceiling: await ceilingOf(reader, documents) };
   });
 }
