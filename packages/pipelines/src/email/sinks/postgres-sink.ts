@@ -17,6 +17,8 @@ const schemaSql = (schema: string) => `
     id UUID PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, name TEXT NOT NULL, stage TEXT NOT NULL, source TEXT NOT NULL,
     referrer TEXT, calendly_url TEXT, contact_id UUID REFERENCES ${schema}.contacts (id), account_id UUID REFERENCES ${schema}.accounts (id), created_at TIMESTAMPTZ NOT NULL DEFAULT now()
   );
+  -- Added after the table's first release: a schema made before gains it.
+  ALTER TABLE ${schema}.deals ADD COLUMN IF NOT EXISTS referrer_email TEXT;
 `;
 
 /** PostgreSQL errors that a retry can fix: connection trouble, serialization, deadlock. */
@@ -45,8 +47,8 @@ function statementsFor(client: pg.PoolClient, schema: string): IntakeStatements 
       ]);
     },
     async insertDeal(deal, record) {
-      await client.query(`INSERT INTO ${schema}.deals (id, idempotency_key, name, stage, source, referrer, calendly_url, contact_id, account_id) VALUES ($1, $2, $3, 'Lead', $4, $5, $6, $7, $8)`, [
-        deal.id, deal.idempotencyKey, deal.name, deal.source, record.referrer_name ?? null, record.calendly_url ?? null, deal.contactId, deal.accountId,
+      await client.query(`INSERT INTO ${schema}.deals (id, idempotency_key, name, stage, source, referrer, referrer_email, calendly_url, contact_id, account_id) VALUES ($1, $2, $3, 'Lead', $4, $5, $6, $7, $8, $9)`, [
+        deal.id, deal.idempotencyKey, deal.name, deal.source, record.referrer_name ?? null, record.referrer_email ?? null, record.calendly_url ?? null, deal.contactId, deal.accountId,
       ]);
     },
   };

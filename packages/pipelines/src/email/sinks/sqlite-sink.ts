@@ -11,9 +11,18 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS contacts (id TEXT PRIMARY KEY, email TEXT UNIQUE, name TEXT, phone TEXT, location TEXT, account_id TEXT REFERENCES accounts (id), created_at TEXT NOT NULL);
   CREATE TABLE IF NOT EXISTS deals (
     id TEXT PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, name TEXT NOT NULL, stage TEXT NOT NULL, source TEXT NOT NULL,
-    referrer TEXT, calendly_url TEXT, contact_id TEXT REFERENCES contacts (id), account_id TEXT REFERENCES accounts (id), created_at TEXT NOT NULL
+    referrer TEXT, calendly_url TEXT, contact_id TEXT REFERENCES contacts (id), account_id TEXT REFERENCES accounts (id), created_at TEXT NOT NULL,
+    referrer_email TEXT
   );
 `;
+/** Columns added after a table's first release: a file written before gains them when opened. */
+const ADDED_COLUMNS: ReadonlyArray<{ table: string; column: string; type: string }> = [{ table: 'deals', column: 'referrer_email', type: 'TEXT' }];
+
+function addMissingColumns(db: Database.Database): void {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    if (!db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
 
 /**
  * Intake records in a SQLite file (the embedded default). Saves are serialised and each
@@ -24,6 +33,7 @@ export function createSqliteSink(options: { path: string }): RecordSink {
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
   db.exec(SCHEMA);
+  addMissingColumns(db);
   const now = () => new Date().toISOString();
   const statements: IntakeStatements = {
     async findDeal(key) {
@@ -49,8 +59,8 @@ export function createSqliteSink(options: { path: string }): RecordSink {
       );
     },
     async insertDeal(deal, record) {
-      db.prepare('INSERT INTO deals (id, idempotency_key, name, stage, source, referrer, calendly_url, contact_id, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
-        deal.id, deal.idempotencyKey, deal.name, 'Lead', deal.source, record.referrer_name ?? null, record.calendly_url ?? null, deal.contactId, deal.accountId, now(),
+      db.prepare('INSERT INTO deals (id, idempotency_key, name, stage, source, referrer, referrer_email, calendly_url, contact_id, account_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+        deal.id, deal.idempotencyKey, deal.name, 'Lead', deal.source, record.referrer_name ?? null, record.referrer_email ?? null, record.calendly_url ?? null, deal.contactId, deal.accountId, now(),
       );
     },
   };
