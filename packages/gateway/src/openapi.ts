@@ -12,6 +12,7 @@ import {
   type PipelineInfo,
 } from '@unfold/protocol';
 import { z } from 'zod';
+import { MAX_BATCH_EMAILS } from './streaming/seed-compat/seed-email-requests.js';
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 const errorBody = { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string', enum: Object.keys(ERROR_CODES) }, message: { type: 'string' } } };
@@ -30,10 +31,15 @@ const KEY = [{ bearerKey: [] }, { apiKeyHeader: [] }];
 /** Streaming routes also take a stream token in the query (browsers cannot set headers there). */
 const KEY_OR_TOKEN = [...KEY, { streamToken: [] }];
 const OPEN: never[] = [];
+/** Seed 003's routes take the key as the original did: `X-API-Key`, or `?api_key=`. */
+const SEED_KEY = [...KEY, { apiKeyQuery: [] }];
+const emailBody = { required: true, content: content({ $ref: '#/components/schemas/Input_email' }) };
+const ndjson = (description: string) => ({ description, content: { 'application/x-ndjson': { schema: { type: 'object' } } } });
 
 const securitySchemes = {
   bearerKey: { type: 'http', scheme: 'bearer', description: 'An API key (ufk_…) from `unfold keys create --tenant <name>`, as `Authorization: Bearer <key>`.' },
   apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key as an `X-API-Key` header.' },
+  apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key', description: 'The API key as `?api_key=`, on seed 003\'s routes only, as the original took it.' },
   streamToken: {
     type: 'apiKey',
     in: 'query',
@@ -119,6 +125,14 @@ export function buildOpenApiDocument(version: string, pipelines: readonly Pipeli
       '/v1/runs/{id}': {
         get: { summary: 'One run', parameters: [runId], responses: { '200': { description: 'the run', content: content({ $ref: '#/components/schemas/Run' }) }, ...errors(404) } },
       },
+      '/v1/runs/{id}/image': {
+        get: {
+          summary: 'The receipt image a run was given, for drawing its word boxes',
+          security: KEY_OR_TOKEN,
+          parameters: [runId],
+          responses: { '200': { description: 'the image', content: { 'image/jpeg': { schema: { type: 'string', format: 'binary' } }, 'image/png': { schema: { type: 'string', format: 'binary' } } } }, ...errors(403, 404) },
+        },
+      },
       '/v1/runs/{id}/cancel': {
         post: { summary: 'Cancel a run', parameters: [runId], responses: { '202': { description: 'cancelled', content: content({ $ref: '#/components/schemas/Run' }) }, ...errors(404, 409) } },
       },
@@ -174,6 +188,7 @@ export function buildOpenApiDocument(version: string, pipelines: readonly Pipeli
           responses: { '200': { description: 'pipelines', content: content({ $ref: '#/components/schemas/PipelineList' }) } },
         },
       },
+      '/v1/openapi.json': { get: { summary: 'This document, with the pipelines registered now', responses: { '200': { description: 'OpenAPI 3.1' } } } },
       '/v1/stats': { get: { summary: 'Connections, runs and deliveries', responses: { '200': { description: 'stats' } } } },
       '/healthz': { get: { summary: 'Alive', security: OPEN, responses: { '200': { description: 'ok' } } } },
       '/readyz': { get: { summary: 'Store reachable', security: OPEN, responses: { '200': { description: 'ready' }, ...errors(503) } } },
@@ -193,6 +208,33 @@ export function buildOpenApiDocument(version: string, pipelines: readonly Pipeli
           responses: { '101': { description: 'switching protocols' } },
         },
       },
+      '/stream/negotiate': Object.fromEntries(
+        ['get', 'post'].map((method) => [method, { summary: 'Seed 003: the WebSocket URL with a token, the SSE and batch URLs', security: SEED_KEY, responses: { '200': { description: 'negotiated' } } }]),
+      ),
+      '/stream/ws/email-processing': {
+        get: {
+          summary: 'Seed 003: WebSocket (upgrade) taking process_email and ping messages, answering with the original\'s messages',
+          security: [...SEED_KEY, { streamToken: [] }],
+          responses: { '101': { description: 'switching protocols' } },
+        },
+      },
+      '/stream/sse/process-email': {
+        post: { summary: 'Seed 003: one email\'s run as server-sent events', security: SEED_KEY, requestBody: emailBody, responses: { '200': { description: 'events', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400, 413, 422, 503) } },
+      },
+      '/stream/batch/process-email': {
+        post: {
+          summary: `Seed 003: one email, or {"emails": [...]} of 1 to ${MAX_BATCH_EMAILS}, as NDJSON {type, data, sequence}; ?stream_chunks=false answers one email with {status, data, processing_time}`,
+          security: SEED_KEY,
+          parameters: [{ name: 'stream_chunks', in: 'query', schema: { type: 'boolean', default: true } }],
+          requestBody: { required: true, content: content({ oneOf: [{ $ref: '#/components/schemas/Input_email' }, { type: 'object', required: ['emails'], properties: { emails: { type: 'array', minItems: 1, maxItems: MAX_BATCH_EMAILS, items: { $ref: '#/components/schemas/Input_email' } } } }] }) },
+          responses: { '200': ndjson('the runs\' messages, or the one result'), ...errors(400, 413, 422, 503) },
+        },
+      },
+      '/intake/email': {
+        post: { summary: 'Seed 003: run one email to its end and answer its result', security: SEED_KEY, requestBody: emailBody, responses: { '200': { description: 'the processing result' }, ...errors(400, 413, 422, 500, 503) } },
+      },
+      '/stream/health': { get: { summary: 'Seed 003: health with connection counts', security: OPEN, responses: { '200': { description: 'healthy' } } } },
+      '/stream/metrics': { get: { summary: 'Seed 003: connections, runs and streams', security: SEED_KEY, responses: { '200': { description: 'metrics' } } } },
     }),
   };
 }
