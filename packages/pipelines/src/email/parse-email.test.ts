@@ -34,4 +34,17 @@ describe('threadMessages', () => {
       expect.arrayContaining([expect.objectContaining({ field_name: 'candidate_name', value: 'Renata Okafor' }), expect.objectContaining({ field_name: 'phone', value: '312-555-0163' })]),
     );
   });
+
+  it('splits at a Lotus Notes header whose time has seconds, past "Please respond to"', () => {
+    const messages = threadMessages(['Got it, thanks.', '', 'Ines', '', '', '"Bram Okoye" <bram@fenwick-ag.test> on 04/11/2001 09:14:27 AM', 'Please respond to bram@fenwick-ag.test', 'To: ines.marlow@halden.test', 'cc:', 'Subject: rates', '', 'Ines, the new rates are attached.', '', 'Bram Okoye', 'Fenwick Agri Holdings', '312-555-0148'].join('\n'));
+    expect(messages[0]).toBe('Got it, thanks.\n\nInes');
+    expect(messages[1]).toContain('Bram Okoye\nFenwick Agri Holdings\n312-555-0148');
+    expect(messages[1]).not.toContain('on 04/11/2001');
+  });
+
+  it('keeps a "… wrote:" line over quoted text out of the reply', () => {
+    const messages = threadMessages(['See you there.', 'bram.okoye@fenwick-ag.test wrote:', '>', '> Shall we meet at noon?'].join('\n'));
+    expect(messages[0]).toBe('See you there.');
+    expect(messages[1]).toContain('Shall we meet at noon?');
+  });
 });

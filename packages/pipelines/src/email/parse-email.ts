@@ -27,9 +27,14 @@ export interface ParsedEmail {
   cc?: Array<{ name: string; address: string }>;
 }
 
-/** Where a reply's quoted text or a forwarded message begins. */
+/**
+ * Where a reply's quoted text or a forwarded message begins. Lotus Notes heads a quoted
+ * message with its sender and a time stamp ("Jo Park <jo@x.com> on 03/02/2001 10:15:42 AM",
+ * or the time on a line of its own), then perhaps "Please respond to …" or "Sent by: …"
+ * lines, then "To:"; other clients write "Jo Park wrote:" over lines quoted with ">".
+ */
 const QUOTE_START =
-  /^(>|[ \t]*-{2,}\s*Original Message\s*-{2,}|[ \t]*-{2,}\s*Forwarded by|Begin forwarded message:|On .{4,120} wrote:\s*$|\s*From:\s.+\n(?:.*\n){0,3}?\s*(Sent|Date|To):\s|[ \t]*\S[^\n]*\n?[ \t]*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}(\s*[AP]M)?\s*\n(?:[ \t]*\n){0,2}\s*To:)/im;
+  /^(>|[ \t]*-{2,}\s*Original Message\s*-{2,}|[ \t]*-{2,}\s*Forwarded by|Begin forwarded message:|On .{4,120} wrote:\s*$|[^\n]{1,120}\bwrote:[ \t]*\n(?=[ \t]*>)|\s*From:\s.+\n(?:.*\n){0,3}?\s*(Sent|Date|To):\s|[ \t]*\S[^\n]*\n?[ \t]*\d{1,2}\/\d{1,2}\/\d{2,4}\s+\d{1,2}:\d{2}(:\d{2})?(\s*[AP]M)?[ \t]*\n(?:[ \t]*(?:(?:Please respond to|Sent by:)[^\n]*)?\n){0,3}\s*To:)/im;
 /** A closing line: what a person writes right before their name. */
 const SIGN_OFF_WORDS = '(?:thanks(?: again| so much| you)?|thank you|thx|many thanks|best(?: regards| wishes)?|regards|rgds|kind regards|warm regards|sincerely|cheers|all the best|talk soon|take care|respectfully|love)';
 /** A closing on its own line, or ending the last sentence: "Please call me.  Thanks,". */
