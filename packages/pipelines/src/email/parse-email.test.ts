@@ -19,6 +19,25 @@ describe('findSignature', () => {
     expect(findSignature(body)).toEqual({ signature: 'Tamsin', sign_off: 'Best,' });
   });
 
+  it('ends a signature at two blank lines in a row, unless it is a name alone over its block', () => {
+    const pasted = ['Have a look at this.', '', 'Best,', 'Ines Marlow', 'Halden Grain Co.', '312-555-0131', '', '', '', 'River Levels Fall Again', 'By a staff writer, ines@wire.test'].join('\n');
+    expect(findSignature(pasted).signature).toBe('Ines Marlow\nHalden Grain Co.\n312-555-0131');
+    const apart = ['Kind regards,', 'Bram Okoye', '', '', 'Bram Okoye', 'Account Manager', '312-555-0148'].join('\n');
+    expect(findSignature(apart).signature).toBe('Bram Okoye\n\nBram Okoye\nAccount Manager\n312-555-0148');
+  });
+
+  it('looks past attachment notes wrapped over two lines and lines of question marks', () => {
+    const body = ['Comments welcome.', '', 'Dede Arkwright', 'Senior Attorney', 'Phone: (312) 555-0172', '', '?', '', '(See attached file: Annex one.doc)        (See attached', 'file: Annex two.doc)'].join('\n');
+    expect(findSignature(body).signature).toBe('Dede Arkwright\nSenior Attorney\nPhone: (312) 555-0172');
+  });
+
+  it('finds a contact block run on under the last sentence, and a name and title printed above it', () => {
+    const runOn = ['I will let you know the status.', 'Pia Lindgren', 'Legal Specialist', 'ph:  312.555.0119'].join('\n');
+    expect(findSignature(runOn).signature).toBe('Pia Lindgren\nLegal Specialist\nph:  312.555.0119');
+    const apart = ['Worth a look.', '', 'Ravi K. Osei', 'Senior Geologist', 'Osei Minerals', '', '12 Quarry Road', '312.555.0190 Telephone'].join('\n');
+    expect(findSignature(apart).signature).toBe('Ravi K. Osei\nSenior Geologist\nOsei Minerals\n\n12 Quarry Road\n312.555.0190 Telephone');
+  });
+
   it('takes a name alone under the last sentence as the signature', () => {
     expect(findSignature('Lunch on Friday?\nOwen').signature).toBe('Owen');
     // A line that does not end a sentence is not followed by a signature.
