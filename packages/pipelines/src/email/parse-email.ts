@@ -125,7 +125,7 @@ function trailingContactBlock(lines: readonly string[]): string {
   const start = paragraphStart(lines, end);
   const paragraph = lines.slice(start, end + 1).map((line) => line.trim());
   // A signature run on under the last sentence, with no blank line: from a name that follows a sentence's end.
-  const namedAt = paragraph.findLastIndex((line, at) => at > 0 && SENTENCE_END.test(paragraph[at - 1] as string) && PERSON_LINE.test(line));
+  const namedAt = paragraph.findLastIndex((line, at) => at > 0 && endsSentence(paragraph[at - 1] as string) && PERSON_LINE.test(line));
   const block = namedAt > 0 && isContactBlock(paragraph.slice(namedAt)) ? paragraph.slice(namedAt) : isContactBlock(paragraph) ? paragraph : [];
   if (block.length === 0) return '';
   // "Jo Park\nAnalyst\n\n12 Main St\n312-555-0100": a name and title printed apart from the contact lines.
@@ -136,7 +136,7 @@ function trailingContactBlock(lines: readonly string[]): string {
 }
 
 /** The end of a sentence of running text (four words at least, so not "Acme Corp."). */
-const SENTENCE_END = /(?:\S+\s+){3,}\S+[.!?:]$/;
+const endsSentence = (line: string) => /[.!?:]$/.test(line) && line.split(/\s+/).length >= 4;
 
 /** A line that is a person's full name: two to four capitalised words or initials. */
 const PERSON_LINE = /^[A-Z][a-zA-Z'’-]+(?:\s+(?:[A-Z][a-zA-Z'’-]+|[A-Z]\.)){1,3}$/;
