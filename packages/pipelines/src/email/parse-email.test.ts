@@ -61,6 +61,13 @@ describe('threadMessages', () => {
     expect(messages[1]).not.toContain('on 04/11/2001');
   });
 
+  it("leaves a quoted message's header block, wrapped To: lines and all, out of its text", () => {
+    const thread = ['Noted.', '', '', 'Ines Marlow <ines@halden.test> on 05/18/2001 01:28:43 PM', 'To: "Bram Okoye" <bram@fenwick-ag.test>, Pia', 'Lindgren <pia@fenwick-ag.test>', 'cc:', '', 'Subject: the review', '', 'Draft attached.', 'Ines'].join('\n');
+    expect(threadMessages(thread)[1]).toBe('Draft attached.\nInes');
+    // A message that opens with words a header might ("To be sure") keeps them.
+    expect(threadMessages('To be sure, call me.\nIda')[0]).toBe('To be sure, call me.\nIda');
+  });
+
   it('keeps a "… wrote:" line over quoted text out of the reply', () => {
     const messages = threadMessages(['See you there.', 'bram.okoye@fenwick-ag.test wrote:', '>', '> Shall we meet at noon?'].join('\n'));
     expect(messages[0]).toBe('See you there.');

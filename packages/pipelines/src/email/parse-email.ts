@@ -62,13 +62,30 @@ export function splitQuoted(text: string): { body: string; quoted: string } {
   return { body: text.slice(0, match.index).trim(), quoted: text.slice(match.index).trim() };
 }
 
+/** A line of a quoted message's header block: "To: …", "cc:", "Sent: …", "Please respond to …". */
+const HEADER_LINE = /^\s*(?:(?:from|to|cc|bcc|sent|date|subject|sent by|importance)\s*:|please respond to\b)/i;
+
+/**
+ * A quoted message without the header block it opens with (Lotus Notes leaves "To:" and
+ * "cc:" lines, wrapped over several lines, between the sender and the "Subject:"): the
+ * addresses and names it lists are the recipients', not the writer's signature.
+ */
+function withoutHeaderBlock(message: string): string {
+  const lines = message.split('\n');
+  if (!HEADER_LINE.test(lines[0] ?? '')) return message;
+  const subject = lines.findIndex((line, at) => at < 15 && /^\s*subject\s*:/i.test(line));
+  // Without a subject line, the block is its label lines and what wraps under them, up to a blank line.
+  const end = subject >= 0 ? subject + 1 : Math.max(0, lines.findIndex((line) => line.trim() === ''));
+  return lines.slice(end).join('\n').trim();
+}
+
 /** Every message of a thread, newest first: the new text, then each quoted or forwarded one. */
 export function threadMessages(text: string): string[] {
   const messages: string[] = [];
   let rest = text;
   for (let guard = 0; guard < 50; guard++) {
     const { body, quoted } = splitQuoted(rest);
-    messages.push(body);
+    messages.push(withoutHeaderBlock(body));
     // Skip past a marker line ("-----Original Message-----"), unquote "> " lines, and
     // split again to find the next message.
     const next = (quoted.startsWith('>') ? quoted : quoted.replace(/^.*\n?/, '')).replace(/^(>\s?)/gm, '');
