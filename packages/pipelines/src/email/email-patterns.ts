@@ -4,7 +4,7 @@ export const TITLE_WORDS =
   /\b(president|vice president|vp|ceo|cfo|coo|cto|cio|chairman|director|manager|head of|lead|engineer|analyst|assistant|associate|consultant|specialist|coordinator|administrator|officer|partner|founder|co-founder|owner|developer|designer|recruiter|counsel|attorney|lawyer|accountant|controller|trader|scientist|architect|representative|advisor|adviser|executive|supervisor|secretary|intern|principal|chief|senior|sr\.?|junior|jr\.?|staff|professor|editor|producer|agent|geologist|geophysicist|economist|paralegal|treasurer|auditor|broker|buyer|planner|technician|clerk|scheduler|originator|marketer)\b/i;
 
 export const ORGANISATION =
-  /\b(inc\.?|incorporated|llc|l\.l\.c\.|ltd\.?|limited|corp\.?|corporation|company|co\.|group|partners|llp|plc|gmbh|ag|s\.a\.|holdings|associates|international|energy|services|solutions|technologies|systems|capital|bank|university|college|institute|foundation|agency|firm)\b/i;
+  /\b(inc\.?|incorporated|llc|l\.l\.c\.|ltd\.?|limited|corp\.?|corporation|company|co\.|group|partners|llp|plc|gmbh|ag|s\.a\.|holdings|associates|consulting|consultants|brothers|international|energy|services|solutions|technologies|systems|capital|bank|university|college|institute|foundation|agency|firm)\b/i;
 
 /** A phone number as written: North American with an optional extension, or international with its country code. */
 export const PHONE_NUMBER = /\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,5})?|\+\s?\d{1,3}[\s.-]?(?:\(0\)\s?)?\d{1,4}(?:[\s.-]?\d{2,5}){1,4}/;
