@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { writeOcrValue, type OcrTextRules } from './ocr-text.js';
+
+const AS_READ: OcrTextRules = { upperCase: false, spaceAfterComma: false, splitCaseChange: false };
+const LABELLERS: OcrTextRules = { upperCase: true, spaceAfterComma: true, splitCaseChange: true };
+
+describe('writeOcrValue', () => {
+  it('keeps the text as read when no convention is on', () => {
+    expect(writeOcrValue('ADDRESS_LINE', 'Lot 7,Jalan MawarIndah', AS_READ)).toBe('Lot 7,Jalan MawarIndah');
+  });
+
+  it('writes a name and an address as labellers do: a space after each comma, a lost space found at a case change, upper case', () => {
+    expect(writeOcrValue('ADDRESS_LINE', 'Lot 7,Jalan MawarIndah,43000 Kajang', LABELLERS)).toBe('LOT 7, JALAN MAWAR INDAH, 43000 KAJANG');
+    expect(writeOcrValue('MERCHANT_NAME', 'Kedai Buku Ceria Sdn Bhd', LABELLERS)).toBe('KEDAI BUKU CERIA SDN BHD');
+  });
+
+  it('applies each convention alone', () => {
+    expect(writeOcrValue('ADDRESS_LINE', 'No 5,Jalan Ros', { ...AS_READ, spaceAfterComma: true })).toBe('No 5, Jalan Ros');
+    expect(writeOcrValue('ADDRESS_LINE', 'TamanRos', { ...AS_READ, splitCaseChange: true })).toBe('Taman Ros');
+    expect(writeOcrValue('ADDRESS_LINE', 'Taman Ros', { ...AS_READ, upperCase: true })).toBe('TAMAN ROS');
+  });
+
+  it('leaves a comma already spaced, or ending the line, alone', () => {
+    expect(writeOcrValue('ADDRESS_LINE', 'Jalan Ros , Taman Ros,', LABELLERS)).toBe('JALAN ROS , TAMAN ROS,');
+  });
+
+  it('upper-cases a date but does not space its comma', () => {
+    expect(writeOcrValue('DATE', 'Mar 5,2019', LABELLERS)).toBe('MAR 5,2019');
+  });
+
+  it('keeps amounts and other fields as read', () => {
+    expect(writeOcrValue('GRAND_TOTAL', '1,250.00', LABELLERS)).toBe('1,250.00');
+    expect(writeOcrValue('WEBSITE', 'www.kedaiRos.com', LABELLERS)).toBe('www.kedaiRos.com');
+  });
+});
