@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { writeOcrValue, type OcrTextRules } from './ocr-text.js';
 
-const AS_READ: OcrTextRules = { upperCase: false, spaceAfterComma: false, splitCaseChange: false };
-const LABELLERS: OcrTextRules = { upperCase: true, spaceAfterComma: true, splitCaseChange: true };
+const AS_READ: OcrTextRules = { upperCase: false, spacedPunctuation: false, splitCaseChange: false };
+const LABELLERS: OcrTextRules = { upperCase: true, spacedPunctuation: true, splitCaseChange: true };
 
 describe('writeOcrValue', () => {
   it('keeps the text as read when no convention is on', () => {
@@ -15,9 +15,15 @@ describe('writeOcrValue', () => {
   });
 
   it('applies each convention alone', () => {
-    expect(writeOcrValue('ADDRESS_LINE', 'No 5,Jalan Ros', { ...AS_READ, spaceAfterComma: true })).toBe('No 5, Jalan Ros');
+    expect(writeOcrValue('ADDRESS_LINE', 'No 5,Jalan Ros', { ...AS_READ, spacedPunctuation: true })).toBe('No 5, Jalan Ros');
+    expect(writeOcrValue('MERCHANT_NAME', 'Ros Books(KL)Sdn.Bhd', { ...AS_READ, spacedPunctuation: true })).toBe('Ros Books (KL) Sdn. Bhd');
     expect(writeOcrValue('ADDRESS_LINE', 'TamanRos', { ...AS_READ, splitCaseChange: true })).toBe('Taman Ros');
     expect(writeOcrValue('ADDRESS_LINE', 'Taman Ros', { ...AS_READ, upperCase: true })).toBe('TAMAN ROS');
+  });
+
+  it('keeps the stops of initials and numbers closed up', () => {
+    expect(writeOcrValue('MERCHANT_NAME', 'MR.A.B.C.(M) SDN BHD', LABELLERS)).toBe('MR.A.B.C. (M) SDN BHD');
+    expect(writeOcrValue('ADDRESS_LINE', 'NO.12,JLN.MAWAR', LABELLERS)).toBe('NO.12, JLN. MAWAR');
   });
 
   it('leaves a comma already spaced, or ending the line, alone', () => {

@@ -11,8 +11,11 @@ import type { ReceiptLabel } from './receipt-labels.js';
 export type OcrTextRules = {
   /** Names, addresses and dates in upper case, as the labelled receipts write them. */
   upperCase: boolean;
-  /** A comma run into the next word or number gets a space after it ("27,JALAN" → "27, JALAN"). */
-  spaceAfterComma: boolean;
+  /**
+   * Punctuation spaced as labellers space it: after a comma ("27,JALAN" → "27, JALAN"), after a
+   * full stop between words ("SDN.BHD" → "SDN. BHD"), around parentheses ("(KL)SDN" → "(KL) SDN").
+   */
+  spacedPunctuation: boolean;
   /** A small letter followed by a capital is a space the OCR lost between words ("KualaLumpur"). */
   splitCaseChange: boolean;
 };
@@ -22,12 +25,20 @@ const WRITTEN_FIELDS: ReadonlySet<ReceiptLabel> = new Set(['MERCHANT_NAME', 'ADD
 /** Of those, the ones written as prose, where a comma separates parts (a date's commas are its own). */
 const PROSE_FIELDS: ReadonlySet<ReceiptLabel> = new Set(['MERCHANT_NAME', 'ADDRESS_LINE']);
 
+/** Initials and numbers keep their stops ("D.I.Y.", "NO.2"): only a stop between two words of two letters or more is spaced. */
+const spacePunctuation = (text: string): string =>
+  text
+    .replace(/,(?=[\p{L}\p{N}])/gu, ', ')
+    .replace(/(?<=\b\p{L}{2,})\.(?=\p{L}{2,})/gu, '. ')
+    .replace(/(?<=[^\s(])\(/gu, ' (')
+    .replace(/\)(?=[\p{L}\p{N}])/gu, ') ');
+
 /** A field's value as `rules` write OCR'd text; the case change is split before upper case would hide it. */
 export function writeOcrValue(field: ReceiptLabel, value: string, rules: OcrTextRules): string {
   if (!WRITTEN_FIELDS.has(field)) return value;
   let written = value;
   if (rules.splitCaseChange) written = written.replace(/(?<=\p{Ll})(?=\p{Lu})/gu, ' ');
-  if (rules.spaceAfterComma && PROSE_FIELDS.has(field)) written = written.replace(/,(?=[\p{L}\p{N}])/gu, ', ');
+  if (rules.spacedPunctuation && PROSE_FIELDS.has(field)) written = spacePunctuation(written);
   if (rules.upperCase) written = written.toUpperCase();
   return written;
 }

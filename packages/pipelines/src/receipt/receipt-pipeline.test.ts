@@ -87,14 +87,14 @@ describe('field_labeling', () => {
       const value = (label: string) => labelled.filter((field) => field.field_name === label).map((field) => field.value).join(' ');
       return { company: value('MERCHANT_NAME'), address: value('ADDRESS_LINE'), date: value('DATE'), total: value('GRAND_TOTAL') };
     };
-    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: true, spaceAfterComma: true, splitCaseChange: true } })).toEqual({
+    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true } })).toEqual({
       company: 'KEDAI BUKU CERIA SDN BHD',
       address: 'NO 8, JALAN CEMPAKA 2, TAMAN MEWAH, 48999 PEKAN SERI',
       date: '5 MAR 2019',
       total: '12.50',
     });
     const asRead = { company: 'Kedai Buku Ceria Sdn Bhd', address: 'No 8,Jalan Cempaka 2, Taman Mewah,48999 PekanSeri', date: '5 Mar 2019', total: '12.50' };
-    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: false, spaceAfterComma: false, splitCaseChange: false } })).toEqual(asRead);
+    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: false, spacedPunctuation: false, splitCaseChange: false } })).toEqual(asRead);
     expect(fields(given)).toEqual(asRead);
   });
 
