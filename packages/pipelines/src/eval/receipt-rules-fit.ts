@@ -11,7 +11,9 @@ const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
 
 /** Every way of writing OCR'd text in the fields: as read, and each convention on or off. */
 const OCR_TEXT_RULES: OcrTextRules[] = [false, true].flatMap((upperCase) =>
-  [false, true].flatMap((spacedPunctuation) => [false, true].map((splitCaseChange) => ({ upperCase, spacedPunctuation, splitCaseChange }))),
+  [false, true].flatMap((spacedPunctuation) =>
+    [false, true].flatMap((splitCaseChange) => [false, true].map((zeroAndLetterO) => ({ upperCase, spacedPunctuation, splitCaseChange, zeroAndLetterO }))),
+  ),
 );
 
 /** The rules with the reader's part of their calibration left empty, so the claims they read carry the rules' own confidences. */

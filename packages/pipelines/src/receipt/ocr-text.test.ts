@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { writeOcrValue, type OcrTextRules } from './ocr-text.js';
 
-const AS_READ: OcrTextRules = { upperCase: false, spacedPunctuation: false, splitCaseChange: false };
-const LABELLERS: OcrTextRules = { upperCase: true, spacedPunctuation: true, splitCaseChange: true };
+const AS_READ: OcrTextRules = { upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false };
+const LABELLERS: OcrTextRules = { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true };
 
 describe('writeOcrValue', () => {
   it('keeps the text as read when no convention is on', () => {
@@ -19,6 +19,12 @@ describe('writeOcrValue', () => {
     expect(writeOcrValue('MERCHANT_NAME', 'Ros Books(KL)Sdn.Bhd', { ...AS_READ, spacedPunctuation: true })).toBe('Ros Books (KL) Sdn. Bhd');
     expect(writeOcrValue('ADDRESS_LINE', 'TamanRos', { ...AS_READ, splitCaseChange: true })).toBe('Taman Ros');
     expect(writeOcrValue('ADDRESS_LINE', 'Taman Ros', { ...AS_READ, upperCase: true })).toBe('TAMAN ROS');
+  });
+
+  it('reads a zero among letters as an O and an O in a number as a zero, leaving words and numbers that mix other letters and digits alone', () => {
+    expect(writeOcrValue('ADDRESS_LINE', 'L0T 5, FL0OR 2, 4330O KAJANG', { ...AS_READ, zeroAndLetterO: true })).toBe('LOT 5, FLOOR 2, 43300 KAJANG');
+    expect(writeOcrValue('MERCHANT_NAME', 'C0. (M) BHD', { ...AS_READ, zeroAndLetterO: true })).toBe('CO. (M) BHD');
+    expect(writeOcrValue('ADDRESS_LINE', 'UNIT A10-2, NO20, BLOK O, 50000 KL', { ...AS_READ, zeroAndLetterO: true })).toBe('UNIT A10-2, NO20, BLOK O, 50000 KL');
   });
 
   it('keeps the stops of initials and numbers closed up', () => {

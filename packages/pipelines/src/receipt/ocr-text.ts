@@ -18,6 +18,8 @@ export type OcrTextRules = {
   spacedPunctuation: boolean;
   /** A small letter followed by a capital is a space the OCR lost between words ("KualaLumpur"). */
   splitCaseChange: boolean;
+  /** A 0 in a word of letters is the letter O ("L0T"), an O in a number the digit 0 ("4330O"): the recogniser confuses the two shapes. */
+  zeroAndLetterO: boolean;
 };
 
 /** The fields whose text a person copies out when labelling a receipt: amounts, phone numbers and the rest keep what was read. */
@@ -33,12 +35,23 @@ const spacePunctuation = (text: string): string =>
     .replace(/(?<=[^\s(])\(/gu, ' (')
     .replace(/\)(?=[\p{L}\p{N}])/gu, ') ');
 
+/** A word whose only digits are zeros, or a number (two digits or more) whose only letters are O, with the odd ones out read as their look-alike. */
+const zerosAndOs = (text: string): string =>
+  text.replace(/[\p{L}\p{N}]+/gu, (token) => {
+    const letters = token.replace(/\P{L}/gu, '');
+    const digits = token.replace(/\P{N}/gu, '');
+    if (letters.length > 0 && /^0+$/.test(digits)) return token.replaceAll('0', 'O');
+    if (digits.length > 1 && /^[Oo]+$/.test(letters)) return token.replace(/[Oo]/g, '0');
+    return token;
+  });
+
 /** A field's value as `rules` write OCR'd text; the case change is split before upper case would hide it. */
 export function writeOcrValue(field: ReceiptLabel, value: string, rules: OcrTextRules): string {
   if (!WRITTEN_FIELDS.has(field)) return value;
   let written = value;
   if (rules.splitCaseChange) written = written.replace(/(?<=\p{Ll})(?=\p{Lu})/gu, ' ');
   if (rules.spacedPunctuation && PROSE_FIELDS.has(field)) written = spacePunctuation(written);
+  if (rules.zeroAndLetterO && PROSE_FIELDS.has(field)) written = zerosAndOs(written);
   if (rules.upperCase) written = written.toUpperCase();
   return written;
 }
