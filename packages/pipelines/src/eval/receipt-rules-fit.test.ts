@@ -29,13 +29,13 @@ function ocrReader(): ReceiptReader {
 const receipts = (key: SroieDocument['key']): SroieDocument[] => ['a', 'b'].map((id) => ({ id, key }));
 
 describe("the fitted writing of OCR'd text", () => {
-  it('follows the labelled receipts: keys in upper case with spaced commas fit those conventions', async () => {
+  it('follows the labelled receipts: keys in upper case with spaced commas fit those conventions, and each correction a key bears out', async () => {
     const fitted = await receiptRules(ocrReader()).fit(receipts({ company: 'KEDAI BUKU CERIA SDN BHD', address: 'LOT 8, JALAN CEMPAKA 2, TAMAN MEWAH, 48999 PEKAN SERI', date: '5 MAR 2019', total: '12.50' }));
-    expect(fitted.ocrText).toEqual({ upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true });
+    expect(fitted.ocrText).toEqual({ upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true, stopAsComma: true });
   });
 
   it('keeps the text as read where the keys copy the print', async () => {
-    const fitted = await receiptRules(ocrReader()).fit(receipts({ company: 'Kedai Buku Ceria Sdn Bhd', address: 'L0t 8,Jalan Cempaka 2, Taman Mewah,48999 PekanSeri', date: '5 Mar 2019', total: '12.50' }));
-    expect(fitted.ocrText).toEqual({ upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false });
+    const fitted = await receiptRules(ocrReader()).fit(receipts({ company: 'Kedai Buku Ceria Sdn Bhd', address: 'L0t 8,Jalan Cempaka 2, Taman Mewah.48999 PekanSeri', date: '5 Mar 2019', total: '12.50' }));
+    expect(fitted.ocrText).toEqual({ upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false, stopAsComma: false });
   });
 });

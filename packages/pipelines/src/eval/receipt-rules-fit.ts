@@ -9,12 +9,10 @@ import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 /** The address lengths tried: a shop's address is printed on two to eight lines. */
 const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
 
-/** Every way of writing OCR'd text in the fields: as read, and each convention on or off. */
-const OCR_TEXT_RULES: OcrTextRules[] = [false, true].flatMap((upperCase) =>
-  [false, true].flatMap((spacedPunctuation) =>
-    [false, true].flatMap((splitCaseChange) => [false, true].map((zeroAndLetterO) => ({ upperCase, spacedPunctuation, splitCaseChange, zeroAndLetterO }))),
-  ),
-);
+const CHOICES = ['upperCase', 'spacedPunctuation', 'splitCaseChange', 'zeroAndLetterO', 'stopAsComma'] as const satisfies ReadonlyArray<keyof OcrTextRules>;
+/** Every way of writing OCR'd text in the fields: each choice on or off, the first as read. */
+const OCR_TEXT_RULES: OcrTextRules[] = CHOICES.reduce<Array<Partial<OcrTextRules>>>((ways, choice) => ways.flatMap((way) => [false, true].map((on) => ({ ...way, [choice]: on }))), [{}]) as OcrTextRules[];
+const AS_READ = OCR_TEXT_RULES[0] as OcrTextRules;
 
 /** The rules with the reader's part of their calibration left empty, so the claims they read carry the rules' own confidences. */
 const uncalibrated = (reader: ReceiptReader, rules: ReceiptRuleParameters): ReceiptRuleParameters => ({ ...rules, calibration: { ...rules.calibration, [reader.source]: {} } });
@@ -43,8 +41,9 @@ export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, Rec
       const length = await bestOf(shipped, ADDRESS_LINES.map((maxAddressLines) => ({ ...shipped, maxAddressLines })), trainingScore(training));
       const joinings = [false, true].flatMap((closeSpacedComma) => [false, true].map((fullStopAsComma) => ({ ...length, closeSpacedComma, fullStopAsComma })));
       const joined = await bestOf(length, joinings, trainingScore(training));
-      // How OCR'd text is written changes nothing in given text, so only OCR'd receipts choose it.
-      const rules = reader.source === 'ocr' ? await bestOf(joined, OCR_TEXT_RULES.map((ocrText) => ({ ...joined, ocrText })), trainingScore(training)) : joined;
+      // How OCR'd text is written changes nothing in given text, so only OCR'd receipts choose it;
+      // a way of rewriting what was read is taken only where it beats the text as read.
+      const rules = reader.source === 'ocr' ? await bestOf({ ...joined, ocrText: AS_READ }, OCR_TEXT_RULES.map((ocrText) => ({ ...joined, ocrText })), trainingScore(training)) : joined;
       return withFittedCalibration(reader, training, rules);
     },
   };

@@ -45,7 +45,7 @@ const receiptCalibrationSchema = z.object({ given: calibrationSchema, ocr: calib
 /** OCR'd when any word carries a reading confidence below certainty. */
 export const wordSourceOf = (structure: ReceiptStructure): WordSource => (structure.rows.some((row) => row.words.some((word) => word.confidence < 1)) ? 'ocr' : 'given');
 
-export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true }, calibration: receiptCalibrationSchema.parse(shippedCalibration) };
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true, stopAsComma: true }, calibration: receiptCalibrationSchema.parse(shippedCalibration) };
 
 function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp, accept: (text: string, row: ReceiptRow) => boolean = () => true): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { writeOcrValue, type OcrTextRules } from './ocr-text.js';
 
-const AS_READ: OcrTextRules = { upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false };
-const LABELLERS: OcrTextRules = { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true };
+const AS_READ: OcrTextRules = { upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false, stopAsComma: false };
+const LABELLERS: OcrTextRules = { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true, stopAsComma: true };
 
 describe('writeOcrValue', () => {
   it('keeps the text as read when no convention is on', () => {
@@ -22,14 +22,22 @@ describe('writeOcrValue', () => {
   });
 
   it('reads a zero among letters as an O and an O in a number as a zero, leaving words and numbers that mix other letters and digits alone', () => {
-    expect(writeOcrValue('ADDRESS_LINE', 'L0T 5, FL0OR 2, 4330O KAJANG', { ...AS_READ, zeroAndLetterO: true })).toBe('LOT 5, FLOOR 2, 43300 KAJANG');
-    expect(writeOcrValue('MERCHANT_NAME', 'C0. (M) BHD', { ...AS_READ, zeroAndLetterO: true })).toBe('CO. (M) BHD');
-    expect(writeOcrValue('ADDRESS_LINE', 'UNIT A10-2, NO20, BLOK O, 50000 KL', { ...AS_READ, zeroAndLetterO: true })).toBe('UNIT A10-2, NO20, BLOK O, 50000 KL');
+    expect(writeOcrValue('ADDRESS_LINE', 'L0T 5, FL0OR 2, 4330O KAJANG', { ...AS_READ, zeroAndLetterO: true, stopAsComma: true })).toBe('LOT 5, FLOOR 2, 43300 KAJANG');
+    expect(writeOcrValue('MERCHANT_NAME', 'C0. (M) BHD', { ...AS_READ, zeroAndLetterO: true, stopAsComma: true })).toBe('CO. (M) BHD');
+    expect(writeOcrValue('ADDRESS_LINE', 'UNIT A10-2, NO20, BLOK O, 50000 KL', { ...AS_READ, zeroAndLetterO: true, stopAsComma: true })).toBe('UNIT A10-2, NO20, BLOK O, 50000 KL');
+  });
+
+  it('reads a full stop inside an address line after a word or number as a comma, not after NO, an initial or inside a decimal', () => {
+    const stops = { ...AS_READ, stopAsComma: true };
+    expect(writeOcrValue('ADDRESS_LINE', 'LOT 48.TMN ROS, UNIT B2-01. WISMA ROS', stops)).toBe('LOT 48,TMN ROS, UNIT B2-01, WISMA ROS');
+    expect(writeOcrValue('ADDRESS_LINE', 'NO.12 JLN ROS, KM 12.5, P.JAYA, SELANGOR.', stops)).toBe('NO.12 JLN ROS, KM 12.5, P.JAYA, SELANGOR.');
+    expect(writeOcrValue('MERCHANT_NAME', 'ROS BOOKS SDN.BHD', stops)).toBe('ROS BOOKS SDN.BHD');
+    expect(writeOcrValue('ADDRESS_LINE', 'LOT 48.TMN ROS', LABELLERS)).toBe('LOT 48, TMN ROS');
   });
 
   it('keeps the stops of initials and numbers closed up', () => {
     expect(writeOcrValue('MERCHANT_NAME', 'MR.A.B.C.(M) SDN BHD', LABELLERS)).toBe('MR.A.B.C. (M) SDN BHD');
-    expect(writeOcrValue('ADDRESS_LINE', 'NO.12,JLN.MAWAR', LABELLERS)).toBe('NO.12, JLN. MAWAR');
+    expect(writeOcrValue('ADDRESS_LINE', 'NO.12,JLN.MAWAR', { ...AS_READ, spacedPunctuation: true })).toBe('NO.12, JLN. MAWAR');
   });
 
   it('leaves a comma already spaced, or ending the line, alone', () => {

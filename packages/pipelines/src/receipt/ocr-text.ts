@@ -18,6 +18,11 @@ export type OcrTextRules = {
   spacedPunctuation: boolean;
   /** A small letter followed by a capital is a space the OCR lost between words ("KualaLumpur"). */
   splitCaseChange: boolean;
+  /**
+   * In an address, a full stop after a word or number (not "NO", not an initial) with more of
+   * the line after it is a comma: thermal print's commas are read as stops ("LOT 48.TMN").
+   */
+  stopAsComma: boolean;
   /** A 0 in a word of letters is the letter O ("L0T"), an O in a number the digit 0 ("4330O"): the recogniser confuses the two shapes. */
   zeroAndLetterO: boolean;
 };
@@ -35,6 +40,12 @@ const spacePunctuation = (text: string): string =>
     .replace(/(?<=[^\s(])\(/gu, ' (')
     .replace(/\)(?=[\p{L}\p{N}])/gu, ') ');
 
+/** A decimal point ("KM 12.5") stays: only a stop that is not between digits. */
+const commasForStops = (text: string): string =>
+  text.replace(/(?<=(?:^|[^\p{L}\p{N}])([\p{L}\p{N}]{2,}))\.(?=(\s*)[\p{L}\p{N}]{2})/gu, (stop: string, word: string, space: string, offset: number) =>
+    /^no$/i.test(word) || (space === '' && /\p{N}$/u.test(word) && /^\p{N}/u.test(text.slice(offset + 1))) ? stop : ',',
+  );
+
 /** A word whose only digits are zeros, or a number (two digits or more) whose only letters are O, with the odd ones out read as their look-alike. */
 const zerosAndOs = (text: string): string =>
   text.replace(/[\p{L}\p{N}]+/gu, (token) => {
@@ -45,13 +56,14 @@ const zerosAndOs = (text: string): string =>
     return token;
   });
 
-/** A field's value as `rules` write OCR'd text; the case change is split before upper case would hide it. */
+/** A field's value as `rules` write OCR'd text: misreadings first (a case change is split before upper case would hide it), then the spacing and case of the convention. */
 export function writeOcrValue(field: ReceiptLabel, value: string, rules: OcrTextRules): string {
   if (!WRITTEN_FIELDS.has(field)) return value;
   let written = value;
   if (rules.splitCaseChange) written = written.replace(/(?<=\p{Ll})(?=\p{Lu})/gu, ' ');
-  if (rules.spacedPunctuation && PROSE_FIELDS.has(field)) written = spacePunctuation(written);
   if (rules.zeroAndLetterO && PROSE_FIELDS.has(field)) written = zerosAndOs(written);
+  if (rules.stopAsComma && field === 'ADDRESS_LINE') written = commasForStops(written);
+  if (rules.spacedPunctuation && PROSE_FIELDS.has(field)) written = spacePunctuation(written);
   if (rules.upperCase) written = written.toUpperCase();
   return written;
 }

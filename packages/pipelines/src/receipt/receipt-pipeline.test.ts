@@ -79,7 +79,7 @@ describe('field_labeling', () => {
     expect(calibrated.filter((field) => field.field_name !== 'DATE')).toEqual(raw.filter((field) => field.field_name !== 'DATE'));
   });
 
-  it("writes the name, address and date of OCR'd text as its rules say (upper case, a space after a comma, a lost space at a case change, an O read as a zero), given text as it stands", () => {
+  it("writes the name, address and date of OCR'd text as its rules say (upper case, a space after a comma, a lost space at a case change, an O read as a zero, a comma read as a full stop), given text as it stands", () => {
     const given = structureOf(MIXED_CASE);
     const ocrd = { ...given, rows: given.rows.map((row) => ({ ...row, words: row.words.map((word) => ({ ...word, confidence: 0.97 })) })) };
     const fields = (structure: typeof given, rules = DEFAULT_RECEIPT_RULES) => {
@@ -87,14 +87,14 @@ describe('field_labeling', () => {
       const value = (label: string) => labelled.filter((field) => field.field_name === label).map((field) => field.value).join(' ');
       return { company: value('MERCHANT_NAME'), address: value('ADDRESS_LINE'), date: value('DATE'), total: value('GRAND_TOTAL') };
     };
-    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true } })).toEqual({
+    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true, stopAsComma: true } })).toEqual({
       company: 'KEDAI BUKU CERIA SDN BHD',
       address: 'LOT 8, JALAN CEMPAKA 2, TAMAN MEWAH, 48999 PEKAN SERI',
       date: '5 MAR 2019',
       total: '12.50',
     });
-    const asRead = { company: 'Kedai Buku Ceria Sdn Bhd', address: 'L0t 8,Jalan Cempaka 2, Taman Mewah,48999 PekanSeri', date: '5 Mar 2019', total: '12.50' };
-    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false } })).toEqual(asRead);
+    const asRead = { company: 'Kedai Buku Ceria Sdn Bhd', address: 'L0t 8,Jalan Cempaka 2, Taman Mewah.48999 PekanSeri', date: '5 Mar 2019', total: '12.50' };
+    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false, stopAsComma: false } })).toEqual(asRead);
     expect(fields(given)).toEqual(asRead);
   });
 
