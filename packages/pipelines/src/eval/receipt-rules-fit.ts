@@ -9,6 +9,7 @@ import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 /** The address lengths tried: a shop's address is printed on two to eight lines. */
 const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
 
+/** The choices of `OcrTextRules`, each fitted on or off. */
 const CHOICES = ['upperCase', 'spacedPunctuation', 'splitCaseChange', 'zeroAndLetterO', 'stopAsComma'] as const satisfies ReadonlyArray<keyof OcrTextRules>;
 /** Every way of writing OCR'd text in the fields: each choice on or off, the first as read. */
 const OCR_TEXT_RULES: OcrTextRules[] = CHOICES.reduce<Array<Partial<OcrTextRules>>>((ways, choice) => ways.flatMap((way) => [false, true].map((on) => ({ ...way, [choice]: on }))), [{}]) as OcrTextRules[];

@@ -4,7 +4,8 @@ import type { ReceiptLabel } from './receipt-labels.js';
  * How a field's value is written when its words were read by an OCR (docs/ocr.md, "How OCR'd
  * text is written in the fields"). A photo's print is mixed case and tightly spaced ("27,Jalan"),
  * while people who label receipts write names and addresses in upper case with a space after
- * each comma ("27, JALAN"). Which convention to follow is learned from labelled receipts
+ * each comma ("27, JALAN"). Which convention to follow, and which of the recogniser's
+ * misreadings to correct (`zeroAndLetterO`, `stopAsComma`), is learned from labelled receipts
  * (`unfold eval receipt --from images --folds`), not assumed; the words and their boxes stay
  * as read, only the values of the labelled fields are written this way.
  */
@@ -40,7 +41,7 @@ const spacePunctuation = (text: string): string =>
     .replace(/(?<=[^\s(])\(/gu, ' (')
     .replace(/\)(?=[\p{L}\p{N}])/gu, ') ');
 
-/** A decimal point ("KM 12.5") stays: only a stop that is not between digits. */
+/** An address's full stops read as the commas they are (`stopAsComma`); "NO." and a decimal point ("KM 12.5") stay. */
 const commasForStops = (text: string): string =>
   text.replace(/(?<=(?:^|[^\p{L}\p{N}])([\p{L}\p{N}]{2,}))\.(?=(\s*)[\p{L}\p{N}]{2})/gu, (stop: string, word: string, space: string, offset: number) =>
     /^no$/i.test(word) || (space === '' && /\p{N}$/u.test(word) && /^\p{N}/u.test(text.slice(offset + 1))) ? stop : ',',
