@@ -1,4 +1,5 @@
 import { DEFAULT_RECEIPT_RULES, type ReceiptRuleParameters } from '../receipt/field-labeler.js';
+import type { OcrTextRules } from '../receipt/ocr-text.js';
 import { fitCalibration } from '../calibration/confidence-calibration.js';
 import { score, sum } from './field-tally.js';
 import { bestOf, type Fittable } from './fittable.js';
@@ -7,6 +8,12 @@ import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 
 /** The address lengths tried: a shop's address is printed on two to eight lines. */
 const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
+
+/** The choices of `OcrTextRules`, each fitted on or off. */
+const CHOICES = ['upperCase', 'spacedPunctuation', 'splitCaseChange', 'zeroAndLetterO', 'stopAsComma'] as const satisfies ReadonlyArray<keyof OcrTextRules>;
+/** Every way of writing OCR'd text in the fields: each choice on or off, the first as read. */
+const OCR_TEXT_RULES: OcrTextRules[] = CHOICES.reduce<Array<Partial<OcrTextRules>>>((ways, choice) => ways.flatMap((way) => [false, true].map((on) => ({ ...way, [choice]: on }))), [{}]) as OcrTextRules[];
+const AS_READ = OCR_TEXT_RULES[0] as OcrTextRules;
 
 /** The rules with the reader's part of their calibration left empty, so the claims they read carry the rules' own confidences. */
 const uncalibrated = (reader: ReceiptReader, rules: ReceiptRuleParameters): ReceiptRuleParameters => ({ ...rules, calibration: { ...rules.calibration, [reader.source]: {} } });
@@ -19,9 +26,9 @@ export async function withFittedCalibration(reader: ReceiptReader, receipts: rea
 
 /**
  * The receipt rules as a fittable extractor, one choice at a time: the longest address, then
- * the way its lines are joined, each the one that reads the training receipts best (overall
- * exact F1, as SROIE scores); then each label's confidence is calibrated on how often that
- * reading was right.
+ * the way its lines are joined, then (for OCR'd receipts) how OCR'd text is written in the
+ * fields, each the one that reads the training receipts best (overall exact F1, as SROIE
+ * scores); then each label's confidence is calibrated on how often that reading was right.
  */
 export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, ReceiptRuleParameters> {
   const trainingScore = (training: readonly SroieDocument[]) => async (parameters: ReceiptRuleParameters) => {
@@ -34,7 +41,10 @@ export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, Rec
       const shipped = uncalibrated(reader, DEFAULT_RECEIPT_RULES);
       const length = await bestOf(shipped, ADDRESS_LINES.map((maxAddressLines) => ({ ...shipped, maxAddressLines })), trainingScore(training));
       const joinings = [false, true].flatMap((closeSpacedComma) => [false, true].map((fullStopAsComma) => ({ ...length, closeSpacedComma, fullStopAsComma })));
-      const rules = await bestOf(length, joinings, trainingScore(training));
+      const joined = await bestOf(length, joinings, trainingScore(training));
+      // How OCR'd text is written changes nothing in given text, so only OCR'd receipts choose it;
+      // a way of rewriting what was read is taken only where it beats the text as read.
+      const rules = reader.source === 'ocr' ? await bestOf({ ...joined, ocrText: AS_READ }, OCR_TEXT_RULES.map((ocrText) => ({ ...joined, ocrText })), trainingScore(training)) : joined;
       return withFittedCalibration(reader, training, rules);
     },
   };

@@ -93,8 +93,8 @@ describe('the fitted joining of address lines', () => {
     expect((await evaluateSroie(loose, 'boxes')).exact.address.f1).toBe(0);
     const report = await crossValidateSroie(loose, 'boxes', { folds: 2 });
     expect(report.parameters.map(({ calibration, ...rules }) => rules)).toEqual([
-      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
-      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false },
+      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false, ocrText: DEFAULT_RECEIPT_RULES.ocrText },
+      { maxAddressLines: 6, closeSpacedComma: false, fullStopAsComma: false, ocrText: DEFAULT_RECEIPT_RULES.ocrText },
     ]);
     expect(report.held_out.exact.address.f1).toBe(1);
   });

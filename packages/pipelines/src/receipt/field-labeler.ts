@@ -5,6 +5,7 @@ import { FieldCollector } from './field-collector.js';
 import { findAddress, type AddressRules } from './address-fields.js';
 import { findMerchant } from './merchant-fields.js';
 import { detectCurrency, normalizeDate } from './normalize.js';
+import { writeOcrValue, type OcrTextRules } from './ocr-text.js';
 import type { LabeledField } from './receipt-labels.js';
 import { BARE_PHONE, DATE } from './receipt-patterns.js';
 import shippedCalibration from './receipt-calibration.json' with { type: 'json' };
@@ -25,6 +26,8 @@ const COUPON = /\b(COUPON|VOUCHER)\b/i;
 
 /** The rules' tuned choices, as plain JSON: `unfold eval receipt --folds` fits them on training receipts. */
 export type ReceiptRuleParameters = AddressRules & {
+  /** How the values of fields read by an OCR are written: the convention of the labelled receipts. */
+  ocrText: OcrTextRules;
   /** What a rule's confidence means, by label and by where the words came from: fitted on how often each was right (see `confidence-calibration.ts`). */
   calibration: ReceiptCalibration;
 };
@@ -42,7 +45,7 @@ const receiptCalibrationSchema = z.object({ given: calibrationSchema, ocr: calib
 /** OCR'd when any word carries a reading confidence below certainty. */
 export const wordSourceOf = (structure: ReceiptStructure): WordSource => (structure.rows.some((row) => row.words.some((word) => word.confidence < 1)) ? 'ocr' : 'given');
 
-export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, calibration: receiptCalibrationSchema.parse(shippedCalibration) };
+export const DEFAULT_RECEIPT_RULES: ReceiptRuleParameters = { maxAddressLines: 6, closeSpacedComma: true, fullStopAsComma: true, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true, stopAsComma: true }, calibration: receiptCalibrationSchema.parse(shippedCalibration) };
 
 function firstMatch(rows: readonly ReceiptRow[], patterns: RegExp[], prefer?: RegExp, accept: (text: string, row: ReceiptRow) => boolean = () => true): { row: ReceiptRow; text: string } | undefined {
   const ordered = prefer ? [...rows.filter((row) => prefer.test(row.text)), ...rows] : rows;
@@ -94,7 +97,11 @@ export function labelFields(structure: ReceiptStructure, parameters: ReceiptRule
   const payment = rows.filter((row) => row.section !== 'header').map((row) => ({ row, match: PAYMENT.exec(row.text) })).find(({ match }) => match);
   if (payment?.match) collector.add('PAYMENT_METHOD', payment.row, payment.match[0].toUpperCase(), 0.75, 'payment keyword');
 
-  return collector.fields.map((field) => ({ ...field, confidence: calibrate(parameters.calibration[source], field.field_name, field.confidence) }));
+  return collector.fields.map((field) => ({
+    ...field,
+    ...(source === 'ocr' ? { value: writeOcrValue(field.field_name, field.value, parameters.ocrText) } : {}),
+    confidence: calibrate(parameters.calibration[source], field.field_name, field.confidence),
+  }));
 }
 
 export function currencyOf(structure: ReceiptStructure): string | undefined {

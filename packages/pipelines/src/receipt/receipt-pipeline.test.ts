@@ -8,7 +8,7 @@ import { RECEIPT_LABELS } from './receipt-labels.js';
 import { receiptPipeline } from './receipt-pipeline.js';
 import { analyseStructure } from './receipt-structure.js';
 import { wordsFromSroieBoxes } from './receipt-words.js';
-import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LABELLED_ADDRESS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, NET_AMOUNT, OPERATOR_BELOW_ADDRESS, OWNED_BY, PHONE_AFTER_STATE, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TITLE_ABOVE_NAME, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
+import { ABBREVIATED_TOTAL, ACCEPTED_TOTAL, ASKEW, BRAND_ABOVE_BUSINESS, BRANCH_IN_PARENTHESES, CHAIN_OUTLET, CITY_ADDRESS, CORNER_HARDWARE, CUSTOMER_BELOW_CONTACTS, DATE_LOOKALIKES, LABELLED_ADDRESS, LEGAL_FORM_ALONE, LOOSE_PUNCTUATION, MALL_OUTLET, MIXED_CASE, MISMATCHED_TOTALS, NAME_BELOW_ADDRESS, NAME_OVER_REGISTRATION, NAME_WITH_REGISTRATION, NET_AMOUNT, OPERATOR_BELOW_ADDRESS, OWNED_BY, PHONE_AFTER_STATE, PLAIN_NAME, ROUND_ITEM, ROUNDED_BELOW_TOTAL, SECOND_POSTCODE, STAMPED_NAME, STREET_FIRST, TIGHT_LINES, TITLE_ABOVE_NAME, TOTAL_BEFORE_ROUNDING, TOTAL_WITH_RATE, UNROUNDED_CARD_TOTAL } from './testing/fixtures.js';
 import { checkTotals } from './totals-check.js';
 
 const structureOf = (boxes: string) => analyseStructure(wordsFromSroieBoxes(boxes));
@@ -77,6 +77,25 @@ describe('field_labeling', () => {
     const ocrd = { ...structure, rows: structure.rows.map((row, index) => (index === 0 ? { ...row, words: row.words.map((word) => ({ ...word, confidence: 0.97 })) } : row)) };
     expect(labelFields(ocrd, rules).find((field) => field.field_name === 'DATE')?.confidence).toBe(0.17);
     expect(calibrated.filter((field) => field.field_name !== 'DATE')).toEqual(raw.filter((field) => field.field_name !== 'DATE'));
+  });
+
+  it("writes the name, address and date of OCR'd text as its rules say (upper case, a space after a comma, a lost space at a case change, an O read as a zero, a comma read as a full stop), given text as it stands", () => {
+    const given = structureOf(MIXED_CASE);
+    const ocrd = { ...given, rows: given.rows.map((row) => ({ ...row, words: row.words.map((word) => ({ ...word, confidence: 0.97 })) })) };
+    const fields = (structure: typeof given, rules = DEFAULT_RECEIPT_RULES) => {
+      const labelled = labelFields(structure, rules);
+      const value = (label: string) => labelled.filter((field) => field.field_name === label).map((field) => field.value).join(' ');
+      return { company: value('MERCHANT_NAME'), address: value('ADDRESS_LINE'), date: value('DATE'), total: value('GRAND_TOTAL') };
+    };
+    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: true, spacedPunctuation: true, splitCaseChange: true, zeroAndLetterO: true, stopAsComma: true } })).toEqual({
+      company: 'KEDAI BUKU CERIA SDN BHD',
+      address: 'LOT 8, JALAN CEMPAKA 2, TAMAN MEWAH, 48999 PEKAN SERI',
+      date: '5 MAR 2019',
+      total: '12.50',
+    });
+    const asRead = { company: 'Kedai Buku Ceria Sdn Bhd', address: 'L0t 8,Jalan Cempaka 2, Taman Mewah.48999 PekanSeri', date: '5 Mar 2019', total: '12.50' };
+    expect(fields(ocrd, { ...DEFAULT_RECEIPT_RULES, ocrText: { upperCase: false, spacedPunctuation: false, splitCaseChange: false, zeroAndLetterO: false, stopAsComma: false } })).toEqual(asRead);
+    expect(fields(given)).toEqual(asRead);
   });
 
   it('takes no more address lines than its parameters allow', () => {

@@ -489,3 +489,13 @@ export const OPERATOR_BELOW_ADDRESS = boxes([
   [40, 242, 'TOTAL:'],
   [380, 242, '50.00'],
 ]);
+
+/** A shop that prints in mixed case with its commas run into the next word, as a photo is read (an O read as a zero in "L0t", a comma as a full stop in "Mewah.48999"). */
+export const MIXED_CASE = boxes([
+  [120, 20, 'Kedai Buku Ceria Sdn Bhd'],
+  [80, 42, 'L0t 8,Jalan Cempaka 2,'],
+  [90, 64, 'Taman Mewah.48999 PekanSeri'],
+  [110, 86, 'Tel: 03-5512 3344'],
+  [40, 120, 'Date: 5 Mar 2019'],
+  [40, 160, 'Total 12.50'],
+]);
