@@ -3,11 +3,11 @@ import { labelFields, type ReceiptRuleParameters } from '../receipt/field-labele
 import { analyseStructure } from '../receipt/receipt-structure.js';
 import { wordsFromSroieBoxes } from '../receipt/receipt-words.js';
 import { MIXED_CASE } from '../receipt/testing/fixtures.js';
-import type { ReceiptReader, SroieDocument } from './receipt-reader.js';
-import { receiptRules } from './receipt-rules-fit.js';
+import type { SroieDocument } from './receipt-reader.js';
+import { receiptRules, type RuleFitReader } from './receipt-rules-fit.js';
 
 /** Reads every receipt as the made-up mixed-case shop, its words read by an OCR (below certainty). */
-function ocrReader(): ReceiptReader {
+function ocrReader(): RuleFitReader {
   const words = wordsFromSroieBoxes(MIXED_CASE).map((word) => ({ ...word, confidence: 0.97 }));
   const fieldsOf = (parameters: ReceiptRuleParameters) => {
     const labelled = labelFields(analyseStructure(words), parameters);
@@ -21,8 +21,6 @@ function ocrReader(): ReceiptReader {
         const { labelled, predicted } = fieldsOf(parameters);
         return { predicted, key, claims: labelled.map(({ field_name, value, confidence }) => ({ label: field_name, value, confidence })) };
       }),
-    firstFieldMs: async () => ({ p50: 0, p99: 0, max: 0 }),
-    close: async () => undefined,
   };
 }
 

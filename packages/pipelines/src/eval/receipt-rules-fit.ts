@@ -4,6 +4,9 @@ import { fitCalibration } from '../calibration/confidence-calibration.js';
 import { score, sum } from './field-tally.js';
 import { bestOf, type Fittable } from './fittable.js';
 import type { ReceiptReader, SroieDocument } from './receipt-reader.js';
+
+/** What fitting the rules reads through: which calibration the receipts' text takes, and the receipts read with given parameters. */
+export type RuleFitReader = Pick<ReceiptReader, 'source' | 'read'>;
 import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 
 /** The address lengths tried: a shop's address is printed on two to eight lines. */
@@ -16,10 +19,10 @@ const OCR_TEXT_RULES: OcrTextRules[] = CHOICES.reduce<Array<Partial<OcrTextRules
 const AS_READ = OCR_TEXT_RULES[0] as OcrTextRules;
 
 /** The rules with the reader's part of their calibration left empty, so the claims they read carry the rules' own confidences. */
-const uncalibrated = (reader: ReceiptReader, rules: ReceiptRuleParameters): ReceiptRuleParameters => ({ ...rules, calibration: { ...rules.calibration, [reader.source]: {} } });
+const uncalibrated = (reader: RuleFitReader, rules: ReceiptRuleParameters): ReceiptRuleParameters => ({ ...rules, calibration: { ...rules.calibration, [reader.source]: {} } });
 
 /** The rules with the reader's part of their calibration fitted on how often their claims on these receipts were right. */
-export async function withFittedCalibration(reader: ReceiptReader, receipts: readonly SroieDocument[], rules: ReceiptRuleParameters): Promise<ReceiptRuleParameters> {
+export async function withFittedCalibration(reader: RuleFitReader, receipts: readonly SroieDocument[], rules: ReceiptRuleParameters): Promise<ReceiptRuleParameters> {
   const raw = uncalibrated(reader, rules);
   return { ...raw, calibration: { ...raw.calibration, [reader.source]: fitCalibration(tallySroie(await reader.read(receipts, raw)).samples) } };
 }
@@ -30,7 +33,7 @@ export async function withFittedCalibration(reader: ReceiptReader, receipts: rea
  * fields, each the one that reads the training receipts best (overall exact F1, as SROIE
  * scores); then each label's confidence is calibrated on how often that reading was right.
  */
-export function receiptRules(reader: ReceiptReader): Fittable<SroieDocument, ReceiptRuleParameters> {
+export function receiptRules(reader: RuleFitReader): Fittable<SroieDocument, ReceiptRuleParameters> {
   const trainingScore = (training: readonly SroieDocument[]) => async (parameters: ReceiptRuleParameters) => {
     const { exact } = tallySroie(await reader.read(training, parameters));
     return score(sum(SROIE_FIELDS.map((field) => exact[field]))).f1;
