@@ -15,10 +15,17 @@ const schemaSql = (schema: string) => `
   CREATE TABLE IF NOT EXISTS ${schema}.contacts (id UUID PRIMARY KEY, email TEXT UNIQUE, name TEXT, phone TEXT, location TEXT, account_id UUID REFERENCES ${schema}.accounts (id), created_at TIMESTAMPTZ NOT NULL DEFAULT now());
   CREATE TABLE IF NOT EXISTS ${schema}.deals (
     id UUID PRIMARY KEY, idempotency_key TEXT NOT NULL UNIQUE, name TEXT NOT NULL, stage TEXT NOT NULL, source TEXT NOT NULL,
-    referrer TEXT, calendly_url TEXT, contact_id UUID REFERENCES ${schema}.contacts (id), account_id UUID REFERENCES ${schema}.accounts (id), created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    referrer TEXT, calendly_url TEXT, contact_id UUID REFERENCES ${schema}.contacts (id), account_id UUID REFERENCES ${schema}.accounts (id), created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    referrer_email TEXT
   );
-  -- Added after the table's first release: a schema made before gains it.
-  ALTER TABLE ${schema}.deals ADD COLUMN IF NOT EXISTS referrer_email TEXT;
+  -- Added after the table's first release: a schema made before gains it. Checked first, since
+  -- ALTER TABLE locks the table even when the column exists, and would deadlock with another
+  -- server's saves.
+  DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '${schema}.deals'::regclass AND attname = 'referrer_email' AND NOT attisdropped) THEN
+      ALTER TABLE ${schema}.deals ADD COLUMN referrer_email TEXT;
+    END IF;
+  END $$;
 `;
 
 /** PostgreSQL errors that a retry can fix: connection trouble, serialization, deadlock. */
