@@ -4,10 +4,10 @@ import { fitCalibration } from '../calibration/confidence-calibration.js';
 import { score, sum } from './field-tally.js';
 import { bestOf, type Fittable } from './fittable.js';
 import type { ReceiptReader, SroieDocument } from './receipt-reader.js';
+import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 
 /** What fitting the rules reads through: which calibration the receipts' text takes, and the receipts read with given parameters. */
 export type RuleFitReader = Pick<ReceiptReader, 'source' | 'read'>;
-import { SROIE_FIELDS, tallySroie } from './sroie-score.js';
 
 /** The address lengths tried: a shop's address is printed on two to eight lines. */
 const ADDRESS_LINES = [2, 3, 4, 5, 6, 7, 8];
