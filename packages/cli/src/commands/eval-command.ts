@@ -54,8 +54,10 @@ async function evalEmail(options: EvalOptions): Promise<void> {
   process.stderr.write(`${report.emails} emails\n`);
 }
 
-const normalised = (scores: Record<string, FieldScore>) => [...SROIE_FIELDS, 'overall'].map((field) => `${field} ${scores[field]?.f1.toFixed(3)}`).join(', ');
-const ceiling = (report: { ceiling: Record<string, number> }) => `copiable from the lines read (the most exact recall a reader of them can reach): ${[...SROIE_FIELDS, 'overall'].map((field) => `${field} ${report.ceiling[field]?.toFixed(3)}`).join(', ')}`;
+/** One figure per receipt field and overall, on one line: "company 0.944, …, overall 0.908". */
+const perField = (figure: (field: string) => number | undefined) => [...SROIE_FIELDS, 'overall'].map((field) => `${field} ${figure(field)?.toFixed(3)}`).join(', ');
+const normalised = (scores: Record<string, FieldScore>) => perField((field) => scores[field]?.f1);
+const ceiling = (report: { ceiling: Record<string, number> }) => `copiable from the lines read (the most exact recall a reader of them can reach): ${perField((field) => report.ceiling[field])}`;
 const timing = (report: { receipts: number; first_field_ms: { p50: number; p99: number } }) =>
   `${report.receipts} receipts; first field_labeled after the words: p50 ${report.first_field_ms.p50} ms, p99 ${report.first_field_ms.p99} ms`;
 
